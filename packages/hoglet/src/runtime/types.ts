@@ -1,0 +1,23 @@
+/**
+ * What the web-standard core needs from the JavaScript runtime it runs on.
+ * Only files under `runtime/` may touch runtime-specific APIs (node:zlib, node:crypto,
+ * node:async_hooks, process); every entry point hands the core one `Runtime`.
+ */
+export interface AsyncContextStorage<T> {
+  getStore(): T | undefined
+  run<R>(store: T, fn: () => R): R
+  enterWith?(store: T): void
+}
+
+export interface Runtime {
+  /** Short name reported in debug output, e.g. `node`, `edge`. */
+  readonly name: string
+  /** gzip-compress a request body; absent where the runtime has no compressor. */
+  gzip?: (data: Uint8Array) => Promise<Uint8Array>
+  /** Synchronous SHA-1 of a UTF-8 string, as 40 lowercase hex digits (flag hashing). */
+  sha1Hex: (input: string) => string
+  /** Per-async-scope storage (AsyncLocalStorage) where the runtime has it. */
+  createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
+  /** Run `hook` once before the process exits on its own; returns the unregister function. */
+  onBeforeExit?: (hook: () => Promise<void>) => () => void
+}
