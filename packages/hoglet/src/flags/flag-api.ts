@@ -1,0 +1,106 @@
+/**
+ * Public types of the feature-flag API (shapes follow posthog-node 5.x so switching is a
+ * one-line import change) and the small dependency interfaces the flag modules share.
+ */
+
+/** A flag's value: `true`/`false` for boolean flags, the variant key for multivariate ones. */
+export type FlagValue = boolean | string
+
+/** Any JSON value, as payloads decode to. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** Per-call options shared by every flag method. */
+export interface FlagCallOptions {
+  /** Groups the subject belongs to, `{groupType: groupKey}`. @default {} */
+  groups?: Record<string, string | number>
+  /** Person properties to evaluate with (override or complete what PostHog stores). */
+  personProperties?: Record<string, unknown>
+  /** Group properties per group type; `$group_key` is filled in from `groups`. */
+  groupProperties?: Record<string, Record<string, unknown>>
+  /** Never ask the server: inconclusive local results give `undefined`. @default false (or `strictLocalEvaluation`) */
+  onlyEvaluateLocally?: boolean
+  /** Send a `$feature_flag_called` exposure event. @default the `sendFeatureFlagEvent` option (true) */
+  sendFeatureFlagEvents?: boolean
+  /** Per-call GeoIP switch sent to `/flags` as `geoip_disable`. @default the client's `disableGeoip` */
+  disableGeoip?: boolean
+  /** Device id for flags bucketed by device (`bucketing_identifier: "device_id"`). */
+  deviceId?: string
+}
+
+/** Options of `getAllFlags`, `getAllFlagsAndPayloads` and `evaluateFlags`. */
+export interface AllFlagsOptions extends FlagCallOptions {
+  /** Evaluate only these flag keys. @default all flags */
+  flagKeys?: string[]
+}
+
+/** Why a flag has its value, as reported by the server or the local engine. */
+export interface FlagReason {
+  code: string
+  conditionIndex: number | null
+  description: string | undefined
+}
+
+/** Everything known about one flag for one subject, returned by `getFeatureFlagResult`. */
+export interface FeatureFlagResult {
+  key: string
+  enabled: boolean
+  variant: string | undefined
+  /** JSON-decoded payload, or `undefined` when the flag has none for this value. */
+  payload: JsonValue | undefined
+  reason: FlagReason | undefined
+}
+
+/** `getAllFlagsAndPayloads` result: values and decoded payloads by flag key. */
+export interface FlagsAndPayloads {
+  featureFlags: Record<string, FlagValue>
+  featureFlagPayloads: Record<string, JsonValue>
+}
+
+/** Test overrides accepted by `overrideFeatureFlags`. */
+export type FlagOverrides =
+  | false
+  | string[]
+  | Record<string, FlagValue>
+  | { flags?: false | string[] | Record<string, FlagValue>; payloads?: Record<string, JsonValue> }
+
+/** The log sink the flag modules write to (a subset of the client's logger). */
+export interface FlagsLogger {
+  debug(message: string, ...extra: unknown[]): void
+  info(message: string, ...extra: unknown[]): void
+  warn(message: string, ...extra: unknown[]): void
+  error(message: string, ...extra: unknown[]): void
+}
+
+/** The `fetch` the flag modules use (the client's `fetch` option or the global one). */
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
+
+/** Decode a stored payload: JSON strings are parsed, invalid JSON falls back to the raw string, `""` and null give undefined. */
+export function decodePayload(raw: unknown): JsonValue | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined
+  if (typeof raw !== 'string') return raw as JsonValue
+  try {
+    return JSON.parse(raw) as JsonValue
+  } catch {
+    return raw
+  }
+}
+
+/** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
+export function flagRetryDelayMs(attempt: number, baseMs: number): number {
+  return baseMs * 2 ** attempt
+}
+
+/** `setTimeout` that never keeps the process alive. */
+export function unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+  const t = timer as { unref?: () => void }
+  if (typeof t.unref === 'function') t.unref()
+  return timer
+}
+
+/**
+ * A short pause between retries of a call the user is awaiting. Deliberately NOT unref'd:
+ * a script doing `await getFeatureFlag()` at top level would otherwise exit mid-retry.
+ */
+export function retryPause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
