@@ -1,0 +1,94 @@
+/**
+ * Sharing one copy of the flag definitions across a fleet.
+ *
+ * Before each poll the SDK asks the provider whether *this* process should fetch (the
+ * leader). Followers read the definitions the leader stored instead of calling PostHog,
+ * so a fleet of N processes costs one definitions request per interval instead of N.
+ * Every method may return a promise (Redis, a database, a KV store).
+ */
+
+/** A flag definition as `/flags/definitions` returns it (the engine reads the rest). */
+export interface FlagDefinition {
+  key: string
+  id?: number
+  active?: boolean
+  filters?: Record<string, unknown>
+  [field: string]: unknown
+}
+
+/** What a provider stores and returns: the parsed definitions response. */
+export interface FlagDefinitionCacheData {
+  flags: FlagDefinition[]
+  /** `{"0": "company", ...}`: group type index to group type name. */
+  groupTypeMapping: Record<string, string>
+  /** Cohort id to its property-group tree. */
+  cohorts: Record<string, unknown>
+  /** Server gate for slim `$feature_flag_called` events. */
+  minimalFlagCalledEvents?: boolean
+}
+
+type MaybePromise<T> = T | Promise<T>
+
+/**
+ * Same method names as posthog-node's `FlagDefinitionCacheProvider`, so existing providers work.
+ *
+ * Per poll: `shouldFetchFlagDefinitions()` (throws → fetch anyway). When it says no,
+ * `getFlagDefinitions()` is installed if it returns data; when it returns nothing the
+ * current definitions are kept, or, before any load, the SDK fetches anyway.
+ * After a successful fetch (200, not 304) `onFlagDefinitionsReceived(data)` is called.
+ * `shutdown()` is called once by `PostHog.shutdown()`.
+ */
+export interface FlagDefinitionCacheProvider {
+  getFlagDefinitions(): MaybePromise<FlagDefinitionCacheData | undefined>
+  shouldFetchFlagDefinitions(): MaybePromise<boolean>
+  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): MaybePromise<void>
+  shutdown(): MaybePromise<void>
+}
+
+export interface InMemoryFlagDefinitionCacheOptions {
+  /** Stored definitions younger than this are served instead of fetching again. @default 30000 */
+  maxAgeMs?: number
+  /** Clock, for tests. @default Date.now */
+  now?: () => number
+}
+
+/**
+ * A provider for several clients in one process (workers sharing a module, tests): the
+ * first client to need definitions fetches them, the others reuse them until they are
+ * `maxAgeMs` old. The same contract a Redis-backed provider implements across processes.
+ */
+export class InMemoryFlagDefinitionCache implements FlagDefinitionCacheProvider {
+  private data: FlagDefinitionCacheData | undefined
+  private storedAt = 0
+  private leaseUntil = 0
+  private readonly maxAgeMs: number
+  private readonly now: () => number
+
+  constructor(options: InMemoryFlagDefinitionCacheOptions = {}) {
+    this.maxAgeMs = options.maxAgeMs ?? 30_000
+    this.now = options.now ?? Date.now
+  }
+
+  getFlagDefinitions(): FlagDefinitionCacheData | undefined {
+    return this.data
+  }
+
+  /** True for exactly one caller per expiry: it takes a short lease so others wait for its result. */
+  shouldFetchFlagDefinitions(): boolean {
+    const now = this.now()
+    if (this.data && now - this.storedAt < this.maxAgeMs) return false
+    if (now < this.leaseUntil) return false
+    this.leaseUntil = now + Math.min(this.maxAgeMs, 10_000)
+    return true
+  }
+
+  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): void {
+    this.data = data
+    this.storedAt = this.now()
+    this.leaseUntil = 0
+  }
+
+  shutdown(): void {
+    this.leaseUntil = 0
+  }
+}
