@@ -1,0 +1,42 @@
+// End-to-end events per second: capture N events the way a busy service does (in bursts,
+// yielding to the event loop between them), flush, and stop the clock when the sink in the
+// other process has counted all N. Each library runs with its own default batching
+// (flushAt, flushInterval, maxBatchSize) and gzip; only maxQueueSize is raised to N so that
+// neither drops events when capture outpaces delivery.
+import { scenarioArgs, createClient, now, tick, median, report, fail } from '../lib/scenario.mjs'
+import { startSink } from '../lib/sink.mjs'
+import { makeEvent } from '../lib/workload.mjs'
+
+const args = scenarioArgs({ warmup: 5_000, events: 50_000, burst: 500, reps: 3 })
+const sink = await startSink()
+
+async function deliver(count) {
+  await sink.reset()
+  const client = await createClient(args.lib, { host: sink.url, maxQueueSize: count })
+  const start = now()
+  for (let i = 0; i < count; i += args.burst) {
+    const end = Math.min(count, i + args.burst)
+    for (let j = i; j < end; j++) client.capture(makeEvent(j))
+    await tick()
+  }
+  await client.flush()
+  const stats = await sink.waitForEvents(count, 120_000)
+  const seconds = (now() - start) / 1000
+  await client.shutdown()
+  if (stats.events !== count) fail(`${args.lib}: sink counted ${stats.events} events, expected ${count}`)
+  return { eventsPerSecond: count / seconds, requests: stats.batchRequests, bytes: stats.batchBytes }
+}
+
+await deliver(args.warmup)
+const runs = []
+for (let rep = 0; rep < args.reps; rep++) runs.push(await deliver(args.events))
+await sink.close()
+
+report({
+  scenario: 'delivery-throughput',
+  lib: args.lib,
+  eventsPerSecond: median(runs.map((r) => r.eventsPerSecond)),
+  samples: runs.map((r) => Math.round(r.eventsPerSecond)),
+  requestsPerRun: median(runs.map((r) => r.requests)),
+  gzipBytesPerEvent: median(runs.map((r) => r.bytes / args.events)),
+})
