@@ -1,0 +1,76 @@
+import type { AsyncContextStorage } from './runtime/types.js'
+
+/** What a request (or any unit of work) scope carries onto the events and flag calls made inside it. */
+export interface ContextData {
+  /** Used when a call passes no distinct id. Without one, events in the scope are personless. */
+  distinctId?: string
+  /** Sent as `$session_id` on every event in the scope that has none. */
+  sessionId?: string
+  /** Used for device-id bucketing in flag evaluation. */
+  deviceId?: string
+  /** Added to every event in the scope (explicit event properties win); not to identify, alias or groupIdentify. */
+  properties?: Record<string, unknown>
+}
+
+export interface ContextOptions {
+  /**
+   * Start from an empty scope instead of inheriting the enclosing one.
+   * @default false
+   */
+  fresh?: boolean
+}
+
+/**
+ * Per-async-scope context over the runtime's AsyncLocalStorage. Nested scopes inherit the
+ * enclosing scope's ids and properties (their own values win). Each scope stores one frozen,
+ * already-merged object, so reading it on the capture path costs a single lookup.
+ * Where the runtime has no async storage (most edge runtimes) scopes are no-ops: `run`
+ * just calls the function and `get` returns undefined.
+ */
+export class ContextManager {
+  readonly #storage: AsyncContextStorage<Readonly<ContextData>> | undefined
+
+  constructor(storage: AsyncContextStorage<Readonly<ContextData>> | undefined) {
+    this.#storage = storage
+  }
+
+  /** True when scopes really propagate across awaits on this runtime. */
+  get supported(): boolean {
+    return this.#storage !== undefined
+  }
+
+  /** Runs `fn` inside a scope built from `data` (merged with the current scope unless `fresh`). */
+  run<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
+    if (!this.#storage) return fn()
+    return this.#storage.run(this.#merge(data, options?.fresh === true), fn)
+  }
+
+  /**
+   * Makes `data` the scope of the rest of the current synchronous execution and everything it
+   * schedules. Prefer `run`: a scope entered this way can leak into unrelated work that the
+   * same async resource later runs.
+   */
+  enter(data: ContextData, options?: ContextOptions): void {
+    this.#storage?.enterWith?.(this.#merge(data, options?.fresh === true))
+  }
+
+  /** The current scope, merged with its parents, or undefined outside any scope. */
+  get(): Readonly<ContextData> | undefined {
+    return this.#storage?.getStore()
+  }
+
+  #merge(data: ContextData, fresh: boolean): Readonly<ContextData> {
+    const parent = fresh ? undefined : this.#storage?.getStore()
+    const merged: ContextData = {}
+    const distinctId = data.distinctId ?? parent?.distinctId
+    const sessionId = data.sessionId ?? parent?.sessionId
+    const deviceId = data.deviceId ?? parent?.deviceId
+    if (distinctId !== undefined) merged.distinctId = distinctId
+    if (sessionId !== undefined) merged.sessionId = sessionId
+    if (deviceId !== undefined) merged.deviceId = deviceId
+    if (parent?.properties || data.properties) {
+      merged.properties = Object.freeze({ ...parent?.properties, ...data.properties })
+    }
+    return Object.freeze(merged)
+  }
+}
