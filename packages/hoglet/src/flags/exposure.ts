@@ -1,0 +1,138 @@
+/**
+ * `$feature_flag_called` exposure events: the properties experiments are built on, and the
+ * per-process deduplication (one event per distinct id, flag, value and group context) in a
+ * bounded LRU so a long-running service neither floods PostHog nor grows without limit.
+ */
+import type { FlagValue, FlagsLogger, JsonValue } from './flag-api.js'
+
+/** Everything one exposure event says about a flag evaluation. */
+export interface Exposure {
+  distinctId: string
+  key: string
+  /** `undefined` when no value could be determined (sent as `null`). */
+  response: FlagValue | undefined
+  groups: Record<string, string | number> | undefined
+  disableGeoip: boolean | undefined
+  locallyEvaluated: boolean
+  payload?: JsonValue | undefined
+  requestId?: string | undefined
+  evaluatedAt?: number | undefined
+  /** Reason description (`"Matched condition set 1"`, `"Evaluated locally"`). */
+  reason?: string | undefined
+  id?: number | undefined
+  version?: number | undefined
+  hasExperiment?: boolean | undefined
+  /** `$feature_flag_error` codes; joined with commas. */
+  errors?: readonly string[]
+  /** When local definitions were loaded (epoch ms), for locally evaluated values. */
+  definitionsLoadedAt?: number | undefined
+}
+
+/** The event the client captures for an exposure. */
+export interface ExposureEvent {
+  distinctId: string
+  event: '$feature_flag_called'
+  properties: Record<string, unknown>
+  groups: Record<string, string | number>
+  disableGeoip: boolean | undefined
+}
+
+/** Build the `$feature_flag_called` properties; optional ones appear only when they carry something. */
+export function exposureProperties(e: Exposure): Record<string, unknown> {
+  const response = e.response === undefined ? null : e.response
+  const props: Record<string, unknown> = {
+    $feature_flag: e.key,
+    $feature_flag_response: response,
+    locally_evaluated: e.locallyEvaluated,
+    [`$feature/${e.key}`]: response,
+  }
+  if (e.payload !== undefined) props.$feature_flag_payload = e.payload
+  if (e.requestId) props.$feature_flag_request_id = e.requestId
+  if (e.evaluatedAt) props.$feature_flag_evaluated_at = e.evaluatedAt
+  if (e.reason) props.$feature_flag_reason = e.reason
+  if (e.id) props.$feature_flag_id = e.id
+  if (e.version) props.$feature_flag_version = e.version
+  if (typeof e.hasExperiment === 'boolean') props.$feature_flag_has_experiment = e.hasExperiment
+  if (e.definitionsLoadedAt) props.$feature_flag_definitions_loaded_at = e.definitionsLoadedAt
+  if (e.errors && e.errors.length > 0) props.$feature_flag_error = e.errors.join(',')
+  return props
+}
+
+/**
+ * Remembers which (flag, value, groups) each distinct id has already been exposed to.
+ * Bounded to `maxDistinctIds`; when full the least recently seen distinct id is forgotten
+ * (one id, not the whole map, so there is no burst of repeated events).
+ */
+export class ExposureDeduper {
+  private readonly seen = new Map<string, Set<string>>()
+
+  constructor(private readonly maxDistinctIds: number) {}
+
+  /** True the first time this combination is seen (and records it). */
+  firstTime(distinctId: string, key: string, response: FlagValue | undefined, groups: Record<string, string | number> | undefined): boolean {
+    const entry = `${key}\u0000${String(response)}\u0000${groupsKey(groups)}`
+    let set = this.seen.get(distinctId)
+    if (set) {
+      // Move to the most recently used end.
+      this.seen.delete(distinctId)
+      this.seen.set(distinctId, set)
+      if (set.has(entry)) return false
+    } else {
+      set = new Set()
+      this.seen.set(distinctId, set)
+      if (this.seen.size > this.maxDistinctIds) {
+        const oldest = this.seen.keys().next().value as string
+        this.seen.delete(oldest)
+      }
+    }
+    set.add(entry)
+    return true
+  }
+
+  get size(): number {
+    return this.seen.size
+  }
+
+  clear(): void {
+    this.seen.clear()
+  }
+}
+
+function groupsKey(groups: Record<string, string | number> | undefined): string {
+  if (!groups) return ''
+  const keys = Object.keys(groups)
+  if (keys.length === 0) return ''
+  keys.sort()
+  let out = ''
+  for (const k of keys) out += `${k}=${String(groups[k])};`
+  return out
+}
+
+/** Sends deduplicated exposure events through the client's capture. */
+export class ExposureReporter {
+  readonly deduper: ExposureDeduper
+
+  constructor(
+    private readonly capture: (event: ExposureEvent) => void,
+    maxDistinctIds: number,
+    private readonly logger: FlagsLogger,
+  ) {
+    this.deduper = new ExposureDeduper(maxDistinctIds)
+  }
+
+  /** Capture the exposure unless this distinct id already saw this value. Never throws. */
+  report(e: Exposure): void {
+    try {
+      if (!this.deduper.firstTime(e.distinctId, e.key, e.response, e.groups)) return
+      this.capture({
+        distinctId: e.distinctId,
+        event: '$feature_flag_called',
+        properties: exposureProperties(e),
+        groups: e.groups ?? {},
+        disableGeoip: e.disableGeoip,
+      })
+    } catch (err) {
+      this.logger.error(`failed to capture $feature_flag_called for ${e.key}`, err)
+    }
+  }
+}

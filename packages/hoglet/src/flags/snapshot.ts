@@ -1,0 +1,160 @@
+/**
+ * `FeatureFlagEvaluations`: every flag of one subject evaluated once (`evaluateFlags`), read
+ * many times with no further requests. Reading a value through `isEnabled`/`getFlag` records
+ * an exposure (`$feature_flag_called`, deduplicated); passing the snapshot to
+ * `capture({flags})` stamps `$feature/<key>` and `$active_feature_flags` on the event.
+ */
+import type { FlagReason, FlagValue, FlagsLogger, JsonValue } from './flag-api.js'
+import type { Exposure } from './exposure.js'
+
+/** One flag in a snapshot. */
+export interface FlagRecord {
+  key: string
+  enabled: boolean
+  variant: string | undefined
+  payload: JsonValue | undefined
+  locallyEvaluated: boolean
+  id: number | undefined
+  version: number | undefined
+  reason: FlagReason | undefined
+  hasExperiment: boolean | undefined
+}
+
+/** What a snapshot pins at creation and stamps on every exposure it fires later. */
+export interface SnapshotContext {
+  distinctId: string
+  groups: Record<string, string | number> | undefined
+  disableGeoip: boolean | undefined
+  requestId: string | undefined
+  evaluatedAt: number | undefined
+  errorsWhileComputingFlags: boolean
+  quotaLimited: boolean
+  definitionsLoadedAt: number | undefined
+}
+
+export const LOCAL_REASON_DESCRIPTION = 'Evaluated locally'
+
+export class FeatureFlagEvaluations {
+  private readonly accessed: Set<string>
+
+  /** @internal Created by `PostHog.evaluateFlags`. */
+  constructor(
+    private readonly records: ReadonlyMap<string, FlagRecord>,
+    private readonly context: SnapshotContext,
+    private readonly expose: ((exposure: Exposure) => void) | undefined,
+    private readonly logger: FlagsLogger | undefined,
+    accessed?: Iterable<string>,
+  ) {
+    this.accessed = new Set(accessed)
+  }
+
+  /** An empty snapshot (no subject, disabled client): every read gives the default and fires nothing. */
+  static empty(logger?: FlagsLogger): FeatureFlagEvaluations {
+    return new FeatureFlagEvaluations(
+      new Map(),
+      { distinctId: '', groups: undefined, disableGeoip: undefined, requestId: undefined, evaluatedAt: undefined, errorsWhileComputingFlags: false, quotaLimited: false, definitionsLoadedAt: undefined },
+      undefined,
+      logger,
+    )
+  }
+
+  /** The flag keys in this snapshot. */
+  get keys(): string[] {
+    return [...this.records.keys()]
+  }
+
+  /** The distinct id the snapshot was evaluated for (`""` for an empty snapshot). */
+  get distinctId(): string {
+    return this.context.distinctId
+  }
+
+  /**
+   * Whether the flag is on (a variant counts as on). `defaultValue` is returned only when the
+   * flag is absent from the snapshot; a disabled flag is `false` whatever the default.
+   */
+  isEnabled(key: string, options?: { defaultValue?: boolean }): boolean {
+    const record = this.records.get(key)
+    this.access(key, record)
+    return record ? record.enabled : (options?.defaultValue ?? false)
+  }
+
+  /** The variant key, `true` or `false`; `undefined` when the flag is absent. */
+  getFlag(key: string): FlagValue | undefined {
+    const record = this.records.get(key)
+    this.access(key, record)
+    return record ? flagValueOf(record) : undefined
+  }
+
+  /** The decoded payload for the flag's value. Not an access: fires no event. */
+  getFlagPayload(key: string): JsonValue | undefined {
+    return this.records.get(key)?.payload
+  }
+
+  /** A copy holding only `keys`; unknown keys are dropped with a warning. */
+  only(keys: readonly string[]): FeatureFlagEvaluations {
+    const picked = new Map<string, FlagRecord>()
+    const unknown: string[] = []
+    for (const key of keys) {
+      const record = this.records.get(key)
+      if (record) picked.set(key, record)
+      else unknown.push(key)
+    }
+    if (unknown.length > 0) this.logger?.warn(`only(): ignoring flags not in this snapshot: ${unknown.join(', ')}`)
+    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, [...this.accessed].filter((k) => picked.has(k)))
+  }
+
+  /** A copy holding only the flags read so far through `isEnabled` or `getFlag`. */
+  onlyAccessed(): FeatureFlagEvaluations {
+    const picked = new Map<string, FlagRecord>()
+    for (const key of this.accessed) {
+      const record = this.records.get(key)
+      if (record) picked.set(key, record)
+    }
+    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, picked.keys())
+  }
+
+  /** `$feature/<key>` for every flag and `$active_feature_flags` (sorted) for `capture({flags})`. */
+  toEventProperties(): Record<string, unknown> {
+    const props: Record<string, unknown> = {}
+    const active: string[] = []
+    for (const record of this.records.values()) {
+      const value = flagValueOf(record)
+      props[`$feature/${record.key}`] = value
+      if (value !== false) active.push(record.key)
+    }
+    if (active.length > 0) props.$active_feature_flags = active.sort()
+    return props
+  }
+
+  private access(key: string, record: FlagRecord | undefined): void {
+    this.accessed.add(key)
+    if (!this.expose || this.context.distinctId === '') return
+    const ctx = this.context
+    const errors: string[] = []
+    if (ctx.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
+    if (ctx.quotaLimited) errors.push('quota_limited')
+    if (!record) errors.push('flag_missing')
+    const local = record?.locallyEvaluated ?? false
+    this.expose({
+      distinctId: ctx.distinctId,
+      key,
+      response: record ? flagValueOf(record) : undefined,
+      groups: ctx.groups,
+      disableGeoip: ctx.disableGeoip,
+      locallyEvaluated: local,
+      payload: record?.payload,
+      requestId: local ? undefined : ctx.requestId,
+      evaluatedAt: local ? undefined : ctx.evaluatedAt,
+      reason: local ? LOCAL_REASON_DESCRIPTION : record?.reason?.description,
+      id: record?.id,
+      version: record?.version,
+      hasExperiment: record?.hasExperiment,
+      errors,
+      definitionsLoadedAt: local ? ctx.definitionsLoadedAt : undefined,
+    })
+  }
+}
+
+export function flagValueOf(record: { enabled: boolean; variant: string | undefined }): FlagValue {
+  return record.variant ?? record.enabled
+}
