@@ -1,0 +1,89 @@
+// The scenarios the runner knows, the figures each prints, and the targets they are judged by.
+//
+// Target kinds:
+//   ratio-max   hoglet ÷ posthog-node must be at most `value` (lower is better: cost, heap)
+//   ratio-min   hoglet ÷ posthog-node must be at least `value` (higher is better: events/s)
+//   speedup-min posthog-node ÷ hoglet must be at least `value` (times faster, from µs per call)
+//   abs-min     hoglet's own figure must be at least `value` (no posthog-node equivalent)
+
+export const SCENARIOS = [
+  {
+    name: 'capture-cost',
+    file: 'capture-cost.mjs',
+    exposeGc: true,
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'usPerCapture', label: 'capture() µs per call, incl. deferred work', digits: 2 },
+      { key: 'usPerCaptureSync', label: 'capture() µs per call, synchronous part only', digits: 2 },
+      { key: 'heapBytesPerEvent', label: 'heap bytes kept per queued event', digits: 0 },
+      { key: 'transientHeapBytesPerEvent', label: 'heap bytes per event before GC (transient)', digits: 0 },
+    ],
+    targets: [
+      { metric: 'usPerCapture', kind: 'ratio-max', value: 0.2, label: 'capture() cost ≤ 0.2× posthog-node' },
+      { metric: 'heapBytesPerEvent', kind: 'ratio-max', value: 0.3, label: 'heap per queued event ≤ 0.3× posthog-node' },
+    ],
+  },
+  {
+    name: 'delivery-throughput',
+    file: 'delivery-throughput.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'eventsPerSecond', label: 'events/s delivered end to end (default batching, gzip)', digits: 0 },
+      { key: 'requestsPerRun', label: 'HTTP requests for 50k events', digits: 0 },
+      { key: 'gzipBytesPerEvent', label: 'request bytes per event (gzipped)', digits: 1 },
+    ],
+    targets: [{ metric: 'eventsPerSecond', kind: 'ratio-min', value: 3, label: 'delivery ≥ 3× posthog-node events/s' }],
+  },
+  {
+    name: 'flags-local-single',
+    file: 'flags-local-single.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [{ key: 'usPerCall', label: 'getFeatureFlag µs per call (local)', digits: 2 }],
+    targets: [{ metric: 'usPerCall', kind: 'speedup-min', value: 30, label: 'getFeatureFlag ≥ 30× faster' }],
+  },
+  {
+    name: 'flags-local-all',
+    file: 'flags-local-all.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [{ key: 'usPerCall', label: 'getAllFlags (40 flags) µs per call (local)', digits: 1 }],
+    targets: [{ metric: 'usPerCall', kind: 'speedup-min', value: 20, label: 'getAllFlags over 40 flags ≥ 20× faster' }],
+    compareDigests: true,
+  },
+  {
+    name: 'server-ingest',
+    file: 'server-ingest.mjs',
+    libs: ['hoglet'],
+    metrics: [
+      { key: 'eventsPerSecond', label: 'events/s stored by hoglet-server (rows counted)', digits: 0 },
+      { key: 'clients', label: 'SDK client processes', digits: 0 },
+    ],
+    targets: [{ metric: 'eventsPerSecond', kind: 'abs-min', value: 50_000, label: 'hoglet-server stores ≥ 50k events/s' }],
+  },
+]
+
+/** Judges one target from the per-library medians; returns the ratio shown and the verdict. */
+export function judge(target, figures) {
+  const h = figures.hoglet?.[target.metric]
+  const p = figures['posthog-node']?.[target.metric]
+  if (typeof h !== 'number' || (target.kind !== 'abs-min' && typeof p !== 'number')) {
+    return { ratio: undefined, pass: false, shown: 'not measured' }
+  }
+  switch (target.kind) {
+    case 'ratio-max': {
+      const ratio = h / p
+      return { ratio, pass: ratio <= target.value, shown: `${ratio.toFixed(3)}× (target ≤ ${target.value}×)` }
+    }
+    case 'ratio-min': {
+      const ratio = h / p
+      return { ratio, pass: ratio >= target.value, shown: `${ratio.toFixed(2)}× (target ≥ ${target.value}×)` }
+    }
+    case 'speedup-min': {
+      const ratio = p / h
+      return { ratio, pass: ratio >= target.value, shown: `${ratio.toFixed(1)}× faster (target ≥ ${target.value}×)` }
+    }
+    case 'abs-min':
+      return { ratio: h, pass: h >= target.value, shown: `${Math.round(h)} (target ≥ ${target.value})` }
+    default:
+      throw new Error(`unknown target kind ${target.kind}`)
+  }
+}

@@ -1,0 +1,28 @@
+// One SDK process for the server-ingest scenario. It queues its events first (nothing is
+// sent yet), says so, and on "go" flushes them to hoglet-server, so that the parent times
+// sending and storing only, not building the events.
+//   node ingest-client.mjs <host> <events> <maxBatchSize> <offset>
+import { createClient, tick } from './scenario.mjs'
+import { makeEvent } from './workload.mjs'
+
+const [host, eventsArg, batchArg, offsetArg] = process.argv.slice(2)
+const events = Number(eventsArg)
+const offset = Number(offsetArg)
+const client = await createClient('hoglet', {
+  host,
+  flushAt: events + 1,
+  flushInterval: 0,
+  maxBatchSize: Number(batchArg),
+  maxQueueSize: events + 1,
+})
+for (let i = 0; i < events; i++) {
+  client.capture(makeEvent(offset + i))
+  if (i % 1000 === 999) await tick()
+}
+process.send({ type: 'queued' })
+process.once('message', async (msg) => {
+  if (msg.type !== 'go') return
+  await client.flush()
+  await client.shutdown()
+  process.send({ type: 'flushed' }, () => process.disconnect())
+})

@@ -1,0 +1,65 @@
+// Events per second that hoglet-server stores when SDK processes send to it. The server
+// runs in this process with a SQLite file in a temporary folder; each client process
+// queues its events first, then all flush at once, and the clock stops when the events
+// table (read through its own SQLite connection) holds every event. hoglet only.
+import { fork } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { scenarioArgs, now, report, fail } from '../lib/scenario.mjs'
+
+const args = scenarioArgs({ clients: 2, events: 60_000, batch: 1_000 })
+if (args.lib !== 'hoglet') fail('server-ingest measures hoglet-server with the hoglet SDK only')
+
+const { startServer } = await import('hoglet-server')
+const dir = mkdtempSync(join(tmpdir(), 'hoglet-bench-'))
+const database = join(dir, 'ingest.db')
+const server = await startServer({ port: 0, database, quiet: true })
+const url = server.url ?? `http://127.0.0.1:${server.port}`
+const reader = new Database(database, { readonly: true, fileMustExist: true })
+const countRows = reader.prepare('SELECT count(*) AS n FROM events')
+
+const clientPath = fileURLToPath(new URL('../lib/ingest-client.mjs', import.meta.url))
+const perClient = Math.ceil(args.events / args.clients)
+const total = perClient * args.clients
+const children = []
+for (let c = 0; c < args.clients; c++) {
+  const child = fork(clientPath, [url, String(perClient), String(args.batch), String(c * perClient)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  children.push({ child, queued: once(child, 'queued'), flushed: once(child, 'flushed') })
+}
+function once(child, type) {
+  return new Promise((resolve, reject) => {
+    child.on('message', (msg) => msg.type === type && resolve())
+    child.on('exit', (code) => reject(new Error(`ingest client exited with code ${code} before '${type}'`)))
+  })
+}
+
+await Promise.all(children.map((c) => c.queued))
+const before = countRows.get().n
+const start = now()
+for (const { child } of children) child.send({ type: 'go' })
+let stored = before
+const deadline = Date.now() + 120_000
+while (stored - before < total && Date.now() < deadline) {
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  stored = countRows.get().n
+}
+const seconds = (now() - start) / 1000
+await Promise.all(children.map((c) => c.flushed))
+reader.close()
+await (server.close?.() ?? server.stop?.())
+rmSync(dir, { recursive: true, force: true })
+if (stored - before !== total) fail(`hoglet-server stored ${stored - before} of ${total} events`)
+
+report({
+  scenario: 'server-ingest',
+  lib: 'hoglet',
+  eventsPerSecond: total / seconds,
+  events: total,
+  clients: args.clients,
+  maxBatchSize: args.batch,
+})
