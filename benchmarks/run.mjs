@@ -47,7 +47,7 @@ function runOnce(scenario, lib) {
   const file = fileURLToPath(new URL(`./scenarios/${scenario.file}`, import.meta.url))
   const nodeArgs = scenario.exposeGc ? ['--expose-gc', file] : [file]
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--lib', lib], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs, '--lib', lib, ...(scenario.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -1,18 +1,22 @@
 // End-to-end events per second: capture N events the way a busy service does (in bursts,
 // yielding to the event loop between them), flush, and stop the clock when the sink in the
-// other process has counted all N. Each library runs with its own default batching
-// (flushAt, flushInterval, maxBatchSize) and gzip; only maxQueueSize is raised to N so that
-// neither drops events when capture outpaces delivery.
+// other process has counted all N. By default each library runs with its own default
+// batching (flushAt, flushInterval, maxBatchSize) and gzip; `--flushAt` and `--maxBatchSize`
+// set both libraries alike instead. maxQueueSize is raised to N so that neither drops events
+// when capture outpaces delivery.
 import { scenarioArgs, createClient, now, tick, median, report, fail } from '../lib/scenario.mjs'
 import { startSink } from '../lib/sink.mjs'
 import { makeEvent } from '../lib/workload.mjs'
 
-const args = scenarioArgs({ warmup: 5_000, events: 50_000, burst: 500, reps: 3 })
+const args = scenarioArgs({ warmup: 5_000, events: 50_000, burst: 500, reps: 3, flushAt: 0, maxBatchSize: 0 })
+const batching = {}
+if (args.flushAt > 0) batching.flushAt = args.flushAt
+if (args.maxBatchSize > 0) batching.maxBatchSize = args.maxBatchSize
 const sink = await startSink()
 
 async function deliver(count) {
   await sink.reset()
-  const client = await createClient(args.lib, { host: sink.url, maxQueueSize: count })
+  const client = await createClient(args.lib, { host: sink.url, maxQueueSize: count, ...batching })
   const start = now()
   for (let i = 0; i < count; i += args.burst) {
     const end = Math.min(count, i + args.burst)
