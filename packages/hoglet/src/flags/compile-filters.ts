@@ -1,0 +1,174 @@
+/**
+ * Compiles property filters, flag-dependency filters and cohort trees into {@link FilterNode}s.
+ * Everything that can be decided from the definitions alone is decided here, once.
+ */
+import { cohortNode } from './cohorts.js'
+import { groupProperty, MISSING, personProperty } from './evaluate-scope.js'
+import type { FilterNode, Scope } from './evaluate-scope.js'
+import { compilePropertyTest, missingKeyOutcome } from './operators.js'
+import type { EvaluationMode, OperatorOptions } from './operators.js'
+import { NO, REMOTE, UNDECIDED, YES } from './operators-values.js'
+import type { Outcome } from './operators-values.js'
+import type { PropertyFilter, PropertyGroup } from './types.js'
+
+/** Where a filter reads its properties: the person, or the subject's group of a given type. */
+export type PropertySource = { kind: 'person' } | { kind: 'group'; name: string } | { kind: 'unknown-group' }
+
+export const PERSON: PropertySource = { kind: 'person' }
+
+export interface FilterContext {
+  readonly mode: EvaluationMode
+  readonly operators: OperatorOptions
+  readonly groupTypeMapping: Readonly<Record<string, string>>
+  readonly cohorts: Readonly<Record<string, PropertyGroup>>
+  /** Compiled cohorts by id, filled on first use (a cohort referenced twice compiles once). */
+  readonly compiledCohorts: Map<string, FilterNode>
+  /** Flag key → index in the compiled definitions. */
+  readonly flagIndex: ReadonlyMap<string, number>
+  /** Flags (by index) that cannot be evaluated: missing or on a dependency cycle. */
+  readonly brokenFlags: ReadonlySet<number>
+}
+
+export function constant(outcome: Outcome): FilterNode {
+  return { run: () => outcome, constant: outcome }
+}
+
+/** Negation inverts decided outcomes only. */
+export function negate(node: FilterNode): FilterNode {
+  if (node.constant !== undefined) return constant(invert(node.constant))
+  const run = node.run
+  return { run: (scope) => invert(run(scope)) }
+}
+
+function invert(o: Outcome): Outcome {
+  return o === YES ? NO : o === NO ? YES : o
+}
+
+/** The group type name for an index, or undefined when the mapping does not know it. */
+export function groupName(ctx: FilterContext, index: number): string | undefined {
+  return ctx.groupTypeMapping[String(index)]
+}
+
+/** Compiles one entry of a condition or cohort: a property, cohort or flag filter. */
+export function compileFilter(filter: PropertyFilter, ctx: FilterContext, defaultSource: PropertySource): FilterNode {
+  let node: FilterNode
+  if (filter.type === 'cohort') node = cohortNode(filter, ctx)
+  else if (filter.type === 'flag') node = flagDependencyNode(filter, ctx)
+  else node = propertyNode(filter, ctx, sourceFor(filter, ctx, defaultSource))
+  return filter.negation === true ? negate(node) : node
+}
+
+function sourceFor(filter: PropertyFilter, ctx: FilterContext, defaultSource: PropertySource): PropertySource {
+  if (filter.type === 'person') return PERSON
+  if (filter.type === 'group' && typeof filter.group_type_index === 'number') {
+    const name = groupName(ctx, filter.group_type_index)
+    return name === undefined ? { kind: 'unknown-group' } : { kind: 'group', name }
+  }
+  return defaultSource
+}
+
+function propertyNode(filter: PropertyFilter, ctx: FilterContext, source: PropertySource): FilterNode {
+  const key = typeof filter.key === 'string' ? filter.key : String(filter.key)
+  const operator = filter.operator ?? 'exact'
+  const test = compilePropertyTest(filter, ctx.operators)
+  const onMissing = missingKeyOutcome(operator, ctx.mode)
+  if (source.kind === 'unknown-group') return constant(ctx.mode === 'local' ? UNDECIDED : NO)
+  if (source.kind === 'person') {
+    return {
+      run: (scope) => {
+        const v = personProperty(scope, key)
+        return v === MISSING ? onMissing : test(v, scope)
+      },
+    }
+  }
+  const name = source.name
+  return {
+    run: (scope) => {
+      const v = groupProperty(scope, name, key)
+      if (v === undefined) return NO // the subject is not in a group of this type
+      return v === MISSING ? onMissing : test(v, scope)
+    },
+  }
+}
+
+/**
+ * `flag_evaluates_to`: true when the other flag's value matches. A malformed filter never
+ * matches; a target that is missing or on a cycle is undecidable locally (the server fails the
+ * whole flag closed, which compile.ts handles).
+ */
+function flagDependencyNode(filter: PropertyFilter, ctx: FilterContext): FilterNode {
+  const expected = filter.value
+  if (
+    filter.operator !== 'flag_evaluates_to' ||
+    typeof filter.key !== 'string' ||
+    filter.key === '' ||
+    (typeof expected !== 'boolean' && typeof expected !== 'string')
+  ) {
+    return constant(NO)
+  }
+  const index = ctx.flagIndex.get(filter.key)
+  if (index === undefined || ctx.brokenFlags.has(index)) return constant(ctx.mode === 'local' ? UNDECIDED : NO)
+  return {
+    run: (scope: Scope) => {
+      const actual = scope.flagValue(index)
+      if (actual === undefined) return UNDECIDED
+      return dependencyMatches(expected, actual) ? YES : NO
+    },
+  }
+}
+
+/** A variant satisfies `true` (and a named variant only itself); booleans compare as booleans. */
+export function dependencyMatches(expected: boolean | string, actual: boolean | string): boolean {
+  if (typeof actual === 'string') {
+    if (actual === '') return false
+    return typeof expected === 'boolean' ? expected : expected === actual
+  }
+  return typeof expected === 'boolean' && expected === actual
+}
+
+function isGroup(entry: unknown): entry is PropertyGroup {
+  if (typeof entry !== 'object' || entry === null) return false
+  const e = entry as Record<string, unknown>
+  return 'values' in e || e.type === 'AND' || e.type === 'OR' || Object.keys(e).length === 0
+}
+
+/**
+ * An AND/OR tree (cohort definitions). A decided entry settles the group (NO for AND, YES for
+ * OR) even if others are undecided; a branch that needs the server makes the whole tree need it.
+ */
+export function compilePropertyGroup(group: unknown, ctx: FilterContext): FilterNode {
+  if (typeof group !== 'object' || group === null || Array.isArray(group)) return constant(ctx.mode === 'local' ? REMOTE : NO)
+  const g = group as Partial<PropertyGroup>
+  if (g.type === undefined && g.values === undefined) return constant(YES) // `{}` matches
+  if ((g.type !== 'AND' && g.type !== 'OR') || !Array.isArray(g.values)) return constant(ctx.mode === 'local' ? REMOTE : NO)
+  if (g.values.length === 0) return constant(YES)
+  const nodes: FilterNode[] = []
+  for (const entry of g.values) {
+    if (typeof entry !== 'object' || entry === null) return constant(ctx.mode === 'local' ? REMOTE : NO)
+    nodes.push(isGroup(entry) ? compilePropertyGroup(entry, ctx) : compileFilter(entry as PropertyFilter, ctx, PERSON))
+  }
+  return combine(g.type === 'AND', nodes)
+}
+
+/** AND/OR over nodes, folding constants at compile time. */
+export function combine(and: boolean, input: FilterNode[]): FilterNode {
+  const decisive = and ? NO : YES
+  if (input.some((n) => n.constant === REMOTE)) return constant(REMOTE)
+  if (input.some((n) => n.constant === decisive)) return constant(decisive)
+  const nodes = input.filter((n) => n.constant !== (and ? YES : NO))
+  const undecidedAlways = nodes.some((n) => n.constant === UNDECIDED)
+  const live = nodes.filter((n) => n.constant === undefined).map((n) => n.run)
+  if (live.length === 0) return constant(undecidedAlways ? UNDECIDED : and ? YES : NO)
+  const fallthrough: Outcome = and ? YES : NO
+  return {
+    run: (scope) => {
+      let undecided = undecidedAlways
+      for (let i = 0; i < live.length; i++) {
+        const o = live[i](scope)
+        if (o === decisive || o === REMOTE) return o
+        if (o === UNDECIDED) undecided = true
+      }
+      return undecided ? UNDECIDED : fallthrough
+    },
+  }
+}
