@@ -104,3 +104,46 @@ export function unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typ
 export function retryPause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/**
+ * Group properties as sent and evaluated: one entry per group the subject is in, with
+ * `$group_key` filled in (the caller may override it); properties of other group types dropped.
+ */
+export function groupPropertiesFor(
+  groups: Record<string, string | number> | undefined,
+  groupProperties: Record<string, Record<string, unknown>> | undefined,
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {}
+  if (!groups) return out
+  for (const type of Object.keys(groups)) {
+    out[type] = { $group_key: groups[type], ...groupProperties?.[type] }
+  }
+  return out
+}
+
+/** Normalised test overrides: values and payloads by key (undefined = no override of that kind). */
+export interface NormalizedOverrides {
+  flags: Map<string, FlagValue> | undefined
+  payloads: Map<string, JsonValue> | undefined
+}
+
+function flagOverrideMap(o: false | string[] | Record<string, FlagValue> | undefined): Map<string, FlagValue> | undefined {
+  if (o === undefined || o === false) return undefined
+  if (Array.isArray(o)) return new Map(o.map((k) => [k, true]))
+  return new Map(Object.entries(o))
+}
+
+/** Interpret every accepted `overrideFeatureFlags` shape; `false` clears everything. */
+export function normalizeOverrides(o: FlagOverrides): NormalizedOverrides {
+  if (o === false) return { flags: undefined, payloads: undefined }
+  if (Array.isArray(o)) return { flags: flagOverrideMap(o), payloads: undefined }
+  const shaped = o as { flags?: unknown; payloads?: unknown }
+  const keys = Object.keys(o)
+  if (keys.length > 0 && keys.every((k) => k === 'flags' || k === 'payloads') && (typeof shaped.flags === 'object' || shaped.flags === false || typeof shaped.payloads === 'object')) {
+    return {
+      flags: flagOverrideMap(shaped.flags as false | string[] | Record<string, FlagValue> | undefined),
+      payloads: shaped.payloads ? new Map(Object.entries(shaped.payloads as Record<string, JsonValue>)) : undefined,
+    }
+  }
+  return { flags: flagOverrideMap(o as Record<string, FlagValue>), payloads: undefined }
+}

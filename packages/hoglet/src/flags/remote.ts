@@ -234,3 +234,52 @@ export function parseFlagsResponse(text: string): { ok: true; response: RemoteFl
     },
   }
 }
+
+export type RemoteConfigOutcome = { ok: true; payload: JsonValue | undefined } | { ok: false; error: RemoteFlagsError }
+
+/**
+ * `GET {host}/api/projects/@current/feature_flags/<key>/remote_config?token=…` with Bearer auth:
+ * the flag's (decrypted) payload. The body is usually a JSON string holding JSON, so a string
+ * result is decoded once more. No retries; never throws.
+ */
+export async function fetchRemoteConfigPayload(req: {
+  host: string
+  projectToken: string
+  secretKey: string
+  key: string
+  fetch: FetchFn
+  userAgent: string
+  timeoutMs: number
+}): Promise<RemoteConfigOutcome> {
+  const url = `${req.host}/api/projects/@current/feature_flags/${encodeURIComponent(req.key)}/remote_config?token=${encodeURIComponent(req.projectToken)}`
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = unrefTimer(
+    setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, req.timeoutMs),
+  )
+  try {
+    const res = await req.fetch(url, {
+      method: 'GET',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${req.secretKey}`, 'User-Agent': req.userAgent },
+      signal: controller.signal,
+    })
+    const text = await res.text()
+    if (res.status !== 200) return { ok: false, error: failure('api_error', res.status, `remote config for ${req.key} answered ${res.status}: ${text.slice(0, 200)}`) }
+    let body: unknown
+    try {
+      body = text === '' ? null : JSON.parse(text)
+    } catch (cause) {
+      return { ok: false, error: failure('malformed', 200, `remote config for ${req.key} is not JSON`, cause) }
+    }
+    return { ok: true, payload: typeof body === 'string' ? decodePayload(body) : ((body ?? undefined) as JsonValue | undefined) }
+  } catch (cause) {
+    return timedOut
+      ? { ok: false, error: failure('timeout', undefined, `remote config for ${req.key} timed out after ${req.timeoutMs} ms`, cause) }
+      : { ok: false, error: failure('connection_error', undefined, `remote config for ${req.key} failed: ${describe(cause)}`, cause) }
+  } finally {
+    clearTimeout(timer)
+  }
+}

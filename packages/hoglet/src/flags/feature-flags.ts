@@ -1,0 +1,493 @@
+/**
+ * The client's flag service: local evaluation first (definitions polled and compiled once
+ * per load), remote `/flags` for whatever local evaluation cannot decide, exposure events,
+ * test overrides. Every public method resolves; failures become `undefined` plus a log line,
+ * an `onError` call and a `$feature_flag_error` on the exposure event.
+ */
+import { compileFlags, evaluateAllFlags, evaluateFlag, type CompiledFlags, type EvaluationSubject, type LocalFlagResult } from './engine.js'
+import type { FlagDefinitionsResponse } from './types.js'
+import {
+  decodePayload,
+  groupPropertiesFor,
+  normalizeOverrides,
+  type AllFlagsOptions,
+  type FeatureFlagResult,
+  type FetchFn,
+  type FlagCallOptions,
+  type FlagOverrides,
+  type FlagReason,
+  type FlagValue,
+  type FlagsAndPayloads,
+  type FlagsLogger,
+  type JsonValue,
+  type NormalizedOverrides,
+} from './flag-api.js'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from './cache-provider.js'
+import { DefinitionsPoller } from './poller.js'
+import { RemoteFlagsClient, fetchRemoteConfigPayload, type RemoteFlagRecord, type RemoteFlagsError, type RemoteFlagsResponse } from './remote.js'
+import { ExposureReporter, type Exposure, type ExposureEvent } from './exposure.js'
+import { FeatureFlagEvaluations, type FlagRecord } from './snapshot.js'
+
+export interface FeatureFlagsConfig {
+  projectToken: string
+  host: string
+  fetch: FetchFn
+  userAgent: string
+  logger: FlagsLogger
+  onError: (error: Error) => void
+  /** Sends an exposure event through the client's capture. */
+  capture: (event: ExposureEvent) => void
+  sha1Hex: (input: string) => string
+  secretKey: string | undefined
+  enableLocalEvaluation: boolean
+  pollIntervalMs: number
+  definitionsTimeoutMs: number
+  requestTimeoutMs: number
+  maxRetries: number
+  remoteConfigTimeoutMs: number
+  strictLocalEvaluation: boolean
+  cacheProvider: FlagDefinitionCacheProvider | undefined
+  sendFeatureFlagEvent: boolean
+  maxCacheSize: number
+  evaluationContexts: readonly string[] | undefined
+  /** The client's default for `geoip_disable`. */
+  disableGeoip: boolean
+  /** Retry delay of `/flags` (tests shorten it). @default 300 */
+  retryDelayMs?: number
+  onDefinitionsLoaded?: (flagCount: number) => void
+}
+
+/** Definitions in evaluable form plus the raw payload tables (for `matchValue` lookups). */
+interface Compiled {
+  engine: CompiledFlags
+  payloads: Map<string, Record<string, unknown>>
+  /** Flags whose definition says whether an experiment uses them. */
+  hasExperiment: Map<string, boolean>
+}
+
+/** Outcome of one single-flag evaluation, before it is shaped for an API method. */
+interface SingleFlag {
+  result: FeatureFlagResult | undefined
+  locallyEvaluated: boolean
+}
+
+/** Outcome of an all-flags pass: records by key plus what the remote part reported. */
+interface AllFlags {
+  records: Map<string, FlagRecord>
+  remote: RemoteFlagsResponse | undefined
+  remoteError: RemoteFlagsError | undefined
+}
+
+export class FeatureFlags {
+  readonly poller: DefinitionsPoller<Compiled> | undefined
+  private readonly remote: RemoteFlagsClient
+  private readonly exposures: ExposureReporter
+  private overrides: NormalizedOverrides = { flags: undefined, payloads: undefined }
+
+  constructor(private readonly config: FeatureFlagsConfig) {
+    this.remote = new RemoteFlagsClient({
+      host: config.host,
+      projectToken: config.projectToken,
+      fetch: config.fetch,
+      userAgent: config.userAgent,
+      timeoutMs: config.requestTimeoutMs,
+      maxRetries: config.maxRetries,
+      retryDelayMs: config.retryDelayMs,
+      evaluationContexts: config.evaluationContexts ? [...config.evaluationContexts] : undefined,
+    })
+    this.exposures = new ExposureReporter(config.capture, config.maxCacheSize, config.logger)
+    if (config.secretKey && config.enableLocalEvaluation) {
+      this.poller = new DefinitionsPoller<Compiled>({
+        host: config.host,
+        projectToken: config.projectToken,
+        secretKey: config.secretKey,
+        fetch: config.fetch,
+        userAgent: config.userAgent,
+        pollIntervalMs: config.pollIntervalMs,
+        requestTimeoutMs: config.definitionsTimeoutMs,
+        logger: config.logger,
+        compile: (data) => this.compile(data),
+        cacheProvider: config.cacheProvider,
+        onError: config.onError,
+        onLoaded: config.onDefinitionsLoaded,
+      })
+      this.poller.start()
+    }
+  }
+
+  // ---- single flag -------------------------------------------------------------------
+
+  async getFeatureFlagResult(key: string, distinctId: string, options: FlagCallOptions = {}, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
+    const single = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent, matchValue)
+    return single.result
+  }
+
+  async getFeatureFlag(key: string, distinctId: string, options: FlagCallOptions = {}): Promise<FlagValue | undefined> {
+    const { result } = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
+    return result ? (result.variant ?? result.enabled) : undefined
+  }
+
+  async isFeatureEnabled(key: string, distinctId: string, options: FlagCallOptions = {}): Promise<boolean | undefined> {
+    const { result } = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
+    return result ? result.enabled : undefined
+  }
+
+  /**
+   * The decoded payload for the flag's value for this subject, or for `matchValue` when given
+   * (answered from local definitions without evaluating when they have the flag). `null` when
+   * the flag has a value but no payload for it; `undefined` when the flag is unknown.
+   */
+  async getFeatureFlagPayload(key: string, distinctId: string, matchValue?: FlagValue, options: FlagCallOptions = {}): Promise<JsonValue | null | undefined> {
+    const overridden = this.overrides.payloads?.get(key)
+    if (overridden !== undefined) return overridden
+    if (matchValue !== undefined) {
+      const table = this.poller?.definitions?.compiled.payloads.get(key)
+      if (table) return decodePayload(table[String(matchValue)]) ?? null
+    }
+    const { result } = await this.evaluateOne(key, distinctId, options, false, matchValue)
+    if (!result) return undefined
+    return result.payload ?? null
+  }
+
+  private async evaluateOne(key: string, distinctId: string, options: FlagCallOptions, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<SingleFlag> {
+    const sendEvents = options.sendFeatureFlagEvents ?? sendEventsDefault
+    const overridden = this.overrides.flags?.get(key)
+    if (overridden !== undefined) return { result: this.overrideResult(key, overridden), locallyEvaluated: true }
+    await this.awaitFirstLoad()
+    const loaded = this.poller?.definitions
+    let local: LocalFlagResult | undefined
+    let inconclusiveWhy: string | undefined
+    if (loaded) {
+      try {
+        const outcome = evaluateFlag(loaded.compiled.engine, key, this.subject(distinctId, options, true))
+        if (outcome.kind === 'evaluated') local = outcome.result
+        else inconclusiveWhy = outcome.kind === 'inconclusive' ? outcome.why : 'not in the local definitions'
+      } catch (err) {
+        inconclusiveWhy = 'local evaluation failed'
+        this.config.logger.error(`local evaluation of ${key} failed`, err)
+      }
+    }
+    if (local) {
+      const payloadValue = matchValue ?? local.value
+      const payload = matchValue === undefined ? local.payload : decodePayload(loaded!.compiled.payloads.get(key)?.[String(payloadValue)])
+      const result: FeatureFlagResult = {
+        key,
+        enabled: local.enabled,
+        variant: local.variant ?? undefined,
+        payload: payload as JsonValue | undefined,
+        reason: local.reason,
+      }
+      if (sendEvents) {
+        this.expose({
+          distinctId,
+          key,
+          response: local.value,
+          groups: options.groups,
+          disableGeoip: options.disableGeoip,
+          locallyEvaluated: true,
+          payload: result.payload,
+          reason: local.reason.description,
+          id: local.id,
+          version: local.version,
+          hasExperiment: loaded!.compiled.hasExperiment.get(key),
+          definitionsLoadedAt: loaded!.loadedAt,
+        })
+      }
+      return { result, locallyEvaluated: true }
+    }
+    if (this.onlyLocal(options)) {
+      this.config.logger.debug(`${key} cannot be evaluated locally (${inconclusiveWhy ?? 'definitions not loaded'}) and remote evaluation is off`)
+      if (sendEvents) this.expose({ distinctId, key, response: undefined, groups: options.groups, disableGeoip: options.disableGeoip, locallyEvaluated: true })
+      return { result: undefined, locallyEvaluated: true }
+    }
+    const outcome = await this.remote.evaluate(this.remoteRequest(distinctId, options, [key]))
+    const errors: string[] = []
+    let record: RemoteFlagRecord | undefined
+    let response: RemoteFlagsResponse | undefined
+    if (outcome.ok) {
+      response = outcome.response
+      record = response.flags.get(key)
+      if (response.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
+      if (!record) errors.push('flag_missing')
+    } else {
+      errors.push(outcome.error.code)
+      this.reportRemoteError(outcome.error)
+    }
+    const result: FeatureFlagResult | undefined = record
+      ? {
+          key,
+          enabled: matchValue === undefined ? record.enabled : matchValue !== false,
+          variant: matchValue === undefined ? record.variant : typeof matchValue === 'string' ? matchValue : undefined,
+          payload: record.payload,
+          reason: record.reason,
+        }
+      : undefined
+    if (sendEvents) {
+      this.expose({
+        distinctId,
+        key,
+        response: record ? (record.variant ?? record.enabled) : undefined,
+        groups: options.groups,
+        disableGeoip: options.disableGeoip,
+        locallyEvaluated: false,
+        payload: record?.payload,
+        requestId: response?.requestId,
+        evaluatedAt: response?.evaluatedAt,
+        reason: record?.reason?.description,
+        id: record?.id,
+        version: record?.version,
+        hasExperiment: record?.hasExperiment,
+        errors,
+      })
+    }
+    return { result, locallyEvaluated: false }
+  }
+
+  // ---- all flags ---------------------------------------------------------------------
+
+  /** Every flag's value for the subject. Sends no exposure events. */
+  async getAllFlags(distinctId: string, options: AllFlagsOptions = {}): Promise<Record<string, FlagValue>> {
+    return (await this.getAllFlagsAndPayloads(distinctId, options)).featureFlags
+  }
+
+  /** Every flag's value and decoded payload for the subject. Sends no exposure events. */
+  async getAllFlagsAndPayloads(distinctId: string, options: AllFlagsOptions = {}): Promise<FlagsAndPayloads> {
+    const { records } = await this.evaluateAll(distinctId, options)
+    const featureFlags: Record<string, FlagValue> = {}
+    const featureFlagPayloads: Record<string, JsonValue> = {}
+    for (const record of records.values()) {
+      featureFlags[record.key] = record.variant ?? record.enabled
+      if (record.payload !== undefined) featureFlagPayloads[record.key] = record.payload
+    }
+    return { featureFlags, featureFlagPayloads }
+  }
+
+  /** A snapshot of every flag (or `flagKeys`) for the subject: local first, one `/flags` call at most. */
+  async evaluateFlags(distinctId: string, options: AllFlagsOptions = {}): Promise<FeatureFlagEvaluations> {
+    const { records, remote, remoteError } = await this.evaluateAll(distinctId, options)
+    const sendEvents = options.sendFeatureFlagEvents ?? this.config.sendFeatureFlagEvent
+    return new FeatureFlagEvaluations(
+      records,
+      {
+        distinctId,
+        groups: options.groups,
+        disableGeoip: options.disableGeoip,
+        requestId: remote?.requestId,
+        evaluatedAt: remote?.evaluatedAt,
+        errorsWhileComputingFlags: remote?.errorsWhileComputingFlags ?? false,
+        quotaLimited: remoteError?.kind === 'quota_limited',
+        definitionsLoadedAt: this.poller?.definitions?.loadedAt,
+      },
+      sendEvents ? (e) => this.expose(e) : undefined,
+      this.config.logger,
+    )
+  }
+
+  private async evaluateAll(distinctId: string, options: AllFlagsOptions): Promise<AllFlags> {
+    const records = new Map<string, FlagRecord>()
+    const wanted = options.flagKeys && options.flagKeys.length > 0 ? options.flagKeys : undefined
+    await this.awaitFirstLoad()
+    const loaded = this.poller?.definitions
+    // Which keys the server must decide: everything (or `wanted`) without definitions;
+    // with definitions only what local evaluation could not.
+    let remoteKeys: string[] | undefined = wanted
+    let needRemote = !loaded
+    if (loaded) {
+      try {
+        const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, this.subject(distinctId, options, true), wanted)
+        for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
+        remoteKeys = [...inconclusive]
+        if (wanted) for (const k of wanted) if (!records.has(k) && !remoteKeys.includes(k)) remoteKeys.push(k)
+        needRemote = remoteKeys.length > 0
+      } catch (err) {
+        needRemote = true
+        remoteKeys = wanted
+        this.config.logger.error('local evaluation of all flags failed', err)
+      }
+    }
+    this.applyOverrides(records, wanted)
+    if (!needRemote || this.onlyLocal(options)) return { records, remote: undefined, remoteError: undefined }
+    const outcome = await this.remote.evaluate(this.remoteRequest(distinctId, options, remoteKeys))
+    if (!outcome.ok) {
+      this.reportRemoteError(outcome.error)
+      return { records, remote: undefined, remoteError: outcome.error }
+    }
+    for (const [key, rec] of outcome.response.flags) {
+      if (records.has(key)) continue
+      records.set(key, { key, enabled: rec.enabled, variant: rec.variant, payload: rec.payload, locallyEvaluated: false, id: rec.id, version: rec.version, reason: rec.reason, hasExperiment: rec.hasExperiment })
+    }
+    return { records, remote: outcome.response, remoteError: undefined }
+  }
+
+  /**
+   * `$feature/<key>` and `$active_feature_flags` for `capture({sendFeatureFlags})`: local only
+   * when definitions are loaded (unless told otherwise), else one `/flags` call.
+   */
+  async propertiesForCapture(
+    distinctId: string,
+    groups: Record<string, string | number> | undefined,
+    send: boolean | { onlyEvaluateLocally?: boolean; personProperties?: Record<string, unknown>; groupProperties?: Record<string, Record<string, unknown>>; flagKeys?: string[] },
+  ): Promise<Record<string, unknown>> {
+    const opts = typeof send === 'object' ? send : {}
+    const haveLocal = (this.poller?.definitions?.data.flags.length ?? 0) > 0
+    const flags = await this.getAllFlags(distinctId, {
+      groups,
+      personProperties: opts.personProperties,
+      groupProperties: opts.groupProperties,
+      flagKeys: opts.flagKeys,
+      onlyEvaluateLocally: opts.onlyEvaluateLocally ?? haveLocal,
+    })
+    const props: Record<string, unknown> = {}
+    const active: string[] = []
+    for (const [key, value] of Object.entries(flags)) {
+      props[`$feature/${key}`] = value
+      if (value !== false) active.push(key)
+    }
+    if (active.length > 0) props.$active_feature_flags = active
+    return props
+  }
+
+  // ---- remote config, lifecycle, overrides ---------------------------------------------
+
+  /** The flag's remote-config payload (decrypted by the server); needs a secret key. */
+  async getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
+    if (!this.config.secretKey) {
+      const message = 'getRemoteConfigPayload needs the `secretKey` (or `personalApiKey`) option'
+      this.config.logger.warn(message)
+      this.config.onError(new Error(message))
+      return undefined
+    }
+    const outcome = await fetchRemoteConfigPayload({
+      host: this.config.host,
+      projectToken: this.config.projectToken,
+      secretKey: this.config.secretKey,
+      key,
+      fetch: this.config.fetch,
+      userAgent: this.config.userAgent,
+      timeoutMs: this.config.remoteConfigTimeoutMs,
+    })
+    if (outcome.ok) return outcome.payload
+    this.reportRemoteError(outcome.error)
+    return undefined
+  }
+
+  reloadFeatureFlags(): Promise<void> {
+    if (!this.poller) {
+      this.config.logger.warn('reloadFeatureFlags: local evaluation is off (no `secretKey`, or `enableLocalEvaluation: false`)')
+      return Promise.resolve()
+    }
+    return this.poller.reload()
+  }
+
+  waitForLocalEvaluationReady(timeoutMs = 30_000): Promise<boolean> {
+    return this.poller ? this.poller.waitForReady(timeoutMs) : Promise.resolve(false)
+  }
+
+  isLocalEvaluationReady(): boolean {
+    return this.poller?.isReady() ?? false
+  }
+
+  overrideFeatureFlags(overrides: FlagOverrides): void {
+    this.overrides = normalizeOverrides(overrides)
+  }
+
+  /** Stop polling, shut the cache provider down, forget exposures. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.exposures.deduper.clear()
+    await this.poller?.stop()
+  }
+
+  // ---- helpers -----------------------------------------------------------------------
+
+  /** Overrides replace evaluation entirely for the keys they name (no exposure events). */
+  private overrideResult(key: string, value: FlagValue): FeatureFlagResult {
+    return {
+      key,
+      enabled: value !== false,
+      variant: typeof value === 'string' ? value : undefined,
+      payload: this.overrides.payloads?.get(key),
+      reason: { code: 'override', conditionIndex: null, description: 'Overridden locally' },
+    }
+  }
+
+  private applyOverrides(records: Map<string, FlagRecord>, wanted: string[] | undefined): void {
+    if (!this.overrides.flags) return
+    for (const [key, value] of this.overrides.flags) {
+      if (wanted && !wanted.includes(key)) continue
+      const r = this.overrideResult(key, value)
+      records.set(key, { key, enabled: r.enabled, variant: r.variant, payload: r.payload, locallyEvaluated: true, id: undefined, version: undefined, reason: r.reason, hasExperiment: undefined })
+    }
+  }
+
+  private compile(data: FlagDefinitionCacheData): Compiled {
+    const response: FlagDefinitionsResponse = {
+      flags: data.flags as FlagDefinitionsResponse['flags'],
+      group_type_mapping: data.groupTypeMapping,
+      cohorts: data.cohorts as FlagDefinitionsResponse['cohorts'],
+    }
+    const payloads = new Map<string, Record<string, unknown>>()
+    const hasExperiment = new Map<string, boolean>()
+    for (const flag of data.flags) {
+      const table = (flag.filters as { payloads?: unknown } | undefined)?.payloads
+      if (table && typeof table === 'object') payloads.set(flag.key, table as Record<string, unknown>)
+      if (typeof flag.has_experiment === 'boolean') hasExperiment.set(flag.key, flag.has_experiment)
+    }
+    return { engine: compileFlags(response, { sha1Hex: this.config.sha1Hex, mode: 'local' }), payloads, hasExperiment }
+  }
+
+  /** Before the first definitions load settles, wait for it (bounded by the request timeout). */
+  private async awaitFirstLoad(): Promise<void> {
+    const poller = this.poller
+    if (!poller || poller.isReady()) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([poller.settledFirstLoad(), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.requestTimeoutMs)))])
+    clearTimeout(timer)
+  }
+
+  private onlyLocal(options: FlagCallOptions): boolean {
+    return options.onlyEvaluateLocally ?? this.config.strictLocalEvaluation
+  }
+
+  private subject(distinctId: string, options: FlagCallOptions, local: boolean): EvaluationSubject {
+    return {
+      distinctId,
+      deviceId: options.deviceId,
+      groups: options.groups,
+      // Local evaluation can target `distinct_id` like the server does; a caller's value wins.
+      personProperties: local ? { distinct_id: distinctId, ...options.personProperties } : options.personProperties,
+      groupProperties: groupPropertiesFor(options.groups, options.groupProperties),
+    }
+  }
+
+  private remoteRequest(distinctId: string, options: FlagCallOptions, flagKeys: string[] | undefined) {
+    return {
+      distinctId,
+      groups: options.groups,
+      personProperties: options.personProperties,
+      groupProperties: groupPropertiesFor(options.groups, options.groupProperties),
+      disableGeoip: options.disableGeoip ?? this.config.disableGeoip,
+      flagKeys,
+      deviceId: options.deviceId,
+    }
+  }
+
+  private expose(e: Exposure): void {
+    this.exposures.report(e)
+  }
+
+  private reportRemoteError(error: RemoteFlagsError): void {
+    this.config.logger.warn(`feature flags: ${error.message}`)
+    const err = new Error(error.message, { cause: error.cause })
+    err.name = 'FeatureFlagsRequestError'
+    try {
+      this.config.onError(err)
+    } catch {
+      // A throwing onError must not reach the caller's request path.
+    }
+  }
+}
+
+function localRecord(r: LocalFlagResult, hasExperiment: boolean | undefined): FlagRecord {
+  const reason: FlagReason = r.reason
+  return { key: r.key, enabled: r.enabled, variant: r.variant ?? undefined, payload: r.payload as JsonValue | undefined, locallyEvaluated: true, id: r.id, version: r.version, reason, hasExperiment }
+}
