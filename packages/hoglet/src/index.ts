@@ -1,1 +1,38 @@
-export const VERSION = '0.1.0'
+import { PostHog as PostHogCore } from './client.js'
+import type { PostHogOptions } from './options.js'
+import { nodeRuntime } from './runtime/node.js'
+
+/**
+ * The hoglet client for Node.js, Bun and Deno: gzip through node:zlib, SHA-1 through
+ * node:crypto, per-request context through AsyncLocalStorage.
+ *
+ * ```ts
+ * const posthog = new PostHog('phc_...', { host: 'https://eu.i.posthog.com' })
+ * posthog.capture({ distinctId: 'user-1', event: 'order completed', properties: { total: 42 } })
+ * await posthog.shutdown()
+ * ```
+ */
+export class PostHog extends PostHogCore {
+  constructor(apiKey: string, options?: PostHogOptions) {
+    super(apiKey, options, nodeRuntime)
+  }
+}
+
+export { VERSION } from './version.js'
+export type {
+  AliasMessage,
+  CaptureScope,
+  ClientEvents,
+  FeatureFlagEnricher,
+  GroupIdentifyMessage,
+  IdentifyMessage,
+  PersonPropertiesMessage,
+  ShutdownResult,
+} from './client.js'
+export type { EventMessage, WireEvent } from './event.js'
+export type { BeforeSendFn, FetchLike, FlagDefinitionCacheProvider, PostHogOptions } from './options.js'
+export type { Logger } from './logger.js'
+export type { PipelineStats } from './pipeline/stats.js'
+export type { Runtime } from './runtime/types.js'
+export * from './errors/index.js'
+export { uuidv7 } from './uuid.js'

@@ -1,0 +1,762 @@
+import {
+  buildWireEvent,
+  identifyProperties,
+  MAX_AI_EVENT_BYTES,
+  MAX_EVENT_BYTES,
+  toEpochMs,
+  type EventMessage,
+  type WireEvent,
+} from './event.js'
+import { EventsDroppedError, type DropReason } from './errors/events-dropped-error.js'
+import { InvalidEventError } from './errors/invalid-event-error.js'
+import type { Logger } from './logger.js'
+import { isPlainObject, resolveOptions, type PostHogOptions, type ResolvedOptions } from './options.js'
+import { Emitter } from './pipeline/emitter.js'
+import type { ScopeLike } from './pipeline/event-queue.js'
+import { Lane } from './pipeline/lane.js'
+import { Sender } from './pipeline/sender.js'
+import { createSlotSerializer } from './pipeline/serialize.js'
+import { Counters, type PipelineStats } from './pipeline/stats.js'
+import type { Runtime } from './runtime/types.js'
+import { isUuid, uuidv7 } from './uuid.js'
+
+/** The per-request scope the context module hands to event building. */
+export interface CaptureScope extends ScopeLike {
+  readonly distinctId?: string
+  readonly deviceId?: string
+}
+
+/**
+ * Extension point for the flags module: turns a flag snapshot (`capture({ flags })`) or a
+ * `sendFeatureFlags` request into `$feature/<key>` and `$active_feature_flags` properties.
+ */
+export interface FeatureFlagEnricher {
+  /** Synchronous: properties for a snapshot the caller already has. */
+  propertiesFromSnapshot(flags: unknown): Record<string, unknown> | undefined
+  /** Asynchronous: evaluate flags for `distinctId` (may make a request). Rejections are reported and the event is sent without flags. */
+  fetchProperties(
+    distinctId: string,
+    groups: Record<string, string | number> | undefined,
+    options: true | Record<string, unknown>,
+  ): Promise<Record<string, unknown> | undefined>
+}
+
+/** What `client.on(name, listener)` can listen to. */
+export interface ClientEvents {
+  /** An event was queued (or sent, for Immediate calls); the payload is the wire event. */
+  capture: WireEvent
+  /** A request delivered `count` events to `path`. */
+  flush: { path: string; count: number }
+  /** Something went wrong; the same errors `onError` receives. */
+  error: Error
+  /** Events will never be delivered. */
+  drop: { reason: DropReason; count: number; error: EventsDroppedError }
+  /** A request failed and will be tried again after `delayMs`. */
+  retry: { path: string; attempt: number; delayMs: number; error: Error }
+  [key: string]: unknown
+}
+
+/** What `shutdown()` resolves with. */
+export interface ShutdownResult {
+  /** Events delivered while shutting down. */
+  delivered: number
+  /** Events that could not be delivered (dropped for any reason while shutting down). */
+  undelivered: number
+  /** True when the timeout cut the shutdown short. */
+  timedOut: boolean
+}
+
+export interface IdentifyMessage {
+  distinctId: string | number
+  /** `$set`, `$set_once`, `$anon_distinct_id`; any other key is set on the person (`$set`). */
+  properties?: Record<string, unknown>
+  disableGeoip?: boolean
+  timestamp?: Date | string | number
+  uuid?: string
+}
+
+export interface AliasMessage {
+  distinctId: string | number
+  alias: string | number
+  disableGeoip?: boolean
+  timestamp?: Date | string | number
+  uuid?: string
+}
+
+export interface GroupIdentifyMessage {
+  groupType: string
+  groupKey: string | number
+  /** Group properties (`$group_set`); a `name` property names the group in PostHog. */
+  properties?: Record<string, unknown>
+  /** Defaults to `$<groupType>_<groupKey>`. */
+  distinctId?: string | number
+  disableGeoip?: boolean
+  timestamp?: Date | string | number
+  uuid?: string
+}
+
+export interface PersonPropertiesMessage {
+  distinctId: string | number
+  properties?: Record<string, unknown>
+  /** Set only when the person does not have them yet (`$set_once`). */
+  propertiesOnce?: Record<string, unknown>
+  disableGeoip?: boolean
+}
+
+const AI_PATH = '/i/v0/ai/batch/'
+const BATCH_PATH = '/batch/'
+
+/**
+ * The hoglet client. Entry points bind it to a runtime (`hoglet` for Node, Bun and Deno,
+ * `hoglet/edge` for web-standard runtimes).
+ *
+ * Capture is synchronous: the event is validated, stamped and written into a bounded queue,
+ * and becomes JSON only when its batch is sent. Nothing here throws into the caller after
+ * construction; refused calls and lost events are reported through the logger, `onError`,
+ * the `error`/`drop` events and `stats()`.
+ */
+export class PostHog {
+  /** The validated options (read-only); other modules read their settings here. */
+  readonly config: ResolvedOptions
+  readonly runtime: Runtime
+  readonly logger: Logger
+  readonly #emitter: Emitter<ClientEvents>
+  readonly #counters = new Counters()
+  readonly #sender: Sender
+  readonly #closing = new AbortController()
+  readonly #analytics: Lane
+  #ai: Lane | undefined
+  #superProperties: Readonly<Record<string, unknown>>
+  #contextProvider: (() => CaptureScope | undefined) | undefined
+  #flagEnricher: FeatureFlagEnricher | undefined
+  readonly #pendingWork = new Set<Promise<unknown>>()
+  readonly #shutdownHooks: Array<() => unknown> = []
+  readonly #serialize: ReturnType<typeof createSlotSerializer>
+  #timer: ReturnType<typeof setInterval> | undefined
+  #unregisterExitHook: (() => void) | undefined
+  #closed = false
+  #shutdownPromise: Promise<ShutdownResult> | undefined
+  #overflowBurst = 0
+  #refusedAfterShutdownLogged = false
+
+  constructor(apiKey: string, options: PostHogOptions | undefined, runtime: Runtime) {
+    this.config = resolveOptions(apiKey, options)
+    this.runtime = runtime
+    this.logger = this.config.logger
+    this.#emitter = new Emitter<ClientEvents>(this.logger)
+    this.#superProperties = this.config.superProperties
+    this.#serialize = createSlotSerializer(this.config.disableGeoip)
+    this.#sender = new Sender(this.config, runtime, this.#counters, {
+      delivered: (path, count) => {
+        this.#counters.delivered += count
+        this.#emitter.emit('flush', { path, count })
+      },
+      dropped: (reason, count, message, cause) => this.#drop(reason, count, message, cause),
+      retrying: (path, attempt, delayMs, error) => {
+        this.logger.debug(`Retry ${attempt} of ${path} in ${Math.round(delayMs)} ms: ${error.message}`)
+        this.#emitter.emit('retry', { path, attempt, delayMs, error })
+      },
+    })
+    this.#analytics = this.#createLane(BATCH_PATH, MAX_EVENT_BYTES)
+    if (!this.config.disabled) {
+      if (this.config.flushInterval > 0 && !this.config.syncMode) {
+        this.#timer = setInterval(() => this.#onTimer(), this.config.flushInterval)
+        ;(this.#timer as { unref?: () => void }).unref?.()
+      }
+      if (this.config.flushOnExit && runtime.onBeforeExit) {
+        this.#unregisterExitHook = runtime.onBeforeExit(() => (this.#pending() > 0 ? this.flush() : Promise.resolve()))
+      }
+    }
+  }
+
+  // ---- Extension points for other hoglet modules ----
+
+  /**
+   * Context hook: the context module sets a function returning the current scope. Scopes must be
+   * immutable: queued events keep a reference and read it when their batch is built.
+   */
+  setContextProvider(provider: (() => CaptureScope | undefined) | undefined): void {
+    this.#contextProvider = provider
+  }
+
+  /** Flag hook: the flags module plugs in how `flags` / `sendFeatureFlags` become event properties. */
+  setFeatureFlagEnricher(enricher: FeatureFlagEnricher | undefined): void {
+    this.#flagEnricher = enricher
+  }
+
+  /** Runs `hook` first thing in `shutdown()` (stop pollers, remove process handlers). */
+  addShutdownHook(hook: () => unknown): void {
+    this.#shutdownHooks.push(hook)
+  }
+
+  /** Reports an error the way every hoglet error is reported: logger, `onError`, `error` event. */
+  reportError(error: Error, level: 'warn' | 'error' = 'error'): void {
+    this.logger[level](error.message)
+    this.#emitError(error)
+  }
+
+  /** Tracks async work that `flush()` and `shutdown()` must wait for (e.g. exception capture). */
+  trackPending<T>(promise: Promise<T>): Promise<T> {
+    this.#pendingWork.add(promise)
+    const forget = (): void => void this.#pendingWork.delete(promise)
+    promise.then(forget, forget)
+    return promise
+  }
+
+  // ---- Capture ----
+
+  /**
+   * Queues an event and returns its uuid, or `undefined` when the call is refused (reported
+   * and counted, never thrown) or the client is disabled.
+   */
+  capture(message: EventMessage): string | undefined {
+    return this.#capture('capture', message, this.#analytics)
+  }
+
+  /** Sends one event now, bypassing the queue; resolves with its uuid once delivered, `undefined` if it was not. */
+  captureImmediate(message: EventMessage): Promise<string | undefined> {
+    return this.#immediate('captureImmediate', message, BATCH_PATH, MAX_EVENT_BYTES)
+  }
+
+  /** LLM-analytics events: queued for `/i/v0/ai/batch/`, 8 MiB per event; a given `uuid` is kept. */
+  captureAi(message: EventMessage): string | undefined {
+    return this.#capture('captureAi', message, (this.#ai ??= this.#createLane(AI_PATH, MAX_AI_EVENT_BYTES)))
+  }
+
+  captureAiImmediate(message: EventMessage): Promise<string | undefined> {
+    return this.#immediate('captureAiImmediate', message, AI_PATH, MAX_AI_EVENT_BYTES)
+  }
+
+  /** Sets person properties with an `$identify` event. */
+  identify(message: IdentifyMessage): string | undefined {
+    return this.#person('identify', message, '$identify', (m) => identifyProperties(m.properties))
+  }
+
+  identifyImmediate(message: IdentifyMessage): Promise<string | undefined> {
+    return this.#personImmediate('identifyImmediate', message, '$identify', (m) => identifyProperties(m.properties))
+  }
+
+  /** Links `alias` to `distinctId` (`$create_alias`). */
+  alias(message: AliasMessage): string | undefined {
+    return this.#person('alias', message, '$create_alias', aliasProperties)
+  }
+
+  aliasImmediate(message: AliasMessage): Promise<string | undefined> {
+    return this.#personImmediate('aliasImmediate', message, '$create_alias', aliasProperties)
+  }
+
+  /** Creates or updates a group (`$groupidentify` with `$group_type`, `$group_key`, `$group_set`). */
+  groupIdentify(message: GroupIdentifyMessage): string | undefined {
+    const prepared = prepareGroup(message)
+    return prepared ? this.#person('groupIdentify', prepared, '$groupidentify', groupProperties) : this.#refuse('groupIdentify', '`groupType` and `groupKey` are required')
+  }
+
+  groupIdentifyImmediate(message: GroupIdentifyMessage): Promise<string | undefined> {
+    const prepared = prepareGroup(message)
+    if (!prepared) return Promise.resolve(this.#refuse('groupIdentifyImmediate', '`groupType` and `groupKey` are required'))
+    return this.#personImmediate('groupIdentifyImmediate', prepared, '$groupidentify', groupProperties)
+  }
+
+  /** Sets person properties (`$set` event with `$set` / `$set_once`). */
+  setPersonProperties(message: PersonPropertiesMessage): string | undefined {
+    return this.#person('setPersonProperties', message, '$set', personProperties)
+  }
+
+  /** `$set`: shorthand for `setPersonProperties({ distinctId, properties })`. */
+  set(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): string | undefined {
+    return this.#person('set', message, '$set', personProperties)
+  }
+
+  /** `$set_once`: shorthand for `setPersonProperties({ distinctId, propertiesOnce })`. */
+  setOnce(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): string | undefined {
+    return this.#person('setOnce', message, '$set', (m) => ({ $set_once: m.properties ?? {} }))
+  }
+
+  /** Adds properties to every later event (explicit and context properties win). */
+  register(properties: Record<string, unknown>): void {
+    if (!isPlainObject(properties)) return void this.#refuse('register', 'expects a plain object')
+    this.#superProperties = Object.freeze({ ...this.#superProperties, ...properties })
+  }
+
+  /** Stops adding the super property `key`. */
+  unregister(key: string): void {
+    if (!(key in this.#superProperties)) return
+    const next = { ...this.#superProperties }
+    delete next[key]
+    this.#superProperties = Object.freeze(next)
+  }
+
+  // ---- Lifecycle and observation ----
+
+  /** Listens to `capture`, `flush`, `error`, `drop`, `retry` (or `*`); returns the unsubscribe function. */
+  on<K extends keyof ClientEvents & string>(event: K | '*', listener: (payload: any) => void): () => void {
+    return this.#emitter.on(event, listener)
+  }
+
+  /** Delivery counters: captured, delivered, dropped by reason, retried, requests, in flight, queued. */
+  stats(): PipelineStats {
+    return this.#counters.snapshot(this.#analytics.queue.size + (this.#ai?.queue.size ?? 0))
+  }
+
+  /** True when the client sends nothing (the `disabled` option or a blank api key). */
+  get isDisabled(): boolean {
+    return this.config.disabled
+  }
+
+  /**
+   * Resolves when every event captured before the call is delivered or definitively failed.
+   * It never rejects: failures are reported through `onError`, `on('drop')` and `stats()`.
+   */
+  async flush(): Promise<void> {
+    this.#sender.keepAlive++
+    try {
+      while (this.#pendingWork.size > 0) await Promise.allSettled([...this.#pendingWork])
+      await Promise.all([this.#analytics.flush(), this.#ai?.flush()])
+    } finally {
+      this.#sender.keepAlive--
+    }
+  }
+
+  /**
+   * Stops the client: later calls are refused, hooks run, queued events are flushed within
+   * `timeoutMs`; whatever is left is dropped and reported. Calling it again returns the same promise.
+   */
+  shutdown(timeoutMs: number = this.config.shutdownTimeoutMs): Promise<ShutdownResult> {
+    return (this.#shutdownPromise ??= this.#shutdown(timeoutMs))
+  }
+
+  /** `await using client = new PostHog(...)` shuts down with the default timeout. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown()
+  }
+
+  async #shutdown(timeoutMs: number): Promise<ShutdownResult> {
+    this.#closed = true
+    this.#unregisterExitHook?.()
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    const before = this.#counters.snapshot(0)
+    let timedOut = false
+    let deadlineTimer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<void>((resolve) => {
+      deadlineTimer = setTimeout(() => {
+        timedOut = true
+        resolve()
+      }, Math.max(0, timeoutMs))
+    })
+    this.#sender.keepAlive++
+    try {
+      const work = (async () => {
+        for (const hook of this.#shutdownHooks) {
+          try {
+            await hook()
+          } catch (error) {
+            this.reportError(error instanceof Error ? error : new Error(String(error)))
+          }
+        }
+        await this.flush()
+      })()
+      await Promise.race([work, deadline])
+      if (timedOut) {
+        this.#closing.abort()
+        const left = this.#analytics.abandon() + (this.#ai?.abandon() ?? 0)
+        if (left > 0) this.#drop('shutdown', left, `shutdown timed out after ${timeoutMs} ms with events still queued`)
+        // The request in flight was aborted; give its lane a moment to report it.
+        await Promise.race([Promise.all([this.#analytics.flush(), this.#ai?.flush()]), sleepUnref(1000)])
+      }
+    } finally {
+      clearTimeout(deadlineTimer)
+      this.#sender.keepAlive--
+    }
+    const after = this.#counters.snapshot(0)
+    const result = {
+      delivered: after.delivered - before.delivered,
+      undelivered: after.droppedTotal - before.droppedTotal,
+      timedOut,
+    }
+    if (result.undelivered > 0) {
+      this.logger.warn(`Shutdown finished with ${result.undelivered} event(s) undelivered${timedOut ? ` (timed out after ${timeoutMs} ms)` : ''}.`)
+    } else {
+      this.logger.debug(`Shutdown finished: ${result.delivered} event(s) delivered.`)
+    }
+    return result
+  }
+
+  // ---- Internals ----
+
+  #createLane(path: string, maxEventBytes: number): Lane {
+    return new Lane({
+      path,
+      capacity: this.config.maxQueueSize,
+      maxEventBytes,
+      maxBatchSize: this.config.maxBatchSize,
+      flushAt: this.config.syncMode ? 1 : this.config.flushAt,
+      serialize: this.#serialize,
+      sender: this.#sender,
+      counters: this.#counters,
+      report: { refused: (reason, message, cause) => this.#drop(reason, 1, message, cause) },
+      closing: this.#closing.signal,
+    })
+  }
+
+  /** Validates and queues; `useContext` is false for person and group calls, which take no context properties. */
+  #capture(method: string, message: EventMessage, lane: Lane, useContext = true): string | undefined {
+    if (this.#closed) return this.#refuseAfterShutdown(method)
+    if (this.config.disabled) return undefined
+    if (message === null || typeof message !== 'object') return this.#refuse(method, 'expects an object like { distinctId, event, properties }')
+    const event = message.event
+    if (typeof event !== 'string' || event === '') return this.#refuse(method, '`event` must be a non-empty string')
+    const properties = message.properties
+    if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
+      return this.#refuse(method, '`properties` must be an object')
+    }
+    const scope = useContext ? this.#contextProvider?.() : undefined
+    let distinctId: unknown = message.distinctId
+    let personless = false
+    if (distinctId === undefined || distinctId === null || distinctId === '') {
+      distinctId = scope?.distinctId
+      if (distinctId === undefined) {
+        if (scope === undefined) return this.#refuse(method, '`distinctId` is required outside a context scope')
+        distinctId = uuidv7()
+        personless = true
+      }
+    } else if (typeof distinctId === 'number') {
+      distinctId = String(distinctId)
+    } else if (typeof distinctId !== 'string') {
+      return this.#refuse(method, '`distinctId` must be a string or a number')
+    }
+    const now = Date.now()
+    const time = message.timestamp === undefined ? now : toEpochMs(message.timestamp, now)
+    if (Number.isNaN(time)) return this.#refuse(method, '`timestamp` is not a valid date')
+    let uuid = message.uuid
+    if (uuid === undefined || uuid === '') uuid = uuidv7(now)
+    else if (typeof uuid !== 'string' || !isUuid(uuid)) return this.#refuse(method, '`uuid` must be a UUID string')
+
+    const sendFlags = message.sendFeatureFlags
+    if (sendFlags && message.flags === undefined && this.#flagEnricher !== undefined) {
+      this.#captureWithFetchedFlags(method, message, lane, distinctId as string, uuid, time, scope, personless)
+      return uuid
+    }
+    const slow =
+      personless ||
+      message.groups !== undefined ||
+      message.flags !== undefined ||
+      (message.disableGeoip !== undefined && message.disableGeoip !== this.config.disableGeoip) ||
+      this.config.beforeSend.length > 0 ||
+      this.#emitter.has('capture')
+    if (slow) {
+      const computed = message.flags !== undefined ? this.#snapshotProperties(message.flags) : undefined
+      const wire = this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed)
+      return this.#enqueueBuilt(method, wire, lane)
+    }
+    // Fast path: a few column writes, no allocation.
+    const q = lane.queue
+    let slot = q.reserve()
+    if (slot < 0) {
+      this.#overflow(lane)
+      slot = q.reserve()
+    } else if (this.#overflowBurst !== 0) this.#overflowRecovered()
+    q.event[slot] = event
+    q.distinctId[slot] = distinctId as string
+    q.properties[slot] = properties
+    q.time[slot] = time
+    q.uuid[slot] = uuid
+    q.supers[slot] = this.#superProperties
+    q.scope[slot] = scope
+    this.#counters.captured++
+    lane.pushed()
+    return uuid
+  }
+
+  #build(
+    message: EventMessage,
+    event: string,
+    distinctId: string,
+    uuid: string,
+    time: number,
+    scope: CaptureScope | undefined,
+    personless: boolean,
+    computed: Record<string, unknown> | undefined,
+  ): WireEvent {
+    return buildWireEvent({
+      event,
+      distinctId,
+      uuid,
+      timeMs: time,
+      properties: message.properties,
+      superProperties: this.#superProperties,
+      scope,
+      computed,
+      groups: message.groups,
+      personless,
+      disableGeoip: message.disableGeoip ?? this.config.disableGeoip,
+    })
+  }
+
+  #snapshotProperties(flags: unknown): Record<string, unknown> | undefined {
+    if (!this.#flagEnricher) return undefined
+    try {
+      return this.#flagEnricher.propertiesFromSnapshot(flags)
+    } catch (error) {
+      this.reportError(new InvalidEventError('capture', 'the `flags` snapshot could not be read; the event is sent without flags', { cause: error }), 'warn')
+      return undefined
+    }
+  }
+
+  #captureWithFetchedFlags(
+    method: string,
+    message: EventMessage,
+    lane: Lane,
+    distinctId: string,
+    uuid: string,
+    time: number,
+    scope: CaptureScope | undefined,
+    personless: boolean,
+  ): void {
+    const options = message.sendFeatureFlags === true ? true : (message.sendFeatureFlags as Record<string, unknown>)
+    const work = this.#flagEnricher!.fetchProperties(distinctId, message.groups, options).then(
+      (computed) => computed,
+      (error: unknown) => {
+        this.reportError(new InvalidEventError(method, 'feature flags could not be evaluated; the event is sent without them', { cause: error }), 'warn')
+        return undefined
+      },
+    )
+    this.trackPending(
+      work.then((computed) => {
+        this.#enqueueBuilt(method, this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed), lane)
+      }),
+    )
+  }
+
+  /** Runs before_send and queues a complete event; returns the final uuid or undefined when dropped. */
+  #enqueueBuilt(method: string, wire: WireEvent, lane: Lane): string | undefined {
+    const final = this.#beforeSend(wire)
+    if (final === undefined) return undefined
+    if (this.#closing.signal.aborted) {
+      this.#drop('shutdown', 1, `${method}(): the client shut down before the event was ready`)
+      return undefined
+    }
+    const q = lane.queue
+    let slot = q.reserve()
+    if (slot < 0) {
+      this.#overflow(lane)
+      slot = q.reserve()
+    } else if (this.#overflowBurst !== 0) this.#overflowRecovered()
+    q.built[slot] = final
+    q.time[slot] = 0
+    this.#counters.captured++
+    this.#emitter.emit('capture', final)
+    lane.pushed()
+    return final.uuid
+  }
+
+  #beforeSend(wire: WireEvent): WireEvent | undefined {
+    let current: WireEvent | null = wire
+    for (const fn of this.config.beforeSend) {
+      try {
+        current = fn(current)
+      } catch (error) {
+        this.#drop('before_send', 1, `beforeSend threw: ${(error as Error)?.message ?? error}`, error)
+        return undefined
+      }
+      if (current === null || current === undefined) {
+        this.#counters.dropped.before_send++
+        this.logger.debug(`beforeSend dropped an event (${wire.event}).`)
+        return undefined
+      }
+      if (typeof current !== 'object' || typeof current.event !== 'string' || typeof current.distinct_id !== 'string') {
+        this.#drop('before_send', 1, 'beforeSend returned something that is not an event')
+        return undefined
+      }
+    }
+    if (current.uuid === undefined || current.uuid === '') current.uuid = uuidv7()
+    return current
+  }
+
+  async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, useContext = true): Promise<string | undefined> {
+    if (this.#closed) return this.#refuseAfterShutdown(method)
+    if (this.config.disabled) return undefined
+    // Build through a private lane-free path: validate like capture(), then send at once.
+    const holder = new Lane({
+      path,
+      capacity: 1,
+      maxEventBytes: maxBytes,
+      maxBatchSize: 1,
+      flushAt: Number.MAX_SAFE_INTEGER,
+      serialize: this.#serialize,
+      sender: this.#sender,
+      counters: this.#counters,
+      report: { refused: (reason, msg, cause) => this.#drop(reason, 1, msg, cause) },
+      closing: this.#closing.signal,
+    })
+    const uuid = this.#capture(method, message, holder, useContext)
+    return this.#sendHolder(holder, uuid)
+  }
+
+  async #sendHolder(holder: Lane, uuid: string | undefined): Promise<string | undefined> {
+    if (uuid === undefined) return undefined
+    this.#sender.keepAlive++
+    try {
+      const work = (async () => {
+        while (this.#pendingWork.size > 0) await Promise.allSettled([...this.#pendingWork])
+        await holder.flush()
+      })()
+      await this.trackPending(work)
+    } finally {
+      this.#sender.keepAlive--
+    }
+    return holder.delivered === 1 ? uuid : undefined
+  }
+
+  #person<M extends { distinctId?: string | number; disableGeoip?: boolean; timestamp?: Date | string | number; uuid?: string }>(
+    method: string,
+    message: M,
+    event: string,
+    shape: (message: M) => Record<string, unknown>,
+  ): string | undefined {
+    const built = this.#personMessage(method, message, event, shape)
+    return built && this.#capture(method, built, this.#analytics, false)
+  }
+
+  #personImmediate<M extends { distinctId?: string | number; disableGeoip?: boolean; timestamp?: Date | string | number; uuid?: string }>(
+    method: string,
+    message: M,
+    event: string,
+    shape: (message: M) => Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const built = this.#personMessage(method, message, event, shape)
+    return built ? this.#immediate(method, built, BATCH_PATH, MAX_EVENT_BYTES, false) : Promise.resolve(undefined)
+  }
+
+  /** identify/alias/groupIdentify/set: a capture message that skips context properties. */
+  #personMessage<M extends { distinctId?: string | number; disableGeoip?: boolean; timestamp?: Date | string | number; uuid?: string }>(
+    method: string,
+    message: M,
+    event: string,
+    shape: (message: M) => Record<string, unknown>,
+  ): EventMessage | undefined {
+    if (this.#closed) return void this.#refuseAfterShutdown(method)
+    if (this.config.disabled) return undefined
+    if (message === null || typeof message !== 'object') return void this.#refuse(method, 'expects an object')
+    const id = message.distinctId
+    if (id === undefined || id === null || id === '' || (typeof id !== 'string' && typeof id !== 'number')) {
+      return void this.#refuse(method, '`distinctId` is required')
+    }
+    let properties: Record<string, unknown>
+    try {
+      properties = shape(message)
+    } catch (error) {
+      return void this.#refuse(method, (error as Error).message)
+    }
+    return { distinctId: id, event, properties, disableGeoip: message.disableGeoip, timestamp: message.timestamp, uuid: message.uuid }
+  }
+
+  #onTimer(): void {
+    this.#analytics.kick()
+    this.#ai?.kick()
+  }
+
+  #pending(): number {
+    return this.#analytics.pending + (this.#ai?.pending ?? 0) + this.#pendingWork.size
+  }
+
+  #overflow(lane: Lane): void {
+    lane.queue.dropOldest()
+    lane.droppedOldest()
+    this.#counters.dropped.queue_full++
+    if (this.#overflowBurst++ === 0) {
+      const error = new EventsDroppedError(
+        'queue_full',
+        1,
+        `the queue is full (maxQueueSize ${this.config.maxQueueSize}); dropping the oldest events until it drains`,
+      )
+      this.logger.warn(error.message)
+      this.#emitError(error)
+      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error })
+    } else if (this.#emitter.has('drop')) {
+      const error = new EventsDroppedError('queue_full', 1, 'the queue is full')
+      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error })
+    }
+  }
+
+  #overflowRecovered(): void {
+    this.logger.warn(`The queue has room again; ${this.#overflowBurst} event(s) were dropped while it was full.`)
+    this.#overflowBurst = 0
+  }
+
+  #drop(reason: DropReason, count: number, message: string, cause?: unknown): void {
+    this.#counters.dropped[reason] += count
+    const error = new EventsDroppedError(reason, count, message, cause === undefined ? undefined : { cause })
+    this.logger.warn(error.message)
+    this.#emitError(error)
+    this.#emitter.emit('drop', { reason, count, error })
+  }
+
+  #refuse(method: string, message: string): undefined {
+    const error = new InvalidEventError(method, `${message}; the call was refused`)
+    this.#counters.dropped.invalid++
+    this.logger.warn(error.message)
+    this.#emitError(error)
+    this.#emitter.emit('drop', { reason: 'invalid', count: 1, error: new EventsDroppedError('invalid', 1, error.message, { cause: error }) })
+    return undefined
+  }
+
+  #refuseAfterShutdown(method: string): undefined {
+    this.#counters.dropped.shutdown++
+    const error = new EventsDroppedError('shutdown', 1, `${method}() was called after shutdown()`)
+    if (!this.#refusedAfterShutdownLogged) {
+      this.#refusedAfterShutdownLogged = true
+      this.logger.warn(`${error.message}; later calls are refused and counted silently.`)
+    }
+    this.#emitError(error)
+    this.#emitter.emit('drop', { reason: 'shutdown', count: 1, error })
+    return undefined
+  }
+
+  #emitError(error: Error): void {
+    const onError = this.config.onError
+    if (onError) {
+      try {
+        onError(error)
+      } catch (thrown) {
+        this.logger.error('The onError callback threw; it is ignored.', thrown)
+      }
+    }
+    this.#emitter.emit('error', error)
+  }
+}
+
+function aliasProperties(message: AliasMessage): Record<string, unknown> {
+  if (message.alias === undefined || message.alias === null || message.alias === '') throw new Error('`alias` is required')
+  return { distinct_id: String(message.distinctId), alias: String(message.alias) }
+}
+
+function personProperties(message: PersonPropertiesMessage): Record<string, unknown> {
+  const result: Record<string, unknown> = {}
+  if (message.properties !== undefined) result.$set = message.properties
+  if (message.propertiesOnce !== undefined) result.$set_once = message.propertiesOnce
+  if (!result.$set && !result.$set_once) throw new Error('`properties` or `propertiesOnce` is required')
+  return result
+}
+
+interface PreparedGroup extends GroupIdentifyMessage {
+  distinctId: string | number
+}
+
+function prepareGroup(message: GroupIdentifyMessage): PreparedGroup | undefined {
+  if (message === null || typeof message !== 'object') return undefined
+  const { groupType, groupKey } = message
+  if (typeof groupType !== 'string' || groupType === '') return undefined
+  if ((typeof groupKey !== 'string' && typeof groupKey !== 'number') || groupKey === '') return undefined
+  return { ...message, distinctId: message.distinctId ?? `$${groupType}_${groupKey}` }
+}
+
+function groupProperties(message: PreparedGroup): Record<string, unknown> {
+  return { $group_type: message.groupType, $group_key: String(message.groupKey), $group_set: message.properties ?? {} }
+}
+
+function sleepUnref(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    ;(timer as { unref?: () => void }).unref?.()
+  })
+}

@@ -1,0 +1,6 @@
+export { HogletError, isHogletError } from './hoglet-error.js'
+export { HttpError, isHttpError } from './http-error.js'
+export { NetworkError, isNetworkError } from './network-error.js'
+export { RequestTimeoutError, isRequestTimeoutError } from './request-timeout-error.js'
+export { InvalidEventError, isInvalidEventError } from './invalid-event-error.js'
+export { EventsDroppedError, isEventsDroppedError, type DropReason } from './events-dropped-error.js'

@@ -1,0 +1,189 @@
+import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
+import type { DropReason } from '../errors/events-dropped-error.js'
+import { EventQueue } from './event-queue.js'
+import type { Sender } from './sender.js'
+import type { Counters } from './stats.js'
+
+/** Turns a queued event into its JSON text; throws when it cannot (circular, BigInt...). */
+export type SlotSerializer = (queue: EventQueue, slot: number) => string
+
+export interface LaneReport {
+  refused(reason: DropReason, message: string, cause?: unknown): void
+}
+
+interface Waiter {
+  target: number
+  resolve: () => void
+}
+
+// Room for `{"api_key":…,"batch":[…],"historical_migration":true,"sent_at":"…"}` around the events.
+const ENVELOPE_BYTES = 1024
+
+/**
+ * One queue and the loop that empties it into one endpoint (`/batch/`, or the AI lane's
+ * `/i/v0/ai/batch/`). One batch is in flight at a time, so events leave in capture order and
+ * "everything captured before flush() was called" is a single sequence number to wait for.
+ */
+export class Lane {
+  readonly queue: EventQueue
+  readonly path: string
+  readonly #maxEventBytes: number
+  readonly #maxBatchSize: number
+  readonly #flushAt: number
+  readonly #serialize: SlotSerializer
+  readonly #sender: Sender
+  readonly #counters: Counters
+  readonly #report: LaneReport
+  readonly #closing: AbortSignal
+  #running = false
+  #inFlight = 0
+  /** Keep sending partial batches until this many events have left the queue. */
+  #forceUntil = 0
+  #waiters: Waiter[] = []
+  /** Events this lane got acknowledged by the server. */
+  delivered = 0
+
+  constructor(params: {
+    path: string
+    capacity: number
+    maxEventBytes: number
+    maxBatchSize: number
+    flushAt: number
+    serialize: SlotSerializer
+    sender: Sender
+    counters: Counters
+    report: LaneReport
+    closing: AbortSignal
+  }) {
+    this.queue = new EventQueue(params.capacity)
+    this.path = params.path
+    this.#maxEventBytes = params.maxEventBytes
+    this.#maxBatchSize = params.maxBatchSize
+    this.#flushAt = params.flushAt
+    this.#serialize = params.serialize
+    this.#sender = params.sender
+    this.#counters = params.counters
+    this.#report = params.report
+    this.#closing = params.closing
+  }
+
+  /** Events neither delivered nor dropped yet: queued plus in flight. */
+  get pending(): number {
+    return this.queue.size + this.#inFlight
+  }
+
+  /** Called after each push: starts the send loop once `flushAt` events wait. */
+  pushed(): void {
+    if (!this.#running && this.queue.size >= this.#flushAt) this.#start()
+  }
+
+  /** Send whatever is queued now, even a partial batch (the flush timer). */
+  kick(): void {
+    this.#forceUntil = this.queue.pushed
+    if (!this.#running && this.queue.size > 0) this.#start()
+  }
+
+  /** Resolves once every event pushed before this call is delivered or dropped. Never rejects. */
+  flush(): Promise<void> {
+    const target = this.queue.pushed
+    if (this.#done() >= target) return Promise.resolve()
+    if (target > this.#forceUntil) this.#forceUntil = target
+    const promise = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }))
+    if (!this.#running) this.#start()
+    return promise
+  }
+
+  /** Drops everything still queued (shutdown ran out of time); returns how many. */
+  abandon(): number {
+    const count = this.queue.size
+    while (this.queue.size > 0) this.queue.shift()
+    this.#settle()
+    return count
+  }
+
+  /** Called by the client after it dropped the oldest event to make room. */
+  droppedOldest(): void {
+    this.#settle()
+  }
+
+  #done(): number {
+    return this.queue.removed - this.#inFlight
+  }
+
+  #start(): void {
+    this.#running = true
+    queueMicrotask(() => void this.#run())
+  }
+
+  async #run(): Promise<void> {
+    const q = this.queue
+    try {
+      while (q.size > 0 && !this.#closing.aborted && (q.size >= this.#flushAt || q.removed < this.#forceUntil)) {
+        const batch = this.#take()
+        if (batch.length === 0) {
+          this.#settle()
+          continue
+        }
+        this.#inFlight = batch.length
+        this.#counters.inFlight += batch.length
+        try {
+          if (await this.#sender.send(this.path, batch, this.#closing)) this.delivered += batch.length
+        } finally {
+          this.#counters.inFlight -= batch.length
+          this.#inFlight = 0
+        }
+        this.#settle()
+      }
+    } finally {
+      this.#running = false
+      this.#settle()
+    }
+  }
+
+  /** Takes up to `maxBatchSize` events and 5 MiB of JSON from the head; refuses events that cannot be sent. */
+  #take(): string[] {
+    const q = this.queue
+    const batch: string[] = []
+    let bytes = ENVELOPE_BYTES
+    while (batch.length < this.#maxBatchSize && q.size > 0) {
+      let json = q.pendingJson
+      if (json === undefined) {
+        try {
+          json = this.#serialize(q, q.head)
+        } catch (error) {
+          q.shift()
+          this.#report.refused('invalid', `the event cannot be serialised to JSON: ${(error as Error)?.message ?? error}`, error)
+          continue
+        }
+      }
+      const size = json.length < this.#maxEventBytes / 3 ? json.length : utf8Length(json)
+      if (size > this.#maxEventBytes) {
+        q.pendingJson = undefined
+        q.shift()
+        this.#report.refused('too_large', `the event is ${size} bytes, over the ${this.#maxEventBytes}-byte cap`)
+        continue
+      }
+      if (batch.length > 0 && bytes + size + 1 > MAX_REQUEST_BYTES) {
+        q.pendingJson = json // first event of the next batch
+        break
+      }
+      q.pendingJson = undefined
+      q.shift()
+      batch.push(json)
+      bytes += size + 1
+    }
+    return batch
+  }
+
+  #settle(): void {
+    if (this.#waiters.length === 0) return
+    const done = this.#done()
+    const idle = !this.#running && this.queue.size === 0
+    const still: Waiter[] = []
+    for (const waiter of this.#waiters) {
+      if (idle || done >= waiter.target) waiter.resolve()
+      else still.push(waiter)
+    }
+    this.#waiters = still
+  }
+}

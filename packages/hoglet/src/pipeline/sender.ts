@@ -1,0 +1,163 @@
+import { HttpError } from '../errors/http-error.js'
+import { NetworkError } from '../errors/network-error.js'
+import { RequestTimeoutError } from '../errors/request-timeout-error.js'
+import type { DropReason } from '../errors/events-dropped-error.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Runtime } from '../runtime/types.js'
+import { VERSION } from '../version.js'
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
+import type { Counters } from './stats.js'
+
+/** How a batch ended, told to the client so it can count, log and emit. */
+export interface SendReport {
+  delivered(path: string, count: number): void
+  dropped(reason: DropReason, count: number, message: string, cause?: unknown): void
+  retrying(path: string, attempt: number, delayMs: number, cause: Error): void
+}
+
+type AttemptResult =
+  | { kind: 'ok' }
+  | { kind: 'retry'; error: Error; retryAfterMs: number | undefined }
+  | { kind: 'fatal'; error: HttpError }
+  | { kind: 'aborted' }
+
+const encoder = new TextEncoder()
+
+/**
+ * Sends already-serialised events to one endpoint: builds the `{api_key, batch, sent_at}` body,
+ * gzips it, retries transient failures with backoff, splits on 413. `send()` never rejects:
+ * every event ends up delivered or reported as dropped.
+ */
+export class Sender {
+  readonly #options: ResolvedOptions
+  readonly #runtime: Runtime
+  readonly #counters: Counters
+  readonly #report: SendReport
+  readonly #bodyPrefix: string
+  readonly #bodySuffix: string
+  readonly #headers: Record<string, string>
+  /**
+   * While above zero someone awaits delivery (`flush()`, `shutdown()`, an Immediate call), so
+   * waits between retries keep the process alive; otherwise they are unref'd.
+   */
+  keepAlive = 0
+
+  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
+    this.#options = options
+    this.#runtime = runtime
+    this.#counters = counters
+    this.#report = report
+    this.#bodyPrefix = `{"api_key":${JSON.stringify(options.apiKey)},"batch":[`
+    this.#bodySuffix = options.historicalMigration ? '],"historical_migration":true,"sent_at":"' : '],"sent_at":"'
+    this.#headers = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
+    if (!options.disableCompression && runtime.gzip) this.#headers['Content-Encoding'] = 'gzip'
+  }
+
+  /**
+   * Delivers `events` (JSON texts) to `path`, or reports them dropped; true when all were delivered. `closing` aborts the
+   * request in progress and any wait between retries (shutdown ran out of time).
+   */
+  async send(path: string, events: string[], closing: AbortSignal): Promise<boolean> {
+    const url = this.#options.host + path
+    const joined = events.join(',')
+    const maxRetries = this.#options.fetchRetryCount
+    for (let attempt = 0; ; attempt++) {
+      if (closing.aborted) return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
+      const result = await this.#attempt(url, joined, closing)
+      if (result.kind === 'ok') {
+        this.#report.delivered(path, events.length)
+        return true
+      }
+      if (result.kind === 'aborted') {
+        return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
+      }
+      if (result.kind === 'fatal') {
+        if (result.error.status === 413) return this.#split(path, events, closing, result.error)
+        return this.#dropped('http_4xx', events.length, result.error.message, result.error)
+      }
+      if (attempt >= maxRetries) {
+        return this.#dropped('retries_exhausted', events.length, `gave up after ${attempt + 1} attempts: ${result.error.message}`, result.error)
+      }
+      const delay = retryDelayMs(attempt, this.#options.fetchRetryDelay, this.#options.fetchRetryMaxDelay, result.retryAfterMs)
+      this.#counters.retried++
+      this.#report.retrying(path, attempt + 1, delay, result.error)
+      if (!(await sleep(delay, closing, this.keepAlive > 0))) {
+        return this.#dropped('shutdown', events.length, `shutdown ran out of time while retrying ${url}`, result.error)
+      }
+    }
+  }
+
+  /** 413: the server refuses the size. Halves go separately; a single event is too large for good. */
+  async #split(path: string, events: string[], closing: AbortSignal, error: HttpError): Promise<boolean> {
+    if (events.length === 1) return this.#dropped('too_large', 1, error.message, error)
+    const middle = Math.ceil(events.length / 2)
+    const first = await this.send(path, events.slice(0, middle), closing)
+    const second = await this.send(path, events.slice(middle), closing)
+    return first && second
+  }
+
+  #dropped(reason: DropReason, count: number, message: string, cause?: unknown): false {
+    this.#report.dropped(reason, count, message, cause)
+    return false
+  }
+
+  async #attempt(url: string, joined: string, closing: AbortSignal): Promise<AttemptResult> {
+    const text = this.#bodyPrefix + joined + this.#bodySuffix + new Date().toISOString() + '"}'
+    let body: Uint8Array = encoder.encode(text)
+    if (this.#headers['Content-Encoding'] === 'gzip') body = await this.#runtime.gzip!(body)
+
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, this.#options.requestTimeout)
+    ;(timer as { unref?: () => void }).unref?.()
+    const onClose = (): void => controller.abort()
+    closing.addEventListener('abort', onClose)
+    this.#counters.requests++
+    try {
+      const response = await this.#options.fetch(url, {
+        method: 'POST',
+        headers: this.#headers,
+        body: body as BodyInit,
+        signal: controller.signal,
+      })
+      if (response.ok) {
+        // Read the small body so the connection can be reused (keep-alive).
+        await response.arrayBuffer().catch(() => undefined)
+        return { kind: 'ok' }
+      }
+      const detail = await response.text().catch(() => '')
+      const error = new HttpError(url, response.status, detail)
+      if (isRetryableStatus(response.status)) {
+        return { kind: 'retry', error, retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')) }
+      }
+      return { kind: 'fatal', error }
+    } catch (cause) {
+      if (timedOut) return { kind: 'retry', error: new RequestTimeoutError(url, this.#options.requestTimeout), retryAfterMs: undefined }
+      if (closing.aborted) return { kind: 'aborted' }
+      return { kind: 'retry', error: new NetworkError(url, cause), retryAfterMs: undefined }
+    } finally {
+      clearTimeout(timer)
+      closing.removeEventListener('abort', onClose)
+    }
+  }
+}
+
+/** Waits `ms` (unref'd unless `hold`); resolves false at once if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal, hold: boolean): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(true)
+    }, ms)
+    if (!hold) (timer as { unref?: () => void }).unref?.()
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

@@ -1,0 +1,39 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { createHash } from 'node:crypto'
+import { gzip as gzipCallback } from 'node:zlib'
+import type { AsyncContextStorage, Runtime } from './types.js'
+
+function gzip(data: Uint8Array): Promise<Uint8Array> {
+  // node:zlib runs on the libuv threadpool: the event loop stays free while a batch compresses.
+  return new Promise((resolve, reject) => gzipCallback(data, (error, result) => (error ? reject(error) : resolve(result))))
+}
+
+function sha1Hex(input: string): string {
+  return createHash('sha1').update(input, 'utf8').digest('hex')
+}
+
+function createContextStorage<T>(): AsyncContextStorage<T> {
+  return new AsyncLocalStorage<T>()
+}
+
+/**
+ * Runs `hook` when the event loop empties (`beforeExit`). The work the hook starts keeps the
+ * process alive until it settles; then `beforeExit` fires again, and the hook is expected to
+ * find nothing left to do, so the process exits.
+ */
+function onBeforeExit(hook: () => Promise<void>): () => void {
+  let running = false
+  const listener = (): void => {
+    if (running) return
+    running = true
+    hook().then(
+      () => (running = false),
+      () => (running = false),
+    )
+  }
+  process.on('beforeExit', listener)
+  return () => void process.off('beforeExit', listener)
+}
+
+/** Node.js, and Bun and Deno through their Node compatibility. */
+export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit }
