@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto'
+import { compileFlags, evaluateFlag, type CompiledFlags, type FlagDefinitionsResponse } from 'hoglet/engine'
+
+/** Definitions compiled once per change, with what `/flags` reports beside each value. */
+export interface CompiledDefinitions {
+  engine: CompiledFlags
+  /** Active, non-deleted flags in definitions order: the ones `/flags` answers for. */
+  served: FlagMeta[]
+}
+
+interface FlagMeta {
+  key: string
+  id: number
+  version: number
+  hasExperiment: boolean
+  /** `evaluation_tags`: when non-empty, the flag answers only requests naming one of them. */
+  tags: ReadonlySet<string>
+}
+
+/** Who to evaluate for: the request's values already merged over the stored ones. */
+export interface EvaluationInput {
+  distinctId: string
+  groups: Record<string, string>
+  personProperties: Record<string, unknown>
+  groupProperties: Record<string, Record<string, unknown>>
+  deviceId?: string | undefined
+}
+
+/** One flag's answer in the terms of `/flags?v=2`. */
+export interface FlagAnswer {
+  key: string
+  enabled: boolean
+  variant: string | null
+  /** The stored payload (a JSON-encoded string), or null. */
+  payload: string | null
+  reason: { code: string; condition_index: number | null; description: string }
+  id: number
+  version: number
+  description: string | null
+  hasExperiment: boolean
+  /** Set when the engine could not evaluate the flag. */
+  failed?: true
+}
+
+const sha1Hex = (s: string): string => createHash('sha1').update(s).digest('hex')
+
+/** Compiles definitions with hoglet's own engine in server mode (authoritative: missing properties are unset). */
+export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefinitions {
+  const engine = compileFlags(defs, { mode: 'server', sha1Hex })
+  const served: FlagMeta[] = []
+  for (const f of defs.flags) {
+    if (f.deleted || f.active === false) continue
+    served.push({
+      key: f.key,
+      id: f.id,
+      version: f.version ?? 1,
+      hasExperiment: f.has_experiment === true,
+      tags: new Set(f.evaluation_tags ?? []),
+    })
+  }
+  return { engine, served }
+}
+
+/**
+ * Evaluates the served flags for one subject. `keys` limits the answer to those flags
+ * (`flag_keys_to_evaluate`); `contexts` drops flags whose evaluation tags it does not name.
+ */
+export function evaluateFlags(
+  compiled: CompiledDefinitions,
+  input: EvaluationInput,
+  filter: { keys?: ReadonlySet<string> | undefined; contexts?: ReadonlySet<string> | undefined } = {},
+): Map<string, FlagAnswer> {
+  const subject = {
+    distinctId: input.distinctId,
+    deviceId: input.deviceId,
+    groups: input.groups,
+    personProperties: input.personProperties,
+    groupProperties: input.groupProperties,
+  }
+  const out = new Map<string, FlagAnswer>()
+  for (const meta of compiled.served) {
+    if (filter.keys && !filter.keys.has(meta.key)) continue
+    if (filter.contexts && meta.tags.size > 0 && ![...meta.tags].some((t) => filter.contexts!.has(t))) continue
+    const evaluation = evaluateFlag(compiled.engine, meta.key, subject)
+    const base = { key: meta.key, id: meta.id, version: meta.version, description: null, hasExperiment: meta.hasExperiment }
+    if (evaluation.kind === 'evaluated') {
+      const r = evaluation.result
+      out.set(meta.key, {
+        ...base,
+        enabled: r.enabled,
+        variant: r.variant,
+        payload: r.rawPayload ?? null,
+        reason: { code: r.reason.code, condition_index: r.reason.conditionIndex, description: r.reason.description },
+      })
+    } else {
+      const why = evaluation.kind === 'inconclusive' ? evaluation.why : 'flag not found'
+      out.set(meta.key, {
+        ...base,
+        enabled: false,
+        variant: null,
+        payload: null,
+        reason: { code: 'evaluation_error', condition_index: null, description: why },
+        failed: true,
+      })
+    }
+  }
+  return out
+}

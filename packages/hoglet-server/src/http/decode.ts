@@ -1,0 +1,90 @@
+import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib'
+import { HttpError, badRequest } from './errors.js'
+import { decompressFromBase64, LzStringError } from './lz-string.js'
+import { tooLarge } from './read-body.js'
+
+/** What the client told us about the body's encoding. */
+export interface EncodingHints {
+  /** `Content-Encoding` header. */
+  contentEncoding?: string | undefined
+  /** `Content-Type` header. */
+  contentType?: string | undefined
+  /** `?compression=` query parameter (`gzip`, `gzip-js`, `lz64`, `base64`). */
+  compression?: string | null | undefined
+  /** Legacy capture paths also accept a plain base64 body. */
+  allowBase64?: boolean
+  /** Cap on the decoded size, like the raw-body cap. */
+  limit: number
+}
+
+/**
+ * Turns a capture or `/flags` body into JSON text, in the order PostHog's capture service
+ * applies: form `data=` unwrapping, gzip (hinted or sniffed by magic bytes), deflate/br by
+ * header, lz64 by hint, then base64 when the text still looks like base64.
+ */
+export function decodeBody(raw: Buffer, hints: EncodingHints): string {
+  let bytes = raw
+  let compression = hints.compression?.toLowerCase() ?? undefined
+
+  if (hints.contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const form = new URLSearchParams(bytes.toString('latin1'))
+    const data = form.get('data')
+    if (data === null) throw badRequest('invalid_payload', 'form body without a `data` field')
+    compression = form.get('compression')?.toLowerCase() ?? compression
+    // posthog-js base64 form bodies use `+` which URLSearchParams already turned into spaces.
+    bytes = Buffer.from(data.replace(/ /g, '+'), 'latin1')
+  }
+
+  bytes = decompress(bytes, hints.contentEncoding?.toLowerCase(), compression, hints.limit)
+
+  if (compression === 'lz64' || compression === 'lz-string') {
+    const text = lz64(bytes.toString('latin1'))
+    if (text.length > hints.limit) throw tooLarge(hints.limit)
+    return text
+  }
+
+  let text = bytes.toString('utf8')
+  if ((hints.allowBase64 || compression === 'base64') && looksLikeBase64(text)) {
+    text = Buffer.from(text.trim(), 'base64').toString('utf8')
+  }
+  return text
+}
+
+function decompress(bytes: Buffer, contentEncoding: string | undefined, compression: string | undefined, limit: number): Buffer {
+  const options = { maxOutputLength: limit }
+  try {
+    if (compression === 'gzip' || compression === 'gzip-js' || contentEncoding === 'gzip' || isGzip(bytes)) {
+      return gunzipSync(bytes, options)
+    }
+    if (contentEncoding === 'deflate') return inflateSync(bytes, options)
+    if (contentEncoding === 'br') return brotliDecompressSync(bytes, options)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit)
+    throw badRequest('invalid_payload', `body could not be decompressed: ${(err as Error).message}`)
+  }
+  if (contentEncoding && contentEncoding !== 'identity') {
+    throw new HttpError(415, 'unsupported_encoding', `unsupported Content-Encoding \`${contentEncoding}\``)
+  }
+  return bytes
+}
+
+function lz64(text: string): string {
+  try {
+    const out = decompressFromBase64(text.trim())
+    if (out === null) throw badRequest('invalid_payload', 'body is not valid lz64')
+    return out
+  } catch (err) {
+    if (err instanceof LzStringError) throw badRequest('invalid_payload', err.message)
+    throw err
+  }
+}
+
+const isGzip = (b: Buffer): boolean => b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+
+/** JSON never matches: it starts with `{`, `[` or `"`. */
+function looksLikeBase64(text: string): boolean {
+  const t = text.trim()
+  return t.length >= 4 && t.length % 4 === 0 && BASE64.test(t)
+}

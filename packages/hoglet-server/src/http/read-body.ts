@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http'
+import { HttpError } from './errors.js'
+
+/**
+ * Reads the raw request body, refusing with 413 as soon as it passes `limit` bytes, so an
+ * oversize upload is never held in memory whole.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume()
+    return Promise.reject(tooLarge(limit))
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let failed = false
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return
+      size += chunk.length
+      if (size > limit) {
+        failed = true
+        chunks.length = 0
+        reject(tooLarge(limit))
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+    })
+    req.on('error', (err) => {
+      if (!failed) {
+        failed = true
+        reject(err)
+      }
+    })
+  })
+}
+
+export function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'payload_too_large', `request body is larger than ${limit} bytes`)
+}

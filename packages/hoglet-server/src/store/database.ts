@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+
+export type Db = Database.Database
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append only: a database written by an older hoglet-server upgrades in place.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE events (
+     id INTEGER PRIMARY KEY,
+     uuid TEXT NOT NULL,
+     event TEXT NOT NULL,
+     distinct_id TEXT NOT NULL,
+     properties TEXT NOT NULL,
+     timestamp TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     endpoint TEXT NOT NULL
+   );
+   CREATE INDEX events_distinct_id ON events (distinct_id);
+   CREATE TABLE persons (
+     id INTEGER PRIMARY KEY,
+     uuid TEXT NOT NULL,
+     properties TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE person_distinct_ids (
+     distinct_id TEXT PRIMARY KEY,
+     person_id INTEGER NOT NULL REFERENCES persons (id)
+   ) WITHOUT ROWID;
+   CREATE INDEX person_distinct_ids_person ON person_distinct_ids (person_id);
+   CREATE TABLE groups (
+     group_type TEXT NOT NULL,
+     group_key TEXT NOT NULL,
+     properties TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (group_type, group_key)
+   ) WITHOUT ROWID;`,
+]
+
+/**
+ * Opens (creating if needed) the SQLite database: WAL so readers never block the writer,
+ * `synchronous = NORMAL` (durable across process crashes, which is what a development
+ * server needs), then runs pending migrations.
+ */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
+  const db = new Database(path)
+  if (path !== ':memory:') db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = OFF')
+  migrate(db)
+  return db
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}
+
+export const SCHEMA_VERSION = MIGRATIONS.length

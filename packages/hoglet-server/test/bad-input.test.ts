@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { batchBody, event, post, startTestServer } from './helpers.js'
+
+describe('bad capture input gets the documented status and the server keeps serving', () => {
+  const cases: Array<[string, unknown, number, string, Record<string, string>?]> = [
+    ['malformed JSON', '{"api_key": "phc_x", "batch": [', 400, 'invalid_json'],
+    ['an empty batch', batchBody([]), 400, 'empty_batch'],
+    ['an event without a name', batchBody([{ distinct_id: 'u', properties: {} }]), 400, 'missing_event_name'],
+    ['an event without a distinct id', batchBody([{ event: 'x', properties: {} }]), 400, 'missing_distinct_id'],
+    ['an invalid uuid', batchBody([{ ...event('x', 'u'), uuid: 'not-a-uuid' }]), 400, 'invalid_uuid'],
+    ['an invalid timestamp', batchBody([{ ...event('x', 'u'), timestamp: 'yesterday-ish' }]), 400, 'invalid_timestamp'],
+    ['events with different tokens', [{ ...event('x', 'u'), token: 'a' }, { ...event('y', 'u'), token: 'b' }], 400, 'unroutable_events'],
+    ['a missing token', { batch: [event('x', 'u')] }, 401, 'ingest_key_required'],
+    ['a personal API key as token', batchBody([event('x', 'u')], 'phx_secret'), 403, 'ingest_key_unknown'],
+    ['a body that claims gzip but is not', '{"not":"gzip"}', 400, 'invalid_payload', { 'content-encoding': 'gzip' }],
+    ['an unknown content encoding', '{}', 415, 'unsupported_encoding', { 'content-encoding': 'snappy' }],
+  ]
+
+  for (const [name, body, status, code, headers] of cases) {
+    it(`answers ${status} to ${name}`, async () => {
+      const server = await startTestServer()
+      const res = await post(server, '/batch/', body, { headers })
+      expect(res.status).toBe(status)
+      expect(res.body).toMatchObject({ status, code })
+      expect(server.store.events.count()).toBe(0)
+      // The same connection pool still gets served.
+      expect((await post(server, '/batch/', batchBody([event('after', 'u')]))).status).toBe(200)
+      expect(server.store.events.count()).toBe(1)
+    })
+  }
+
+  it('answers 413 to a body over the 2 MiB single-event cap, and to gzip that inflates past it', async () => {
+    const server = await startTestServer()
+    const big = { ...event('big', 'u'), token: 'phc_x', properties: { blob: 'x'.repeat(2 * 1024 * 1024 + 10) } }
+    const res = await post(server, '/i/v0/e/', big)
+    expect(res.status).toBe(413)
+    expect(res.body.code).toBe('payload_too_large')
+    const bomb = await post(server, '/e/', big, { gzip: true })
+    expect(bomb.status).toBe(413)
+    expect((await post(server, '/e/', { ...event('small', 'u'), token: 'phc_x' })).status).toBe(200)
+    expect(server.store.events.list().map((e) => e.event)).toEqual(['small'])
+  })
+
+  it('answers 413 to a batch over 20 MiB without reading it whole', async () => {
+    const server = await startTestServer()
+    const res = await post(server, '/batch/', '{"api_key":"x","batch":[' + ' '.repeat(21 * 1024 * 1024) + ']}')
+    expect(res.status).toBe(413)
+    expect((await post(server, '/batch/', batchBody([event('after', 'u')]))).status).toBe(200)
+  })
+
+  it('rejects a wrong project token when one is configured', async () => {
+    const server = await startTestServer({ projectToken: 'phc_right' })
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')], 'phc_wrong'))).status).toBe(403)
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')], 'phc_right'))).status).toBe(200)
+  })
+
+  it('stores nothing from a batch that has one bad event', async () => {
+    const server = await startTestServer()
+    const res = await post(server, '/batch/', batchBody([event('good', 'u'), { event: '', distinct_id: 'u' }]))
+    expect(res.status).toBe(400)
+    expect(server.store.events.count()).toBe(0)
+  })
+
+  it('answers 404 for unknown paths and 405 for wrong methods', async () => {
+    const server = await startTestServer()
+    expect((await fetch(`${server.url}/nope`)).status).toBe(404)
+    expect((await fetch(`${server.url}/i/v0/ai/batch/`)).status).toBe(405)
+  })
+})

@@ -1,0 +1,142 @@
+import { gzipSync } from 'node:zlib'
+import LZString from 'lz-string'
+import { describe, expect, it } from 'vitest'
+import { batchBody, event, get, post, startTestServer } from './helpers.js'
+
+describe('capture encodings', () => {
+  it('stores a plain JSON batch sent to /batch/', async () => {
+    const server = await startTestServer()
+    const e = event('order completed', 'user-1', { total: 42 })
+    const res = await post(server, '/batch/', batchBody([e]))
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ status: 1 })
+    const [stored] = server.store.events.list()
+    expect(stored).toMatchObject({ event: 'order completed', distinct_id: 'user-1', uuid: e.uuid, endpoint: '/batch/' })
+    expect(stored!.properties).toEqual({ total: 42 })
+  })
+
+  it('gunzips a body marked Content-Encoding: gzip', async () => {
+    const server = await startTestServer()
+    const res = await post(server, '/batch', batchBody([event('a', 'u'), event('b', 'u')]), { gzip: true })
+    expect(res.status).toBe(200)
+    expect(server.store.events.count()).toBe(2)
+  })
+
+  it('sniffs gzip by its magic bytes when no header says so', async () => {
+    const server = await startTestServer()
+    const body = gzipSync(JSON.stringify(batchBody([event('sniffed', 'u')])))
+    const res = await post(server, '/batch/', body, { headers: { 'content-type': 'text/plain' } })
+    expect(res.status).toBe(200)
+    expect(server.store.events.list()[0]!.event).toBe('sniffed')
+  })
+
+  it('gunzips when ?compression=gzip-js is given', async () => {
+    const server = await startTestServer()
+    const body = gzipSync(JSON.stringify([{ ...event('js', 'u'), token: 'phc_x' }]))
+    const res = await post(server, '/e/', body, { query: '?compression=gzip-js', headers: { 'content-type': 'text/plain' } })
+    expect(res.status).toBe(200)
+    expect(server.store.events.list()[0]!.endpoint).toBe('/e/')
+  })
+
+  it('decodes lz64 bodies (?compression=lz64)', async () => {
+    const server = await startTestServer()
+    const text = LZString.compressToBase64(JSON.stringify({ ...event('lz', 'u-lz'), api_key: 'phc_x' }))
+    const res = await post(server, '/i/v0/e/', text, { query: '?compression=lz64', headers: { 'content-type': 'text/plain' } })
+    expect(res.status).toBe(200)
+    expect(server.store.events.list()[0]).toMatchObject({ event: 'lz', distinct_id: 'u-lz' })
+  })
+
+  it('decodes plain base64 bodies on the legacy paths', async () => {
+    const server = await startTestServer()
+    const text = Buffer.from(JSON.stringify({ ...event('b64', 'u'), token: 'phc_x' })).toString('base64')
+    const res = await post(server, '/capture/', text, { headers: { 'content-type': 'text/plain' } })
+    expect(res.status).toBe(200)
+    expect(server.store.events.list()[0]!.event).toBe('b64')
+  })
+
+  it('decodes form bodies with data= (base64 and lz64 inside)', async () => {
+    const server = await startTestServer()
+    const form = 'application/x-www-form-urlencoded'
+    const b64 = Buffer.from(JSON.stringify([{ ...event('form-b64', 'u'), token: 'phc_x' }])).toString('base64')
+    let res = await post(server, '/track/', `data=${encodeURIComponent(b64)}`, { headers: { 'content-type': form } })
+    expect(res.status).toBe(200)
+    const lz = LZString.compressToBase64(JSON.stringify({ ...event('form-lz', 'u'), token: 'phc_x' }))
+    res = await post(server, '/engage/', `data=${encodeURIComponent(lz)}&compression=lz64`, { headers: { 'content-type': form } })
+    expect(res.status).toBe(200)
+    expect(server.store.events.list().map((e) => e.event)).toEqual(['form-lz', 'form-b64'])
+  })
+
+  it('accepts GET capture with ?data=', async () => {
+    const server = await startTestServer()
+    const data = Buffer.from(JSON.stringify({ ...event('get', 'u'), token: 'phc_x' })).toString('base64')
+    const res = await get(server, `/e/?data=${encodeURIComponent(data)}`)
+    expect(res.status).toBe(200)
+    expect(server.store.events.list()[0]!.event).toBe('get')
+  })
+
+  it('answers 204 to ?beacon=1', async () => {
+    const server = await startTestServer()
+    const res = await post(server, '/e/', { ...event('beacon', 'u'), token: 'phc_x' }, { query: '?beacon=1' })
+    expect(res.status).toBe(204)
+    expect(server.store.events.count()).toBe(1)
+  })
+
+  it('takes an array body with one shared token, and the AI batch endpoint', async () => {
+    const server = await startTestServer()
+    const arr = [0, 1, 2].map((i) => ({ ...event('arr', `u${i}`), properties: { token: 'phc_x' } }))
+    expect((await post(server, '/i/v0/e', arr)).status).toBe(200)
+    const ai = event('$ai_generation', 'u', { $ai_model: 'gpt' })
+    expect((await post(server, '/i/v0/ai/batch/', batchBody([ai]))).status).toBe(200)
+    expect(server.store.events.list({ event: '$ai_generation' })[0]).toMatchObject({ uuid: ai.uuid, endpoint: '/i/v0/ai/batch/' })
+    expect(server.store.events.count()).toBe(4)
+  })
+
+  it('moves top-level $set into properties and reads distinct_id from properties', async () => {
+    const server = await startTestServer()
+    const res = await post(server, '/batch/', batchBody([{ event: '$set', properties: { distinct_id: 7 }, $set: { plan: 'pro' } }]))
+    expect(res.status).toBe(200)
+    const [e] = server.store.events.list()
+    expect(e!.distinct_id).toBe('7')
+    expect(e!.properties.$set).toEqual({ plan: 'pro' })
+    expect(server.store.persons.propertiesOf('7')).toEqual({ plan: 'pro' })
+  })
+
+  it('cuts distinct ids to 200 characters', async () => {
+    const server = await startTestServer()
+    await post(server, '/batch/', batchBody([event('long', 'x'.repeat(300))]))
+    expect(server.store.events.list()[0]!.distinct_id).toHaveLength(200)
+  })
+})
+
+describe('capture v1', () => {
+  const v1Headers = (token = 'phc_x') => ({
+    authorization: `Bearer ${token}`,
+    'posthog-sdk-info': 'hoglet/0.1.0',
+    'posthog-attempt': '1',
+    'posthog-request-id': crypto.randomUUID(),
+    'posthog-request-timestamp': new Date().toISOString(),
+  })
+
+  it('stores events and answers per-event results, echoing the request id', async () => {
+    const server = await startTestServer()
+    const e = { ...event('v1', 'u'), options: {}, session_id: 's1' }
+    const headers = v1Headers()
+    const res = await post(server, '/i/v1/analytics/events', { created_at: new Date().toISOString(), batch: [e] }, { headers, gzip: true })
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ results: { [e.uuid as string]: { result: 'ok' } } })
+    expect(res.headers.get('posthog-request-id')).toBe(headers['posthog-request-id'])
+    expect(server.store.events.list()[0]!.properties.$session_id).toBe('s1')
+  })
+
+  it('refuses a missing Bearer token (401) and missing headers (400) with structured bodies', async () => {
+    const server = await startTestServer()
+    const body = { created_at: new Date().toISOString(), batch: [event('v1', 'u')] }
+    const noAuth = await post(server, '/i/v1/analytics/events', body)
+    expect(noAuth.status).toBe(401)
+    expect(noAuth.body.error).toBe('missing_authorization')
+    const noHeaders = await post(server, '/i/v1/analytics/events', body, { headers: { authorization: 'Bearer phc_x' } })
+    expect(noHeaders.status).toBe(400)
+    expect(noHeaders.body.error).toBe('missing_required_headers')
+    expect(server.store.events.count()).toBe(0)
+  })
+})
