@@ -6,15 +6,9 @@
  * so a fleet of N processes costs one definitions request per interval instead of N.
  * Every method may return a promise (Redis, a database, a KV store).
  */
+import type { FlagDefinition, PropertyGroup } from './types.js'
 
-/** A flag definition as `/flags/definitions` returns it (the engine reads the rest). */
-export interface FlagDefinition {
-  key: string
-  id?: number
-  active?: boolean
-  filters?: Record<string, unknown>
-  [field: string]: unknown
-}
+export type { FlagDefinition }
 
 /** What a provider stores and returns: the parsed definitions response. */
 export interface FlagDefinitionCacheData {
@@ -22,7 +16,7 @@ export interface FlagDefinitionCacheData {
   /** `{"0": "company", ...}`: group type index to group type name. */
   groupTypeMapping: Record<string, string>
   /** Cohort id to its property-group tree. */
-  cohorts: Record<string, unknown>
+  cohorts: Record<string, PropertyGroup>
   /** Server gate for slim `$feature_flag_called` events. */
   minimalFlagCalledEvents?: boolean
 }

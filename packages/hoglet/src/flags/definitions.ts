@@ -84,7 +84,7 @@ export function parseDefinitions(text: string): FlagDefinitionCacheData | string
   const data: FlagDefinitionCacheData = {
     flags: json.flags.filter((f): f is FlagDefinitionCacheData['flags'][number] => isObject(f) && typeof f.key === 'string'),
     groupTypeMapping: isObject(json.group_type_mapping) ? (json.group_type_mapping as Record<string, string>) : {},
-    cohorts: isObject(json.cohorts) ? json.cohorts : {},
+    cohorts: isObject(json.cohorts) ? (json.cohorts as FlagDefinitionCacheData['cohorts']) : {},
   }
   if (typeof json.minimal_flag_called_events === 'boolean') data.minimalFlagCalledEvents = json.minimal_flag_called_events
   return data

@@ -2,7 +2,8 @@
  * The client's flag service: local evaluation first (definitions polled and compiled once
  * per load), remote `/flags` for whatever local evaluation cannot decide, exposure events,
  * test overrides. Every public method resolves; failures become `undefined` plus a log line,
- * an `onError` call and a `$feature_flag_error` on the exposure event.
+ * a report through the client's logger and `onError`, and a `$feature_flag_error` on the
+ * exposure event.
  */
 import { compileFlags, evaluateAllFlags, evaluateFlag, type CompiledFlags, type EvaluationSubject, type LocalFlagResult } from './engine.js'
 import type { FlagDefinitionsResponse } from './types.js'
@@ -34,7 +35,8 @@ export interface FeatureFlagsConfig {
   fetch: FetchFn
   userAgent: string
   logger: FlagsLogger
-  onError: (error: Error) => void
+  /** Logs and reports an error (the client's logger, `onError` and `error` event). */
+  report: (error: Error, level: 'warn' | 'error') => void
   /** Sends an exposure event through the client's capture. */
   capture: (event: ExposureEvent) => void
   sha1Hex: (input: string) => string
@@ -108,7 +110,7 @@ export class FeatureFlags {
         logger: config.logger,
         compile: (data) => this.compile(data),
         cacheProvider: config.cacheProvider,
-        onError: config.onError,
+        report: config.report,
         onLoaded: config.onDefinitionsLoaded,
       })
       this.poller.start()
@@ -353,8 +355,7 @@ export class FeatureFlags {
   async getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
     if (!this.config.secretKey) {
       const message = 'getRemoteConfigPayload needs the `secretKey` (or `personalApiKey`) option'
-      this.config.logger.warn(message)
-      this.config.onError(new Error(message))
+      this.config.report(new Error(message), 'warn')
       return undefined
     }
     const outcome = await fetchRemoteConfigPayload({
@@ -421,9 +422,9 @@ export class FeatureFlags {
 
   private compile(data: FlagDefinitionCacheData): Compiled {
     const response: FlagDefinitionsResponse = {
-      flags: data.flags as FlagDefinitionsResponse['flags'],
+      flags: data.flags,
       group_type_mapping: data.groupTypeMapping,
-      cohorts: data.cohorts as FlagDefinitionsResponse['cohorts'],
+      cohorts: data.cohorts,
     }
     const payloads = new Map<string, Record<string, unknown>>()
     const hasExperiment = new Map<string, boolean>()
@@ -476,13 +477,12 @@ export class FeatureFlags {
   }
 
   private reportRemoteError(error: RemoteFlagsError): void {
-    this.config.logger.warn(`feature flags: ${error.message}`)
-    const err = new Error(error.message, { cause: error.cause })
+    const err = new Error(`feature flags: ${error.message}`, { cause: error.cause })
     err.name = 'FeatureFlagsRequestError'
     try {
-      this.config.onError(err)
+      this.config.report(err, 'warn')
     } catch {
-      // A throwing onError must not reach the caller's request path.
+      // A throwing reporter must not reach the caller's request path.
     }
   }
 }

@@ -25,8 +25,11 @@ export interface DefinitionsPollerConfig<C> {
   /** Turn a definitions load into what the evaluator needs; called once per new load. */
   compile: (data: FlagDefinitionCacheData) => C
   cacheProvider?: FlagDefinitionCacheProvider
-  /** Reported for failures worth an `onError` (auth, quota, compile errors). */
-  onError?: (error: Error) => void
+  /**
+   * Reports failures worth an `onError` (auth, quota, compile errors). It logs them too;
+   * without it they only go to the logger.
+   */
+  report?: (error: Error, level: 'warn' | 'error') => void
   /** Called after each new set of definitions is installed, with the flag count. */
   onLoaded?: (flagCount: number) => void
 }
@@ -127,6 +130,11 @@ export class DefinitionsPoller<C> {
     return this.shutdownPromise
   }
 
+  private report(error: Error, level: 'warn' | 'error'): void {
+    if (this.config.report) this.config.report(error, level)
+    else this.config.logger[level](error.message)
+  }
+
   private schedule(): void {
     if (this.stopped) return
     this.clearTimer()
@@ -225,9 +233,8 @@ export class DefinitionsPoller<C> {
           message = `flag definitions request failed with ${outcome.status}${kept}; retrying with backoff`
         }
         if (definitive) {
-          logger.error(message)
           this.definitiveFailure = message
-          this.config.onError?.(new Error(message))
+          this.report(new Error(message), 'error')
           if (!this.current) this.notify(false)
         } else {
           logger.warn(message)
@@ -248,8 +255,7 @@ export class DefinitionsPoller<C> {
     } catch (err) {
       this.failures++
       const message = `flag definitions could not be compiled; keeping the previous ones: ${err instanceof Error ? err.message : String(err)}`
-      this.config.logger.error(message)
-      this.config.onError?.(err instanceof Error ? err : new Error(message))
+      this.report(new Error(message, { cause: err }), 'error')
       return false
     }
     this.current = { data, compiled, loadedAt: Date.now(), source }

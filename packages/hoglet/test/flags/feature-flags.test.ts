@@ -33,7 +33,10 @@ function make(overrides: Partial<FeatureFlagsConfig> = {}): Harness {
     fetch: (url, init) => fetch(url, init),
     userAgent: 'hoglet/test',
     logger: { debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
-    onError: (e) => errors.push(e),
+    report: (e, level) => {
+      errors.push(e)
+      warnings.push(`${level}: ${e.message}`)
+    },
     capture: (e) => events.push(e),
     sha1Hex: (s) => createHash('sha1').update(s).digest('hex'),
     secretKey: undefined,

@@ -41,7 +41,10 @@ function makePoller(overrides: Partial<DefinitionsPollerConfig<string[]>> = {}):
       rec.compiled.push(data)
       return data.flags.map((f) => f.key)
     },
-    onError: (e) => rec.errors.push(e),
+    report: (e, level) => {
+      rec.errors.push(e)
+      rec.logs.push([level, e.message])
+    },
     ...overrides,
   })
   pollers.push(poller as DefinitionsPoller<unknown>)
