@@ -4,6 +4,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    edge: 'src/edge.ts',
     engine: 'src/flags/engine.ts',
   },
   format: ['esm', 'cjs'],

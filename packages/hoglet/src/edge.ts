@@ -1,0 +1,34 @@
+import { PostHog as PostHogCore } from './client.js'
+import type { PostHogOptions } from './options.js'
+import { webRuntime } from './runtime/web.js'
+
+/**
+ * The hoglet client for web-standard runtimes (Cloudflare Workers, Vercel Edge, Deno Deploy):
+ * gzip through CompressionStream, a synchronous pure-JS SHA-1 for flag hashing, no Node APIs.
+ * Selected automatically through the `workerd`, `edge-light` and `browser` export conditions,
+ * or imported explicitly from `hoglet/edge`.
+ */
+export class PostHog extends PostHogCore {
+  constructor(apiKey: string, options?: PostHogOptions) {
+    super(apiKey, options, webRuntime)
+  }
+}
+
+export { VERSION } from './version.js'
+export type {
+  AliasMessage,
+  CaptureScope,
+  ClientEvents,
+  FeatureFlagEnricher,
+  GroupIdentifyMessage,
+  IdentifyMessage,
+  PersonPropertiesMessage,
+  ShutdownResult,
+} from './client.js'
+export type { EventMessage, WireEvent } from './event.js'
+export type { BeforeSendFn, FetchLike, FlagDefinitionCacheProvider, PostHogOptions } from './options.js'
+export type { Logger } from './logger.js'
+export type { PipelineStats } from './pipeline/stats.js'
+export type { Runtime } from './runtime/types.js'
+export * from './errors/index.js'
+export { uuidv7 } from './uuid.js'
