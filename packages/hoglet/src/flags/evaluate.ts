@@ -134,6 +134,13 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
 
   // Conditions in order. Undecided ones are remembered: a later match only stands if none of
   // them could have produced a different value.
+  // The rollout hash depends only on the bucketing value: compute it at most once per value.
+  let flagHash = -1
+  const rolloutHash = (value: string): number => {
+    if (value !== bucketing) return set.hasher.rollout(flag.key, value)
+    if (flagHash < 0) flagHash = set.hasher.rollout(flag.key, value)
+    return flagHash
+  }
   let undecided: CompiledCondition[] | undefined
   let best = flag.noMatchResult
   let bestRank = 0 // 0 no_condition_match, 1 out_of_rollout_bound, 2 no_group_type
@@ -164,7 +171,7 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
       ;(undecided ??= []).push(condition)
       continue
     }
-    if (condition.threshold !== null && set.hasher.rollout(flag.key, conditionBucketing) > condition.threshold) {
+    if (condition.threshold !== null && rolloutHash(conditionBucketing) > condition.threshold) {
       if (flag.earlyExit) {
         if (undecided && undecided.some((u) => wouldPassRollout(set, flag, u, scope, bucketing)))
           return new Undecided('an earlier condition could not be decided')

@@ -27,11 +27,14 @@ export function stringForm(value: unknown): string {
 
 /** Lower-cases A–Z only (no Unicode folding), without allocating when there is nothing to do. */
 export function asciiLower(s: string): string {
+  let upper = false
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+    if (c >= 128) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+    if (c >= 65 && c <= 90) upper = true
   }
-  return s
+  // For pure ASCII, the native lower-casing is exactly the ASCII rule.
+  return upper ? s.toLowerCase() : s
 }
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/

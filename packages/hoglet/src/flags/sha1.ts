@@ -55,6 +55,33 @@ function writeReplacement(n: number): number {
   return n + 3
 }
 
+/**
+ * Fast path for the common case (ASCII, at most 55 bytes: one block): loads the words straight
+ * from the char codes. Returns false when the input does not qualify.
+ */
+function loadShortAscii(input: string): boolean {
+  const n = input.length
+  if (n > 55) return false
+  const w = words
+  let word = 0
+  for (let i = 0; i < n; i++) {
+    const c = input.charCodeAt(i)
+    if (c >= 0x80) return false
+    word = (word << 8) | c
+    if ((i & 3) === 3) {
+      w[i >> 2] = word
+      word = 0
+    }
+  }
+  // The 0x80 terminator, then zeros, then the bit length in the last word.
+  const rem = n & 3
+  word = (word << 8) | 0x80
+  w[n >> 2] = word << (8 * (3 - rem))
+  for (let i = (n >> 2) + 1; i < 15; i++) w[i] = 0
+  w[15] = n * 8
+  return true
+}
+
 /** Runs SHA-1 over `bytes[0..length)`, leaving the digest in `state`. */
 function digest(length: number): void {
   // Padding: 0x80, zeros, then the bit length as a 64-bit big-endian integer.
@@ -68,67 +95,95 @@ function digest(length: number): void {
   bytes[total - 1] = bitLength & 255
   bytes[total - 5] = Math.floor(length / 0x20000000) & 255
 
-  let h0 = 0x67452301
-  let h1 = 0xefcdab89 | 0
-  let h2 = 0x98badcfe | 0
-  let h3 = 0x10325476
-  let h4 = 0xc3d2e1f0 | 0
+  resetState()
   const w = words
   for (let offset = 0; offset < total; offset += 64) {
     for (let i = 0; i < 16; i++) {
       const j = offset + i * 4
       w[i] = (bytes[j] << 24) | (bytes[j + 1] << 16) | (bytes[j + 2] << 8) | bytes[j + 3]
     }
+    compress()
+  }
+}
+
+function resetState(): void {
+  state[0] = 0x67452301
+  state[1] = 0xefcdab89 | 0
+  state[2] = 0x98badcfe | 0
+  state[3] = 0x10325476
+  state[4] = 0xc3d2e1f0 | 0
+}
+
+/** One SHA-1 compression of the 16 words in `words` into `state`. */
+function compress(): void {
+  const w = words
+  {
     for (let i = 16; i < 80; i++) {
       const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
       w[i] = (x << 1) | (x >>> 31)
     }
-    let a = h0
-    let b = h1
-    let c = h2
-    let d = h3
-    let e = h4
-    for (let i = 0; i < 80; i++) {
-      let f: number
-      let k: number
-      if (i < 20) {
-        f = (b & c) | (~b & d)
-        k = 0x5a827999
-      } else if (i < 40) {
-        f = b ^ c ^ d
-        k = 0x6ed9eba1
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d)
-        k = 0x8f1bbcdc | 0
-      } else {
-        f = b ^ c ^ d
-        k = 0xca62c1d6 | 0
-      }
-      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) | 0
+    let a = state[0]
+    let b = state[1]
+    let c = state[2]
+    let d = state[3]
+    let e = state[4]
+    let i = 0
+    // Four rounds of 20 steps, unrolled by round so the step needs no branches.
+    for (; i < 20; i++) {
+      const t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]) | 0
       e = d
       d = c
       c = (b << 30) | (b >>> 2)
       b = a
       a = t
     }
-    h0 = (h0 + a) | 0
-    h1 = (h1 + b) | 0
-    h2 = (h2 + c) | 0
-    h3 = (h3 + d) | 0
-    h4 = (h4 + e) | 0
+    for (; i < 40; i++) {
+      const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[i]) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = t
+    }
+    for (; i < 60; i++) {
+      const t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e - 0x70e44324 + w[i]) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = t
+    }
+    for (; i < 80; i++) {
+      const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e - 0x359d3e2a + w[i]) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = t
+    }
+    state[0] = (state[0] + a) | 0
+    state[1] = (state[1] + b) | 0
+    state[2] = (state[2] + c) | 0
+    state[3] = (state[3] + d) | 0
+    state[4] = (state[4] + e) | 0
   }
-  state[0] = h0
-  state[1] = h1
-  state[2] = h2
-  state[3] = h3
-  state[4] = h4
+}
+
+/** Digests `input` into `state`, through the one-block ASCII fast path when it applies. */
+function digestString(input: string): void {
+  if (loadShortAscii(input)) {
+    resetState()
+    compress()
+  } else {
+    digest(encodeUtf8(input))
+  }
 }
 
 const HEX = '0123456789abcdef'
 
 /** SHA-1 of the UTF-8 bytes of `input`, as 40 lowercase hex digits. */
 export function sha1Hex(input: string): string {
-  digest(encodeUtf8(input))
+  digestString(input)
   let out = ''
   for (let i = 0; i < 5; i++) {
     const v = state[i]
@@ -142,6 +197,6 @@ export function sha1Hex(input: string): string {
  * Python's `int(hex[:15], 16)` converted to float): what flag bucketing divides by 2^60.
  */
 export function sha1Prefix60(input: string): number {
-  digest(encodeUtf8(input))
+  digestString(input)
   return (state[0] >>> 0) * 0x10000000 + (state[1] >>> 4)
 }
