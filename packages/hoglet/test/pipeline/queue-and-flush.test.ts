@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PostHog, type PostHogOptions } from '../../src/index.js'
+import { createTestServer, type TestServer } from '../helpers/test-server.js'
+import { clientFor, receivedEvents } from '../helpers/client.js'
+
+let server: TestServer
+const clients: PostHog[] = []
+function make(options: PostHogOptions = {}): PostHog {
+  const client = clientFor(server, options)
+  clients.push(client)
+  return client
+}
+beforeEach(async () => {
+  server = await createTestServer()
+})
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
+  await server.close()
+})
+
+describe('batching and flushing', () => {
+  it('flush with nothing queued sends nothing', async () => {
+    const client = make()
+    await client.flush()
+    await client.flush()
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('starts a background flush once flushAt events are queued', async () => {
+    const client = make({ flushAt: 3 })
+    client.capture({ distinctId: 'u', event: 'a' })
+    client.capture({ distinctId: 'u', event: 'b' })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(server.requests).toHaveLength(0)
+    client.capture({ distinctId: 'u', event: 'c' })
+    const [request] = await server.waitForRequests('/batch/', 1)
+    expect(request.json.batch.map((e: any) => e.event)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('flushes on the flushInterval timer', async () => {
+    const client = make({ flushAt: 100, flushInterval: 50 })
+    client.capture({ distinctId: 'u', event: 'timer' })
+    const [request] = await server.waitForRequests('/batch/', 1, 5000)
+    expect(request.json.batch[0].event).toBe('timer')
+  })
+
+  it('cuts batches at maxBatchSize', async () => {
+    const client = make({ flushAt: 4, maxBatchSize: 4 })
+    for (let i = 0; i < 10; i++) client.capture({ distinctId: 'u', event: `e${i}` })
+    await client.flush()
+    expect(server.requestsTo('/batch/').map((r) => r.json.batch.length)).toEqual([4, 4, 2])
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`))
+  })
+
+  it('cuts batches at 5 MiB of JSON', async () => {
+    const client = make({ flushAt: 1000, maxBatchSize: 1000 })
+    const blob = 'x'.repeat(800 * 1024)
+    for (let i = 0; i < 8; i++) client.capture({ distinctId: 'u', event: `e${i}`, properties: { blob } })
+    await client.flush()
+    const requests = server.requestsTo('/batch/')
+    expect(requests.length).toBeGreaterThanOrEqual(2)
+    for (const r of requests) expect(r.body.length).toBeLessThanOrEqual(5 * 1024 * 1024)
+    expect(receivedEvents(server)).toHaveLength(8)
+  })
+
+  it('flush() resolves only after the batch already in flight is answered', async () => {
+    server.enqueue('/batch/', { status: 200, delayMs: 300 })
+    const client = make({ flushAt: 1 })
+    client.capture({ distinctId: 'u', event: 'slow' })
+    await server.waitForRequests('/batch/', 1)
+    expect(client.stats().inFlight).toBe(1)
+    await client.flush()
+    expect(client.stats()).toMatchObject({ delivered: 1, inFlight: 0, queued: 0 })
+  })
+
+  it('flush() waits for events captured before it, including those queued behind a batch in flight', async () => {
+    server.enqueue('/batch/', { status: 200, delayMs: 200 })
+    const client = make({ flushAt: 2, maxBatchSize: 2 })
+    for (let i = 0; i < 5; i++) client.capture({ distinctId: 'u', event: `e${i}` })
+    await client.flush()
+    expect(client.stats().delivered).toBe(5)
+  })
+
+  it('resolves flush() instead of rejecting when the server is down, and counts the loss', async () => {
+    const down = await createTestServer()
+    await down.close()
+    const client = new PostHog('phc_test', { host: down.url, flushInterval: 0, fetchRetryDelay: 1, fetchRetryCount: 1, logger: clientsLogger })
+    clients.push(client)
+    client.capture({ distinctId: 'u', event: 'e' })
+    await expect(client.flush()).resolves.toBeUndefined()
+    expect(client.stats().dropped.retries_exhausted).toBe(1)
+  })
+})
+
+const clientsLogger = { debug() {}, info() {}, warn() {}, error() {} }
+
+describe('bounded queue', () => {
+  it('drops the oldest events when full, counts them, reports once per burst and the total after', async () => {
+    const warnings: string[] = []
+    const errors: Error[] = []
+    const drops: Array<{ reason: string }> = []
+    const client = make({
+      flushAt: 1000,
+      maxQueueSize: 3,
+      onError: (e) => errors.push(e),
+      logger: { ...clientsLogger, warn: (m: string) => warnings.push(m) },
+    })
+    client.on('drop', (d) => drops.push(d))
+    for (let i = 0; i < 5; i++) expect(client.capture({ distinctId: 'u', event: `e${i}` })).toBeTypeOf('string')
+    expect(client.stats()).toMatchObject({ captured: 5, queued: 3, dropped: expect.objectContaining({ queue_full: 2 }) })
+    expect(drops).toHaveLength(2)
+    expect(errors).toHaveLength(1)
+    expect(errors[0].message).toMatch(/queue is full/)
+    await client.flush()
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['e2', 'e3', 'e4'])
+    client.capture({ distinctId: 'u', event: 'after' })
+    expect(warnings.some((w) => /2 event\(s\) were dropped/.test(w))).toBe(true)
+  })
+})
+
+describe('sync mode and Immediate calls', () => {
+  it('syncMode sends each capture at once and flush() awaits it', async () => {
+    const client = make({ syncMode: true, flushAt: 50 })
+    client.capture({ distinctId: 'u', event: 'now' })
+    await client.flush()
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['now'])
+  })
+
+  it('captureImmediate resolves after the server answered, with the uuid', async () => {
+    server.enqueue('/batch/', { status: 200, delayMs: 100 })
+    const client = make({ flushAt: 50 })
+    const uuid = await client.captureImmediate({ distinctId: 'u', event: 'imm' })
+    expect(server.requestsTo('/batch/')).toHaveLength(1)
+    expect(receivedEvents(server)[0].uuid).toBe(uuid)
+  })
+
+  it('captureImmediate resolves undefined (never rejects) when delivery fails', async () => {
+    server.route('/batch/', { status: 400 })
+    const client = make()
+    await expect(client.captureImmediate({ distinctId: 'u', event: 'imm' })).resolves.toBeUndefined()
+    expect(client.stats().dropped.http_4xx).toBe(1)
+  })
+
+  it('identifyImmediate, aliasImmediate and groupIdentifyImmediate each send one request', async () => {
+    const client = make()
+    await client.identifyImmediate({ distinctId: 'u', properties: { plan: 'pro' } })
+    await client.aliasImmediate({ distinctId: 'u', alias: 'anon-1' })
+    await client.groupIdentifyImmediate({ groupType: 'company', groupKey: 'acme', properties: { name: 'Acme' } })
+    expect(server.requestsTo('/batch/').map((r) => r.json.batch[0].event)).toEqual(['$identify', '$create_alias', '$groupidentify'])
+  })
+})
+
+describe('disabled', () => {
+  it('sends nothing and makes no request when disabled', async () => {
+    const client = make({ disabled: true, flushAt: 1 })
+    expect(client.capture({ distinctId: 'u', event: 'e' })).toBeUndefined()
+    client.identify({ distinctId: 'u', properties: { a: 1 } })
+    await client.captureImmediate({ distinctId: 'u', event: 'e' })
+    await client.flush()
+    await client.shutdown()
+    expect(server.requests).toHaveLength(0)
+    expect(client.isDisabled).toBe(true)
+  })
+
+  it('a blank api key disables the client with a warning', async () => {
+    const warnings: string[] = []
+    const client = new PostHog('  ', { host: server.url, logger: { ...clientsLogger, warn: (m: string) => warnings.push(m) } })
+    clients.push(client)
+    client.capture({ distinctId: 'u', event: 'e' })
+    await client.flush()
+    expect(client.isDisabled).toBe(true)
+    expect(warnings.join()).toMatch(/api key/)
+    expect(server.requests).toHaveLength(0)
+  })
+})
