@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { batchBody, event, get, post, startTestServer } from './helpers.js'
+
+describe('control API', () => {
+  it('lists and clears events, filtered by name and distinct id', async () => {
+    const server = await startTestServer()
+    await post(server, '/batch/', batchBody([event('a', 'u1'), event('b', 'u2'), event('a', 'u2')]))
+    expect((await get(server, '/_hoglet/events')).body.results.map((e: { event: string }) => e.event)).toEqual(['a', 'b', 'a'])
+    expect((await get(server, '/_hoglet/events?event=a&distinct_id=u2')).body.results).toHaveLength(1)
+    const stats = (await get(server, '/_hoglet/stats')).body
+    expect(stats).toMatchObject({ events: 3, persons: 2 })
+    expect((await fetch(`${server.url}/_hoglet/events`, { method: 'DELETE' })).status).toBe(200)
+    expect((await get(server, '/_hoglet/events')).body.results).toEqual([])
+  })
+
+  it('records API requests with their decoded bodies, and clears them', async () => {
+    const server = await startTestServer()
+    await post(server, '/batch/', batchBody([event('recorded', 'u')]), { gzip: true })
+    await post(server, '/flags', { token: 't', distinct_id: 'u' }, { query: '?v=2' })
+    const all = (await get(server, '/_hoglet/requests')).body.results
+    expect(all.map((r: { path: string }) => r.path)).toEqual(['/batch', '/flags'])
+    expect(all[0]).toMatchObject({ method: 'POST', status: 200 })
+    expect(JSON.parse(all[0].body).batch[0].event).toBe('recorded')
+    expect(all[0].headers['content-encoding']).toBe('gzip')
+    expect(all[1].query).toEqual({ v: '2' })
+    expect((await get(server, '/_hoglet/requests?path=/flags')).body.results).toHaveLength(1)
+    await fetch(`${server.url}/_hoglet/requests`, { method: 'DELETE' })
+    expect((await get(server, '/_hoglet/requests')).body.results).toEqual([])
+  })
+
+  it('refuses invalid flag definitions with 400 and keeps the old ones', async () => {
+    const server = await startTestServer()
+    await fetch(`${server.url}/_hoglet/flags`, { method: 'PUT', body: JSON.stringify({ flags: [{ key: 'kept' }] }) })
+    const bad = await fetch(`${server.url}/_hoglet/flags`, { method: 'PUT', body: JSON.stringify({ flags: [{ nokey: true }] }) })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error).toContain('key')
+    expect((await get(server, '/_hoglet/flags')).body.flags.map((f: { key: string }) => f.key)).toEqual(['kept'])
+  })
+
+  it('evaluates flags for a distinct id with stored properties (the page\'s box)', async () => {
+    const server = await startTestServer()
+    await fetch(`${server.url}/_hoglet/flags`, {
+      method: 'PUT',
+      body: JSON.stringify({ flags: [{ key: 'pro', filters: { groups: [{ properties: [{ key: 'plan', type: 'person', operator: 'exact', value: 'pro' }] }] } }] }),
+    })
+    await post(server, '/batch/', batchBody([event('$set', 'u1', { $set: { plan: 'pro' } })]))
+    const res = await post(server, '/_hoglet/flags/evaluate', { distinct_id: 'u1' })
+    expect(res.body.flags[0]).toMatchObject({ key: 'pro', enabled: true, reason: { code: 'condition_match' } })
+  })
+
+  it('resets everything', async () => {
+    const server = await startTestServer()
+    await post(server, '/batch/', batchBody([event('a', 'u1')]))
+    await post(server, '/_hoglet/reset', {})
+    expect((await get(server, '/_hoglet/stats')).body).toMatchObject({ events: 0, persons: 0 })
+    expect((await get(server, '/_hoglet/requests')).body.results).toEqual([])
+  })
+})
+
+describe('fault injection', () => {
+  it('answers queued statuses with Retry-After, then serves normally', async () => {
+    const server = await startTestServer()
+    const q = await post(server, '/_hoglet/faults', [{ path: '/batch', status: 503, retryAfter: 2 }, { path: '/batch', status: 429, times: 2 }])
+    expect(q.status).toBe(200)
+    const first = await post(server, '/batch/', batchBody([event('x', 'u')]))
+    expect(first.status).toBe(503)
+    expect(first.headers.get('retry-after')).toBe('2')
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')]))).status).toBe(429)
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')]))).status).toBe(429)
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')]))).status).toBe(200)
+    expect(server.store.events.count()).toBe(1)
+    const recorded = server.requests('/batch')
+    expect(recorded.map((r) => r.status)).toEqual([503, 429, 429, 200])
+    expect(recorded[0]!.fault).toBe('status 503')
+  })
+
+  it('applies faults only to their path', async () => {
+    const server = await startTestServer()
+    server.injectFaults({ path: '/flags', status: 502 })
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')]))).status).toBe(200)
+    expect((await post(server, '/flags/', { token: 't', distinct_id: 'u' }, { query: '?v=2' })).status).toBe(502)
+    expect((await post(server, '/flags/', { token: 't', distinct_id: 'u' }, { query: '?v=2' })).status).toBe(200)
+  })
+
+  it('delays, then handles the request normally', async () => {
+    const server = await startTestServer()
+    server.injectFaults({ path: '/batch', delayMs: 300 })
+    const started = Date.now()
+    expect((await post(server, '/batch/', batchBody([event('slow', 'u')]))).status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+    expect(server.store.events.count()).toBe(1)
+  })
+
+  it('resets the connection', async () => {
+    const server = await startTestServer()
+    server.injectFaults({ path: '/batch', reset: true })
+    await expect(post(server, '/batch/', batchBody([event('x', 'u')]))).rejects.toThrow()
+    expect(server.store.events.count()).toBe(0)
+    expect((await post(server, '/batch/', batchBody([event('x', 'u')]))).status).toBe(200)
+  })
+
+  it('refuses a malformed fault with 400', async () => {
+    const server = await startTestServer()
+    expect((await post(server, '/_hoglet/faults', { status: 99 })).status).toBe(400)
+    expect((await post(server, '/_hoglet/faults', { path: '/batch' })).status).toBe(400)
+    expect((await get(server, '/_hoglet/faults')).body.results).toEqual([])
+  })
+})
