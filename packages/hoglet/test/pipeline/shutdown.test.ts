@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { PostHog } from '../../src/index.js'
+import { createTestServer, type TestServer } from '../helpers/test-server.js'
+import { clientFor, receivedEvents } from '../helpers/client.js'
+
+let server: TestServer
+beforeEach(async () => {
+  server = await createTestServer()
+})
+afterEach(async () => {
+  await server.close()
+})
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
+describe('shutdown()', () => {
+  it('delivers queued events and reports the result', async () => {
+    const client = clientFor(server, { flushAt: 100 })
+    for (let i = 0; i < 3; i++) client.capture({ distinctId: 'u', event: `e${i}` })
+    const result = await client.shutdown(5000)
+    expect(result).toEqual({ delivered: 3, undelivered: 0, timedOut: false })
+    expect(receivedEvents(server)).toHaveLength(3)
+  })
+
+  it('returns the same promise on every call', async () => {
+    const client = clientFor(server)
+    const first = client.shutdown()
+    expect(client.shutdown()).toBe(first)
+    await first
+  })
+
+  it('refuses and counts captures after shutdown, without throwing', async () => {
+    const client = clientFor(server)
+    await client.shutdown()
+    expect(client.capture({ distinctId: 'u', event: 'late' })).toBeUndefined()
+    expect(client.identify({ distinctId: 'u', properties: {} })).toBeUndefined()
+    expect(client.stats().dropped.shutdown).toBe(2)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('is bounded by its timeout when the server is down (connection refused, retrying)', async () => {
+    const down = await createTestServer()
+    await down.close()
+    const client = new PostHog('phc_test', { host: down.url, logger: quiet, flushInterval: 0, fetchRetryDelay: 200, fetchRetryCount: 100 })
+    client.capture({ distinctId: 'u', event: 'e' })
+    const started = Date.now()
+    const result = await client.shutdown(500)
+    const elapsed = Date.now() - started
+    expect(elapsed).toBeGreaterThanOrEqual(450)
+    expect(elapsed).toBeLessThan(3000)
+    expect(result).toEqual({ delivered: 0, undelivered: 1, timedOut: true })
+    expect(client.stats().dropped.shutdown).toBe(1)
+  })
+
+  it('is bounded by its timeout when the server black-holes requests', async () => {
+    server.route('/batch/', { hang: true })
+    const errors: Error[] = []
+    const client = clientFor(server, { flushAt: 1, maxBatchSize: 1, requestTimeout: 60_000, onError: (e) => errors.push(e) })
+    for (let i = 0; i < 4; i++) client.capture({ distinctId: 'u', event: `e${i}` })
+    await server.waitForRequests('/batch/', 1)
+    const started = Date.now()
+    const result = await client.shutdown(400)
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect(result).toEqual({ delivered: 0, undelivered: 4, timedOut: true })
+    expect(errors.some((e) => /shutdown/.test(e.message))).toBe(true)
+  })
+})
+
+describe('process exit (child process using the built package)', () => {
+  const fixture = fileURLToPath(new URL('../fixtures/exit-with-queued-events.mjs', import.meta.url))
+  const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+
+  beforeAll(() => {
+    if (!existsSync(dist)) throw new Error('Build the package first (npm run build): the exit tests run dist/index.js')
+  })
+
+  function run(mode: string, host: string): Promise<{ code: number | null; stdout: string; ms: number }> {
+    const started = Date.now()
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [fixture, host, mode], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      const killer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new Error(`child (${mode}) did not exit by itself within 15 s`))
+      }, 15_000)
+      child.on('exit', (code) => {
+        clearTimeout(killer)
+        resolve({ code, stdout, ms: Date.now() - started })
+      })
+    })
+  }
+
+  it('exits by itself after shutdown(), having delivered the queued events', async () => {
+    const { code, stdout } = await run('shutdown', server.url)
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).result).toEqual({ delivered: 5, undelivered: 0, timedOut: false })
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['queued-0', 'queued-1', 'queued-2', 'queued-3', 'queued-4'])
+  })
+
+  it('exits by itself after a bounded shutdown() when the server black-holes requests', async () => {
+    server.route('/batch/', { hang: true })
+    const { code, stdout } = await run('shutdown-hang', server.url)
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).result).toMatchObject({ undelivered: 5, timedOut: true })
+  })
+
+  it('exits by itself without shutdown() (no timer keeps it alive); nothing is sent', async () => {
+    const { code } = await run('none', server.url)
+    expect(code).toBe(0)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('with flushOnExit, delivers queued events before exiting on its own', async () => {
+    const { code } = await run('flush-on-exit', server.url)
+    expect(code).toBe(0)
+    expect(receivedEvents(server)).toHaveLength(5)
+  })
+})
