@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isInvalidEventError, PostHog, type PostHogOptions } from '../../src/index.js'
+import { createTestServer, type TestServer } from '../helpers/test-server.js'
+import { clientFor, receivedEvents } from '../helpers/client.js'
+
+let server: TestServer
+beforeEach(async () => {
+  server = await createTestServer()
+})
+afterEach(async () => {
+  await server.close()
+})
+
+describe('invalid constructor options throw, naming the option', () => {
+  const cases: Array<[PostHogOptions, ErrorConstructor, string]> = [
+    [{ flushAt: 0 }, RangeError, '`flushAt`'],
+    [{ flushAt: 1.5 }, RangeError, '`flushAt`'],
+    [{ flushInterval: -1 }, RangeError, '`flushInterval`'],
+    [{ maxQueueSize: 'big' as unknown as number }, TypeError, '`maxQueueSize`'],
+    [{ requestTimeout: Number.NaN }, TypeError, '`requestTimeout`'],
+    [{ fetchRetryCount: -1 }, RangeError, '`fetchRetryCount`'],
+    [{ host: 'ftp://example.com' }, TypeError, '`host`'],
+    [{ host: 'not a url' }, TypeError, '`host`'],
+    [{ disabled: 'yes' as unknown as boolean }, TypeError, '`disabled`'],
+    [{ fetch: 42 as unknown as typeof fetch }, TypeError, '`fetch`'],
+    [{ logger: { warn() {} } as never }, TypeError, '`logger`'],
+    [{ beforeSend: [() => null, 'x' as never] }, TypeError, '`beforeSend`'],
+    [{ superProperties: [] as never }, TypeError, '`superProperties`'],
+    [{ secretKey: 'phc_project_key' }, TypeError, '`secretKey`'],
+    [{ featureFlagsPollingInterval: 50 }, RangeError, '`featureFlagsPollingInterval`'],
+    [{ evaluationContexts: 'web' as never }, TypeError, '`evaluationContexts`'],
+  ]
+  it.each(cases)('%j', (options, type, name) => {
+    expect(() => new PostHog('phc_x', options)).toThrow(type)
+    expect(() => new PostHog('phc_x', options)).toThrow(name)
+  })
+})
+
+describe('bad per-call input is refused, reported and counted; the caller keeps running', () => {
+  function setup() {
+    const errors: Error[] = []
+    const warnings: string[] = []
+    const client = clientFor(server, {
+      onError: (e) => errors.push(e),
+      logger: { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} },
+    })
+    return { client, errors, warnings }
+  }
+
+  it('refuses a capture without distinctId outside a context', async () => {
+    const { client, errors, warnings } = setup()
+    let after = false
+    const result = client.capture({ event: 'no-id' })
+    after = true
+    expect(after).toBe(true)
+    expect(result).toBeUndefined()
+    expect(isInvalidEventError(errors[0])).toBe(true)
+    expect(errors[0].message).toMatch(/distinctId/)
+    expect(warnings[0]).toMatch(/distinctId/)
+    expect(client.stats().dropped.invalid).toBe(1)
+    await client.flush()
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('refuses a capture without event, or with nonsense arguments', () => {
+    const { client, errors } = setup()
+    expect(client.capture({ distinctId: 'u' } as never)).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: '' })).toBeUndefined()
+    expect(client.capture('pageview' as never)).toBeUndefined()
+    expect(client.capture(null as never)).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'e', properties: 'x' as never })).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'e', timestamp: 'yesterday' })).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'e', uuid: 'not-a-uuid' })).toBeUndefined()
+    expect(client.capture({ distinctId: { id: 1 } as never, event: 'e' })).toBeUndefined()
+    expect(errors).toHaveLength(8)
+    expect(client.stats().dropped.invalid).toBe(8)
+  })
+
+  it('drops a circular or BigInt event at batch time without poisoning its batch', async () => {
+    const { client, errors } = setup()
+    const circular: Record<string, unknown> = { a: 1 }
+    circular.self = circular
+    client.capture({ distinctId: 'u', event: 'before' })
+    expect(client.capture({ distinctId: 'u', event: 'circular', properties: circular })).toBeTypeOf('string')
+    expect(client.capture({ distinctId: 'u', event: 'bigint', properties: { n: 10n } })).toBeTypeOf('string')
+    client.capture({ distinctId: 'u', event: 'after' })
+    await client.flush()
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['before', 'after'])
+    expect(client.stats().dropped.invalid).toBe(2)
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/circular/i)
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/BigInt/i)
+  })
+
+  it('drops an event over 900 KiB and reports it; the others are delivered', async () => {
+    const { client, errors } = setup()
+    client.capture({ distinctId: 'u', event: 'small' })
+    client.capture({ distinctId: 'u', event: 'huge', properties: { blob: 'x'.repeat(901 * 1024) } })
+    client.capture({ distinctId: 'u', event: 'multibyte', properties: { blob: 'é'.repeat(460 * 1024) } })
+    await client.flush()
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['small'])
+    expect(client.stats().dropped.too_large).toBe(2)
+    expect(errors.every((e) => /too_large/.test(e.message))).toBe(true)
+  })
+
+  it('accepts up to 8 MiB per event on the AI lane', async () => {
+    const { client } = setup()
+    client.captureAi({ distinctId: 'u', event: '$ai_generation', properties: { input: 'x'.repeat(2 * 1024 * 1024) } })
+    await client.flush()
+    expect(receivedEvents(server, '/i/v0/ai/batch/')).toHaveLength(1)
+  })
+
+  it('a throwing onError, logger or listener does not break capture', async () => {
+    const client = clientFor(server, {
+      onError: () => {
+        throw new Error('onError broke')
+      },
+      logger: {
+        debug() {},
+        info() {},
+        warn() {
+          throw new Error('logger broke')
+        },
+        error() {
+          throw new Error('logger broke')
+        },
+      },
+    })
+    client.on('error', () => {
+      throw new Error('listener broke')
+    })
+    client.on('capture', () => {
+      throw new Error('listener broke')
+    })
+    expect(client.capture({ event: 'no-id' })).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'ok' })).toBeTypeOf('string')
+    await client.flush()
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['ok'])
+  })
+})
