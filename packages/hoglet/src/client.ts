@@ -19,6 +19,12 @@ import { createSlotSerializer } from './pipeline/serialize.js'
 import { Counters, type PipelineStats } from './pipeline/stats.js'
 import type { Runtime } from './runtime/types.js'
 import { isUuid, uuidv7 } from './uuid.js'
+import { ContextManager, type ContextData, type ContextOptions } from './context.js'
+import { installExceptionAutocapture, type CrashHooks } from './exceptions/autocapture.js'
+import { ExceptionCapturer, type ExceptionCaptureDetails } from './exceptions/capture-exception.js'
+import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
+import { ExceptionRateLimiter } from './exceptions/rate-limiter.js'
+import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
 
 /** The per-request scope the context module hands to event building. */
 export interface CaptureScope extends ScopeLike {
@@ -105,6 +111,8 @@ export interface PersonPropertiesMessage {
 
 const AI_PATH = '/i/v0/ai/batch/'
 const BATCH_PATH = '/batch/'
+/** How long a crashing process waits for its queued events to be delivered. */
+const CRASH_DELIVERY_TIMEOUT_MS = 2000
 
 /**
  * The hoglet client. Entry points bind it to a runtime (`hoglet` for Node, Bun and Deno,
@@ -284,6 +292,106 @@ export class PostHog {
     const next = { ...this.#superProperties }
     delete next[key]
     this.#superProperties = Object.freeze(next)
+  }
+
+  // ---- Context and exceptions (context.ts, exceptions/) ----
+
+  /**
+   * Runs `fn` in a context: events and flag calls inside it (across awaits) use its distinct id,
+   * session id (`$session_id`), device id and properties. Merges with the enclosing context
+   * unless `fresh`. Inside a context without a distinct id, events are personless.
+   * Where the runtime has no AsyncLocalStorage, `fn` just runs.
+   */
+  withContext<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
+    return this.#contexts().run(data, fn, options)
+  }
+
+  /** Makes `data` the context of the rest of the current async execution (AsyncLocalStorage `enterWith`); prefer `withContext`. */
+  enterContext(data: ContextData, options?: ContextOptions): void {
+    this.#contexts().enter(data, options)
+  }
+
+  /** The current context (merged with its parents), or undefined outside any. */
+  getContext(): Readonly<ContextData> | undefined {
+    return this.#contextManager?.get()
+  }
+
+  /**
+   * Captures an error (any thrown value) as a `$exception` event with `$exception_list`
+   * (type, message, mechanism, parsed stack frames, causes) and `$exception_fingerprint`.
+   * Without a distinct id (argument or context) the event is personless. Returns the event's
+   * uuid; an error object captured before answers its first uuid instead of a duplicate.
+   */
+  captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): string | undefined {
+    return this[CAPTURE_AUTOMATIC](error, distinctId, properties, {})
+  }
+
+  /** @internal How integrations and autocapture capture what they caught (mechanism, rate limit). */
+  [CAPTURE_AUTOMATIC](
+    error: unknown,
+    distinctId: string | undefined,
+    properties: Record<string, unknown> | undefined,
+    details: ExceptionCaptureDetails,
+  ): string | undefined {
+    try {
+      return this.#exceptions().capture(error, distinctId, properties, details)
+    } catch (failure) {
+      this.reportError(new InvalidEventError('captureException', `the exception could not be captured: ${(failure as Error)?.message ?? failure}`, { cause: failure }))
+      return undefined
+    }
+  }
+
+  /**
+   * @internal Entry points call this with their runtime's crash hooks when
+   * `enableExceptionAutocapture` is set; `shutdown()` removes the hooks.
+   */
+  attachCrashHooks(hooks: CrashHooks): void {
+    if (!this.config.enableExceptionAutocapture || this.config.disabled || this.#closed) return
+    const uninstall = installExceptionAutocapture({
+      capturer: this.#exceptions(),
+      hooks,
+      deliverBeforeExit: () => {
+        const requests = queuedEventsAsRequests(this.#analytics.queue, this.#serialize, this.config.host + BATCH_PATH, this.config.apiKey)
+        hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS)
+      },
+    })
+    this.addShutdownHook(uninstall)
+  }
+
+  #contextManager: ContextManager | undefined
+  #exceptionCapturer: ExceptionCapturer | undefined
+  #rateLimitedTypes = new Set<string>()
+
+  #contexts(): ContextManager {
+    if (this.#contextManager === undefined) {
+      const manager = new ContextManager(this.runtime.createContextStorage?.<Readonly<ContextData>>())
+      this.#contextManager = manager
+      this.setContextProvider(() => manager.get())
+    }
+    return this.#contextManager
+  }
+
+  #exceptions(): ExceptionCapturer {
+    return (this.#exceptionCapturer ??= new ExceptionCapturer({
+      capture: (distinctId, properties) => {
+        this.#rateLimitedTypes.clear()
+        if (distinctId === undefined && this.getContext()?.distinctId === undefined) {
+          // Nobody to attribute it to: still worth sending, as a personless event.
+          return this.capture({ event: '$exception', distinctId: uuidv7(), properties: { ...properties, $process_person_profile: false } })
+        }
+        return this.capture({ event: '$exception', distinctId, properties })
+      },
+      sha1Hex: this.runtime.sha1Hex,
+      limiter: new ExceptionRateLimiter({
+        bucketSize: this.config.exceptionRateLimiterBucketSize,
+        refillRate: this.config.exceptionRateLimiterRefillRate,
+      }),
+      onDropped: (_reason, type) => {
+        if (this.#rateLimitedTypes.has(type)) return
+        this.#rateLimitedTypes.add(type)
+        this.logger.warn(`Exception autocapture is rate-limiting ${type} (exceptionRateLimiterBucketSize ${this.config.exceptionRateLimiterBucketSize}); more are skipped until the bucket refills.`)
+      },
+    }))
   }
 
   // ---- Lifecycle and observation ----

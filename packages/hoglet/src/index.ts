@@ -1,6 +1,7 @@
 import { PostHog as PostHogCore } from './client.js'
 import type { PostHogOptions } from './options.js'
 import { nodeRuntime } from './runtime/node.js'
+import { nodeCrashHooks } from './runtime/node-process-hooks.js'
 
 /**
  * The hoglet client for Node.js, Bun and Deno: gzip through node:zlib, SHA-1 through
@@ -15,6 +16,8 @@ import { nodeRuntime } from './runtime/node.js'
 export class PostHog extends PostHogCore {
   constructor(apiKey: string, options?: PostHogOptions) {
     super(apiKey, options, nodeRuntime)
+    // enableExceptionAutocapture: watch uncaught exceptions and unhandled rejections without changing how Node exits.
+    this.attachCrashHooks(nodeCrashHooks)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ExceptionCapturer } from './capture-exception.js'
+import type { CrashRequest } from './crash-delivery.js'
 
 export type CrashOrigin = 'uncaughtException' | 'unhandledRejection'
 
@@ -8,6 +9,8 @@ export interface CrashHooks {
     onFatal(error: unknown, origin: CrashOrigin): void
     onNonFatal(error: unknown, origin: CrashOrigin): void
   }): () => void
+  /** Sends requests while blocking the thread, for at most `timeoutMs` (the process is about to end). */
+  sendBlocking(requests: CrashRequest[], timeoutMs: number): unknown
 }
 
 export interface AutocaptureDeps {

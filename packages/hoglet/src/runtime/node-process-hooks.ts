@@ -124,3 +124,9 @@ export function sendSyncBlocking(requests: readonly SyncRequest[], timeoutMs: nu
   if (outcome === 'timed-out') void worker.terminate()
   return { statuses, timedOut: outcome === 'timed-out' }
 }
+
+/** Node's crash hooks in the shape exception autocapture expects. */
+export const nodeCrashHooks = {
+  install: (handlers: ProcessErrorHandlers): (() => void) => installProcessErrorHooks(handlers),
+  sendBlocking: sendSyncBlocking,
+}
