@@ -25,6 +25,9 @@ import { ExceptionCapturer, type ExceptionCaptureDetails } from './exceptions/ca
 import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
 import { ExceptionRateLimiter } from './exceptions/rate-limiter.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
+import { createClientFeatureFlags, type FeatureFlags } from './flags/feature-flags.js'
+import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
+import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
 /** The per-request scope the context module hands to event building. */
 export interface CaptureScope extends ScopeLike {
@@ -137,6 +140,7 @@ export class PostHog {
   #superProperties: Readonly<Record<string, unknown>>
   #contextProvider: (() => CaptureScope | undefined) | undefined
   #flagEnricher: FeatureFlagEnricher | undefined
+  readonly #flags: FeatureFlags
   readonly #pendingWork = new Set<Promise<unknown>>()
   readonly #shutdownHooks: Array<() => unknown> = []
   readonly #serialize: ReturnType<typeof createSlotSerializer>
@@ -175,6 +179,7 @@ export class PostHog {
         this.#unregisterExitHook = runtime.onBeforeExit(() => (this.#pending() > 0 ? this.flush() : Promise.resolve()))
       }
     }
+    this.#flags = createClientFeatureFlags(this)
   }
 
   // ---- Extension points for other hoglet modules ----
@@ -404,6 +409,76 @@ export class PostHog {
   /** Delivery counters: captured, delivered, dropped by reason, retried, requests, in flight, queued. */
   stats(): PipelineStats {
     return this.#counters.snapshot(this.#analytics.queue.size + (this.#ai?.queue.size ?? 0))
+  }
+
+  // ---- Feature flags (implemented in flags/feature-flags.ts) ----
+  // Every method resolves: failures give `undefined` and are reported, never thrown.
+
+  /** Whether the flag is on for this person (a variant counts as on); `undefined` when unknown. Sends `$feature_flag_called`. */
+  isFeatureEnabled(key: string, distinctId: string, options?: FlagCallOptions): Promise<boolean | undefined> {
+    return this.#flags.isFeatureEnabled(key, distinctId, options)
+  }
+
+  /** The flag's value: `true`/`false` or the variant key; `undefined` when unknown. Sends `$feature_flag_called`. */
+  getFeatureFlag(key: string, distinctId: string, options?: FlagCallOptions): Promise<FlagValue | undefined> {
+    return this.#flags.getFeatureFlag(key, distinctId, options)
+  }
+
+  /**
+   * The flag's JSON-decoded payload for this person, or for `matchValue` when given. `null` when
+   * the flag has no payload for that value, `undefined` when the flag is unknown. Sends no event.
+   */
+  getFeatureFlagPayload(key: string, distinctId: string, matchValue?: FlagValue, options?: FlagCallOptions): Promise<JsonValue | null | undefined> {
+    return this.#flags.getFeatureFlagPayload(key, distinctId, matchValue, options)
+  }
+
+  /** Key, enabled, variant, decoded payload and reason in one call. Sends `$feature_flag_called`. The distinct id defaults to the context's. */
+  getFeatureFlagResult(key: string, distinctId?: string, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined> {
+    return this.#flags.getFeatureFlagResult(key, distinctId ?? this.#contextProvider?.()?.distinctId, options)
+  }
+
+  /** Every flag's value for this person (`flagKeys` to limit). Sends no exposure events. */
+  getAllFlags(distinctId?: string, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
+    return this.#flags.getAllFlags(distinctId ?? this.#contextProvider?.()?.distinctId, options)
+  }
+
+  /** Every flag's value and decoded payload (`flagKeys` to limit). Sends no exposure events. */
+  getAllFlagsAndPayloads(distinctId?: string, options?: AllFlagsOptions): Promise<FlagsAndPayloads> {
+    return this.#flags.getAllFlagsAndPayloads(distinctId ?? this.#contextProvider?.()?.distinctId, options)
+  }
+
+  /**
+   * Evaluate every flag (or `flagKeys`) once: locally where possible, with at most one `/flags`
+   * request for the rest. Read it with `isEnabled`/`getFlag` (each read sends a deduplicated
+   * `$feature_flag_called`) and pass it to `capture({ flags })`.
+   */
+  evaluateFlags(distinctId?: string, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
+    return this.#flags.evaluateFlags(distinctId ?? this.#contextProvider?.()?.distinctId, options)
+  }
+
+  /** The flag's remote-config payload (decrypted by PostHog); needs `secretKey`. `undefined` on any failure. */
+  getRemoteConfigPayload(flagKey: string): Promise<JsonValue | undefined> {
+    return this.#flags.getRemoteConfigPayload(flagKey)
+  }
+
+  /** Fetch the flag definitions now (local evaluation). */
+  reloadFeatureFlags(): Promise<void> {
+    return this.#flags.reloadFeatureFlags()
+  }
+
+  /** True once definitions are loaded, false after `timeoutMs` or at once when loading failed for good (bad key, quota). */
+  waitForLocalEvaluationReady(timeoutMs?: number): Promise<boolean> {
+    return this.#flags.waitForLocalEvaluationReady(timeoutMs)
+  }
+
+  /** True when flag definitions are loaded, even if the project has no flags. */
+  isLocalEvaluationReady(): boolean {
+    return this.#flags.isLocalEvaluationReady()
+  }
+
+  /** Test overrides that win over local and remote evaluation; `false` removes them. */
+  overrideFeatureFlags(overrides: FlagOverrides): void {
+    this.#flags.overrideFeatureFlags(overrides)
   }
 
   /** True when the client sends nothing (the `disabled` option or a blank api key). */

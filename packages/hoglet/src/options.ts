@@ -10,16 +10,10 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
  */
 export type BeforeSendFn = (event: WireEvent) => WireEvent | null
 
-/**
- * Shares flag definitions between processes (for example through Redis), so a fleet polls
- * PostHog once instead of once per process. The flags module documents the contract.
- */
-export interface FlagDefinitionCacheProvider {
-  getFlagDefinitions(): unknown
-  shouldFetchFlagDefinitions(): boolean | Promise<boolean>
-  onFlagDefinitionsReceived(definitions: unknown): void | Promise<void>
-  shutdown?(): void | Promise<void>
-}
+import type { FlagDefinitionCacheProvider } from './flags/cache-provider.js'
+
+/** Shares flag definitions between processes (for example through Redis); see `flags/cache-provider.ts`. */
+export type { FlagDefinitionCacheProvider }
 
 /** Options of `new PostHog(apiKey, options)`. Every field is optional. */
 export interface PostHogOptions {

@@ -36,7 +36,7 @@ export interface FlagDefinitionCacheProvider {
   getFlagDefinitions(): MaybePromise<FlagDefinitionCacheData | undefined>
   shouldFetchFlagDefinitions(): MaybePromise<boolean>
   onFlagDefinitionsReceived(data: FlagDefinitionCacheData): MaybePromise<void>
-  shutdown(): MaybePromise<void>
+  shutdown?(): MaybePromise<void>
 }
 
 export interface InMemoryFlagDefinitionCacheOptions {

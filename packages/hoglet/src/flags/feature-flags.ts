@@ -28,6 +28,8 @@ import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload, type RemoteFlagRecord, type RemoteFlagsError, type RemoteFlagsResponse } from './remote.js'
 import { ExposureReporter, type Exposure, type ExposureEvent } from './exposure.js'
 import { FeatureFlagEvaluations, type FlagRecord } from './snapshot.js'
+import type { PostHog } from '../client.js'
+import { VERSION } from '../version.js'
 
 export interface FeatureFlagsConfig {
   projectToken: string
@@ -54,6 +56,8 @@ export interface FeatureFlagsConfig {
   evaluationContexts: readonly string[] | undefined
   /** The client's default for `geoip_disable`. */
   disableGeoip: boolean
+  /** A disabled client evaluates nothing and makes no requests. @default false */
+  disabled?: boolean
   /** Retry delay of `/flags` (tests shorten it). @default 300 */
   retryDelayMs?: number
   onDefinitionsLoaded?: (flagCount: number) => void
@@ -98,7 +102,7 @@ export class FeatureFlags {
       evaluationContexts: config.evaluationContexts ? [...config.evaluationContexts] : undefined,
     })
     this.exposures = new ExposureReporter(config.capture, config.maxCacheSize, config.logger)
-    if (config.secretKey && config.enableLocalEvaluation) {
+    if (config.secretKey && config.enableLocalEvaluation && !config.disabled) {
       this.poller = new DefinitionsPoller<Compiled>({
         host: config.host,
         projectToken: config.projectToken,
@@ -119,17 +123,17 @@ export class FeatureFlags {
 
   // ---- single flag -------------------------------------------------------------------
 
-  async getFeatureFlagResult(key: string, distinctId: string, options: FlagCallOptions = {}, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
+  async getFeatureFlagResult(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
     const single = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent, matchValue)
     return single.result
   }
 
-  async getFeatureFlag(key: string, distinctId: string, options: FlagCallOptions = {}): Promise<FlagValue | undefined> {
+  async getFeatureFlag(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}): Promise<FlagValue | undefined> {
     const { result } = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
     return result ? (result.variant ?? result.enabled) : undefined
   }
 
-  async isFeatureEnabled(key: string, distinctId: string, options: FlagCallOptions = {}): Promise<boolean | undefined> {
+  async isFeatureEnabled(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}): Promise<boolean | undefined> {
     const { result } = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
     return result ? result.enabled : undefined
   }
@@ -139,7 +143,7 @@ export class FeatureFlags {
    * (answered from local definitions without evaluating when they have the flag). `null` when
    * the flag has a value but no payload for it; `undefined` when the flag is unknown.
    */
-  async getFeatureFlagPayload(key: string, distinctId: string, matchValue?: FlagValue, options: FlagCallOptions = {}): Promise<JsonValue | null | undefined> {
+  async getFeatureFlagPayload(key: string, distinctId: string | number | undefined, matchValue?: FlagValue, options: FlagCallOptions = {}): Promise<JsonValue | null | undefined> {
     const overridden = this.overrides.payloads?.get(key)
     if (overridden !== undefined) return overridden
     if (matchValue !== undefined) {
@@ -151,7 +155,11 @@ export class FeatureFlags {
     return result.payload ?? null
   }
 
-  private async evaluateOne(key: string, distinctId: string, options: FlagCallOptions, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<SingleFlag> {
+  private async evaluateOne(key: string, rawDistinctId: unknown, options: FlagCallOptions, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<SingleFlag> {
+    if (this.config.disabled) return { result: undefined, locallyEvaluated: false }
+    const distinctId = this.checkInput('flag call', rawDistinctId, true, key)
+    if (distinctId === undefined) return { result: undefined, locallyEvaluated: false }
+    options ??= {}
     const sendEvents = options.sendFeatureFlagEvents ?? sendEventsDefault
     const overridden = this.overrides.flags?.get(key)
     if (overridden !== undefined) return { result: this.overrideResult(key, overridden), locallyEvaluated: true }
@@ -248,12 +256,12 @@ export class FeatureFlags {
   // ---- all flags ---------------------------------------------------------------------
 
   /** Every flag's value for the subject. Sends no exposure events. */
-  async getAllFlags(distinctId: string, options: AllFlagsOptions = {}): Promise<Record<string, FlagValue>> {
+  async getAllFlags(distinctId: string | number | undefined, options: AllFlagsOptions = {}): Promise<Record<string, FlagValue>> {
     return (await this.getAllFlagsAndPayloads(distinctId, options)).featureFlags
   }
 
   /** Every flag's value and decoded payload for the subject. Sends no exposure events. */
-  async getAllFlagsAndPayloads(distinctId: string, options: AllFlagsOptions = {}): Promise<FlagsAndPayloads> {
+  async getAllFlagsAndPayloads(distinctId: string | number | undefined, options: AllFlagsOptions = {}): Promise<FlagsAndPayloads> {
     const { records } = await this.evaluateAll(distinctId, options)
     const featureFlags: Record<string, FlagValue> = {}
     const featureFlagPayloads: Record<string, JsonValue> = {}
@@ -265,7 +273,11 @@ export class FeatureFlags {
   }
 
   /** A snapshot of every flag (or `flagKeys`) for the subject: local first, one `/flags` call at most. */
-  async evaluateFlags(distinctId: string, options: AllFlagsOptions = {}): Promise<FeatureFlagEvaluations> {
+  async evaluateFlags(rawDistinctId: unknown, options: AllFlagsOptions = {}): Promise<FeatureFlagEvaluations> {
+    if (this.config.disabled) return FeatureFlagEvaluations.empty(this.config.logger)
+    const distinctId = this.checkInput('evaluateFlags', rawDistinctId, false)
+    if (distinctId === undefined) return FeatureFlagEvaluations.empty(this.config.logger)
+    options ??= {}
     const { records, remote, remoteError } = await this.evaluateAll(distinctId, options)
     const sendEvents = options.sendFeatureFlagEvents ?? this.config.sendFeatureFlagEvent
     return new FeatureFlagEvaluations(
@@ -285,8 +297,12 @@ export class FeatureFlags {
     )
   }
 
-  private async evaluateAll(distinctId: string, options: AllFlagsOptions): Promise<AllFlags> {
+  private async evaluateAll(rawDistinctId: unknown, options: AllFlagsOptions): Promise<AllFlags> {
     const records = new Map<string, FlagRecord>()
+    if (this.config.disabled) return { records, remote: undefined, remoteError: undefined }
+    const distinctId = this.checkInput('all-flags call', rawDistinctId, false)
+    if (distinctId === undefined) return { records, remote: undefined, remoteError: undefined }
+    options ??= {}
     const wanted = options.flagKeys && options.flagKeys.length > 0 ? options.flagKeys : undefined
     await this.awaitFirstLoad()
     const loaded = this.poller?.definitions
@@ -445,6 +461,20 @@ export class FeatureFlags {
     clearTimeout(timer)
   }
 
+  /**
+   * Bad per-call input is refused (reported, answered with undefined), never thrown.
+   * Returns the distinct id as a string, or undefined when the call cannot proceed.
+   */
+  private checkInput(method: string, distinctId: unknown, hasKey: boolean, key?: unknown): string | undefined {
+    let problem: string | undefined
+    if (hasKey && (typeof key !== 'string' || key === '')) problem = '`key` must be a non-empty string'
+    else if (typeof distinctId === 'number' && Number.isFinite(distinctId)) return String(distinctId)
+    else if (typeof distinctId !== 'string' || distinctId === '') problem = '`distinctId` must be a non-empty string or a number'
+    else return distinctId
+    this.config.report(new TypeError(`${method}: ${problem}; answering undefined`), 'warn')
+    return undefined
+  }
+
   private onlyLocal(options: FlagCallOptions): boolean {
     return options.onlyEvaluateLocally ?? this.config.strictLocalEvaluation
   }
@@ -490,4 +520,41 @@ export class FeatureFlags {
 function localRecord(r: LocalFlagResult, hasExperiment: boolean | undefined): FlagRecord {
   const reason: FlagReason = r.reason
   return { key: r.key, enabled: r.enabled, variant: r.variant ?? undefined, payload: r.payload as JsonValue | undefined, locallyEvaluated: true, id: r.id, version: r.version, reason, hasExperiment }
+}
+
+/** Build the flag service for a client from its resolved options, and hook it into capture and shutdown. */
+export function createClientFeatureFlags(client: PostHog): FeatureFlags {
+  const c = client.config
+  const flags = new FeatureFlags({
+    projectToken: c.apiKey,
+    host: c.host,
+    fetch: c.fetch,
+    userAgent: `hoglet/${VERSION}`,
+    logger: client.logger,
+    report: (error, level) => client.reportError(error, level),
+    capture: (e) => {
+      client.capture({ distinctId: e.distinctId, event: e.event, properties: e.properties, groups: e.groups, disableGeoip: e.disableGeoip })
+    },
+    sha1Hex: client.runtime.sha1Hex,
+    secretKey: c.secretKey,
+    enableLocalEvaluation: c.enableLocalEvaluation,
+    pollIntervalMs: c.featureFlagsPollingInterval,
+    definitionsTimeoutMs: c.requestTimeout,
+    requestTimeoutMs: c.featureFlagsRequestTimeoutMs,
+    maxRetries: c.featureFlagsRequestMaxRetries,
+    remoteConfigTimeoutMs: c.remoteConfigRequestTimeoutMs,
+    strictLocalEvaluation: c.strictLocalEvaluation,
+    cacheProvider: c.flagDefinitionCacheProvider,
+    sendFeatureFlagEvent: c.sendFeatureFlagEvent,
+    maxCacheSize: c.maxCacheSize,
+    evaluationContexts: c.evaluationContexts,
+    disableGeoip: c.disableGeoip,
+    disabled: c.disabled,
+  })
+  client.setFeatureFlagEnricher({
+    propertiesFromSnapshot: (snapshot) => (snapshot instanceof FeatureFlagEvaluations ? snapshot.toEventProperties() : undefined),
+    fetchProperties: (distinctId, groups, options) => flags.propertiesForCapture(distinctId, groups, options),
+  })
+  client.addShutdownHook(() => flags.shutdown())
+  return flags
 }

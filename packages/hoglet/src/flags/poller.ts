@@ -121,7 +121,7 @@ export class DefinitionsPoller<C> {
       this.notify(false)
       this.shutdownPromise = (async () => {
         try {
-          await this.config.cacheProvider?.shutdown()
+          await this.config.cacheProvider?.shutdown?.()
         } catch (err) {
           this.config.logger.error('flag definition cache provider failed to shut down', err)
         }

@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createTestServer, type TestServer } from '../helpers/test-server.js'
+import { clientFor, receivedEvents } from '../helpers/client.js'
+import { InMemoryFlagDefinitionCache, type PostHog } from '../../src/index.js'
+
+let server: TestServer
+const clients: PostHog[] = []
+beforeEach(async () => {
+  server = await createTestServer()
+})
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
+  await server.close()
+})
+
+const flagsRequests = () => server.requests.filter((r) => r.path === '/flags/')
+
+function client(options: Parameters<typeof clientFor>[1] = {}): PostHog {
+  const c = clientFor(server, options)
+  clients.push(c)
+  return c
+}
+
+const remoteBody = {
+  flags: {
+    checkout: { key: 'checkout', enabled: true, variant: 'new', reason: { code: 'condition_match', condition_index: 0, description: 'Matched condition set 1' }, metadata: { id: 21, version: 3, payload: '{"steps":2}' } },
+    dark: { key: 'dark', enabled: false, variant: null, reason: { code: 'no_condition_match', condition_index: null, description: 'No matching condition set' }, metadata: { id: 22, version: 1 } },
+  },
+  errorsWhileComputingFlags: false,
+  requestId: 'req-c',
+  evaluatedAt: 1_700_000_000_123,
+}
+
+const definitions = {
+  flags: [
+    { id: 31, key: 'exit-flag', active: true, filters: { groups: [{ properties: [], rollout_percentage: 100 }] } },
+    { id: 32, key: 'beta', active: true, filters: { groups: [{ properties: [], rollout_percentage: 100 }], payloads: { true: '{"tier":"gold"}' } } },
+  ],
+  group_type_mapping: {},
+  cohorts: {},
+}
+
+describe('PostHog flag methods', () => {
+  it('delivers a deduplicated $feature_flag_called through the event pipeline', async () => {
+    server.route('/flags/', { body: remoteBody })
+    const posthog = client()
+    expect(await posthog.getFeatureFlag('checkout', 'user-1')).toBe('new')
+    expect(await posthog.getFeatureFlag('checkout', 'user-1')).toBe('new')
+    expect(await posthog.isFeatureEnabled('dark', 'user-1')).toBe(false)
+    await posthog.flush()
+    const events = receivedEvents(server).filter((e) => e.event === '$feature_flag_called')
+    expect(events).toHaveLength(2)
+    expect(events[0].distinct_id).toBe('user-1')
+    expect(events[0].properties).toMatchObject({
+      $feature_flag: 'checkout',
+      $feature_flag_response: 'new',
+      '$feature/checkout': 'new',
+      locally_evaluated: false,
+      $feature_flag_request_id: 'req-c',
+      $feature_flag_id: 21,
+      $feature_flag_version: 3,
+      $feature_flag_payload: { steps: 2 },
+    })
+    expect(events[1].properties).toMatchObject({ $feature_flag: 'dark', $feature_flag_response: false })
+    expect(flagsRequests()).toHaveLength(3)
+  })
+
+  it('capture({flags: snapshot}) adds $feature/<key> and sorted $active_feature_flags without a request', async () => {
+    server.route('/flags/', { body: remoteBody })
+    const posthog = client()
+    const flags = await posthog.evaluateFlags('user-2')
+    expect(flagsRequests()).toHaveLength(1)
+    posthog.capture({ distinctId: 'user-2', event: 'purchase', flags })
+    await posthog.flush()
+    const [purchase] = receivedEvents(server).filter((e) => e.event === 'purchase')
+    expect(purchase.properties).toMatchObject({ '$feature/checkout': 'new', '$feature/dark': false, $active_feature_flags: ['checkout'] })
+    expect(flagsRequests()).toHaveLength(1)
+  })
+
+  it('capture({sendFeatureFlags: true}) evaluates flags for the event', async () => {
+    server.route('/flags/', { body: remoteBody })
+    const posthog = client()
+    posthog.capture({ distinctId: 'user-3', event: 'signup', sendFeatureFlags: true, properties: { '$feature/dark': 'mine' } })
+    await posthog.flush()
+    const [signup] = receivedEvents(server).filter((e) => e.event === 'signup')
+    expect(signup.properties).toMatchObject({ '$feature/checkout': 'new', '$feature/dark': 'mine', $active_feature_flags: ['checkout'] })
+    expect(flagsRequests()).toHaveLength(1)
+    expect(flagsRequests()[0]!.json.distinct_id).toBe('user-3')
+  })
+
+  it('refuses bad per-call input without throwing', async () => {
+    const errors: Error[] = []
+    const posthog = client({ onError: (e) => errors.push(e) })
+    expect(await posthog.getFeatureFlag('x', '' as string)).toBeUndefined()
+    expect(await posthog.isFeatureEnabled(undefined as unknown as string, 'u')).toBeUndefined()
+    expect(await posthog.getAllFlags(undefined)).toEqual({})
+    expect((await posthog.evaluateFlags(undefined)).keys).toEqual([])
+    expect(errors).toHaveLength(4)
+    expect(flagsRequests()).toHaveLength(0)
+  })
+
+  it('a disabled client evaluates nothing and sends nothing', async () => {
+    const posthog = client({ disabled: true, secretKey: 'phs_x' })
+    expect(await posthog.getFeatureFlag('checkout', 'u')).toBeUndefined()
+    expect(await posthog.getAllFlags('u')).toEqual({})
+    expect(posthog.isLocalEvaluationReady()).toBe(false)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('local evaluation through the client: ready with definitions, payloads locally, exposures marked local', async () => {
+    server.route('/flags/definitions', { body: definitions })
+    const posthog = client({ secretKey: 'phs_secret' })
+    expect(await posthog.waitForLocalEvaluationReady(10_000)).toBe(true)
+    expect(posthog.isLocalEvaluationReady()).toBe(true)
+    expect(await posthog.getFeatureFlagResult('beta', 'user-4')).toEqual({
+      key: 'beta',
+      enabled: true,
+      variant: undefined,
+      payload: { tier: 'gold' },
+      reason: { code: 'condition_match', conditionIndex: 0, description: expect.any(String) },
+    })
+    expect(await posthog.getAllFlagsAndPayloads('user-4')).toEqual({ featureFlags: { 'exit-flag': true, beta: true }, featureFlagPayloads: { beta: { tier: 'gold' } } })
+    await posthog.flush()
+    const [called] = receivedEvents(server).filter((e) => e.event === '$feature_flag_called')
+    expect(called.properties).toMatchObject({ $feature_flag: 'beta', locally_evaluated: true, $feature_flag_id: 32 })
+    expect(flagsRequests()).toHaveLength(0)
+  })
+
+  it('shutdown stops the poller and shuts the cache provider down', async () => {
+    server.route('/flags/definitions', { body: definitions })
+    const cache = new InMemoryFlagDefinitionCache()
+    let shutdowns = 0
+    const provider = Object.assign(Object.create(cache) as InMemoryFlagDefinitionCache, { shutdown: () => void shutdowns++ })
+    const posthog = client({ secretKey: 'phs_secret', featureFlagsPollingInterval: 100, flagDefinitionCacheProvider: provider })
+    await posthog.waitForLocalEvaluationReady(10_000)
+    await posthog.shutdown(2000)
+    expect(shutdowns).toBe(1)
+    const seen = server.requestsTo('/flags/definitions').length
+    await new Promise((r) => setTimeout(r, 400))
+    expect(server.requestsTo('/flags/definitions').length).toBe(seen)
+  })
+})
+
+describe('process exit with local evaluation on (child process using the built package)', () => {
+  const fixture = fileURLToPath(new URL('../fixtures/flags-local-evaluation-exit.mjs', import.meta.url))
+  const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+
+  beforeAll(() => {
+    if (!existsSync(dist)) throw new Error('Build the package first (npm run build): the exit test runs dist/index.js')
+  })
+
+  it('exits by itself without shutdown() while the poller is running', async () => {
+    server.route('/flags/definitions', { body: definitions })
+    const outcome = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [fixture, server.url], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      const killer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new Error('child with local evaluation did not exit by itself within 15 s'))
+      }, 15_000)
+      child.on('exit', (code) => {
+        clearTimeout(killer)
+        resolve({ code, stdout })
+      })
+    })
+    expect(outcome.code).toBe(0)
+    expect(JSON.parse(outcome.stdout)).toEqual({ ready: true, value: true })
+    expect(server.requestsTo('/flags/definitions').length).toBeGreaterThanOrEqual(1)
+    expect(flagsRequests()).toHaveLength(0)
+  })
+})
