@@ -23,8 +23,9 @@ export class Store {
       let lastId = 0
       for (const e of events) {
         lastId = this.events.insert(e, now, endpoint)
+        // A group's own events describe the group, not a person.
         if (e.event === '$groupidentify') this.groups.apply(e.properties, now)
-        this.persons.apply(e.event, e.distinct_id, e.properties, now)
+        else this.persons.apply(e.event, e.distinct_id, e.properties, now)
       }
       this.persons.flush()
       return lastId
