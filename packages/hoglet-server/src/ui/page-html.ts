@@ -9,7 +9,7 @@ export const PAGE_HTML = `<!doctype html>
 </head>
 <body>
 <header>
-  <div class="brand"><span class="logo">&#x1F994;</span> hoglet-server <span id="live" class="live off" title="live updates">offline</span></div>
+  <div class="brand"><span class="logo" aria-hidden="true">h</span> hoglet-server <span id="live" class="live off" title="live updates">offline</span></div>
   <div class="stats">
     <span><b id="stat-events">0</b> events</span>
     <span><b id="stat-persons">0</b> persons</span>
@@ -36,7 +36,7 @@ export const PAGE_HTML = `<!doctype html>
     </div>
   </section>
   <section id="tab-persons" class="panel">
-    <div class="toolbar"><input id="person-filter" type="search" placeholder="Search distinct ids and properties"></div>
+    <div class="toolbar"><input id="person-filter" type="search" placeholder="Search ids and properties"></div>
     <div id="persons" class="cards"></div>
   </section>
   <section id="tab-groups" class="panel">

@@ -180,7 +180,7 @@ export const PAGE_JS = String.raw`
       var value = a ? (a.variant !== null ? a.variant : a.enabled) : '';
       var vcls = !a ? '' : a.variant !== null ? 'variant' : a.enabled ? 'value-true' : 'value-false';
       var vtd = el('td', 'mono flag-value ' + vcls, a ? String(value) : '-'); tr.appendChild(vtd);
-      tr.appendChild(el('td', 'muted', a ? a.reason.code + (a.reason.condition_index !== null && a.reason.condition_index !== undefined ? ' (#' + a.reason.condition_index + ')' : '') : ''));
+      tr.appendChild(el('td', 'muted reason', a ? a.reason.code + (a.reason.condition_index !== null && a.reason.condition_index !== undefined ? ' (#' + a.reason.condition_index + ')' : '') : ''));
       tr.appendChild(el('td', 'mono', a && a.payload !== null && a.payload !== undefined ? String(a.payload) : ''));
       tbody.appendChild(tr);
     });

@@ -5,6 +5,7 @@ export const PAGE_CSS = `
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 header { display: flex; justify-content: space-between; align-items: center; padding: 12px 20px; background: #151515; color: #fff; }
 .brand { font-weight: 650; font-size: 17px; display: flex; align-items: center; gap: 8px; }
+.logo { display: inline-grid; place-items: center; width: 24px; height: 24px; border-radius: 6px; background: #f9bd2b; color: #151515; font-weight: 800; font-size: 15px; }
 .live { font-size: 11px; font-weight: 600; padding: 2px 8px; border-radius: 10px; background: #444; color: #ccc; }
 .live.on { background: #1f8f4e; color: #fff; }
 .stats { display: flex; gap: 18px; color: #ccc; }
@@ -40,6 +41,7 @@ pre { margin: 8px 0 0; white-space: pre-wrap; word-break: break-word; background
 .card h3 { margin: 0 0 6px; font-size: 14px; }
 .chips { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 6px; }
 .chip { background: #eef2ff; color: #2b3a8c; border-radius: 10px; padding: 1px 8px; font-size: 12px; }
+.reason { white-space: nowrap; }
 .value-true { color: var(--ok); font-weight: 600; }
 .value-false { color: var(--no); font-weight: 600; }
 .variant { color: #6a2bb8; font-weight: 600; }
