@@ -359,6 +359,7 @@ export class PostHog {
         const requests = queuedEventsAsRequests(this.#analytics.queue, this.#serialize, this.config.host + BATCH_PATH, this.config.apiKey)
         hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS)
       },
+      flushSoon: () => void this.flush(),
     })
     this.addShutdownHook(uninstall)
   }

@@ -21,6 +21,8 @@ export interface AutocaptureDeps {
    * Called only for fatal errors, right before the runtime prints the error and exits.
    */
   deliverBeforeExit: () => void
+  /** Starts delivering now (not awaited): an error the process survives is often followed by an exit. */
+  flushSoon: () => void
 }
 
 const MECHANISM: Record<CrashOrigin, string> = {
@@ -32,7 +34,7 @@ const MECHANISM: Record<CrashOrigin, string> = {
  * Captures uncaught exceptions and unhandled rejections as unhandled `$exception` events
  * (rate-limited per type) without changing what the process does about them: a crash is
  * delivered first and then crashes exactly as it would have, and an error the program
- * survives is queued like any other event.
+ * survives is queued and a flush started at once.
  * Returns the function that uninstalls the hooks.
  */
 export function installExceptionAutocapture(deps: AutocaptureDeps): () => void {
@@ -45,7 +47,7 @@ export function installExceptionAutocapture(deps: AutocaptureDeps): () => void {
       deps.deliverBeforeExit()
     },
     onNonFatal(error, origin) {
-      capture(error, origin)
+      if (capture(error, origin) !== undefined) deps.flushSoon()
     },
   })
 }

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestServer, type TestServer } from './helpers/test-server.js'
+import { receivedEvents } from './integrations/helpers.js'
+
+// These tests run a fixture against the built package, as users get it (`npm run build` first).
+const fixture = fileURLToPath(new URL('./fixtures/autocapture-crash.mjs', import.meta.url))
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url))
+
+interface Run {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+function run(nodeArgs: string[], scenario: string, withHoglet: boolean, host = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, fixture, scenario, withHoglet ? '1' : '0', host], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+}
+
+describe('exception autocapture in a real process', () => {
+  let sink: TestServer
+  beforeAll(async () => {
+    if (!existsSync(dist)) throw new Error('These tests run the built package: run `npm run build` first.')
+    sink = await createTestServer()
+  })
+  afterAll(async () => {
+    await sink.close()
+  })
+
+  /** Runs the scenario without and with hoglet; returns both runs and the events this run delivered. */
+  async function compare(scenario: string, nodeArgs: string[] = []) {
+    const before = receivedEvents(sink).length
+    const plain = await run(nodeArgs, scenario, false)
+    const hoglet = await run(nodeArgs, scenario, true, sink.url)
+    return { plain, hoglet, events: receivedEvents(sink).slice(before) }
+  }
+
+  it('an uncaught exception is delivered, then crashes with the same exit code and stderr as without hoglet', async () => {
+    const { plain, hoglet, events } = await compare('uncaught-error')
+    expect(plain.code).toBe(1)
+    expect(hoglet.code).toBe(plain.code)
+    expect(hoglet.stderr).toBe(plain.stderr)
+    expect(plain.stderr).toContain('TypeError: fixture crash')
+
+    const exception = events.find((e) => e.event === '$exception')!
+    expect(exception).toBeDefined()
+    expect(exception.distinct_id).toBe('context-user')
+    expect(exception.properties.job).toBe('nightly')
+    const [outer, cause] = exception.properties.$exception_list
+    expect(outer).toMatchObject({ type: 'TypeError', value: 'fixture crash', mechanism: { handled: false, type: 'onuncaughtexception' } })
+    expect(cause).toMatchObject({ type: 'Error', value: 'root cause', mechanism: { type: 'onuncaughtexception', source: 'cause' } })
+    expect(outer.stacktrace.frames.at(-1).filename).toBe(fixture)
+    // Events queued before the crash go out with it.
+    expect(events.map((e) => e.event)).toContain('before failure')
+  })
+
+  it('a thrown non-error crashes the same way and is captured as synthetic', async () => {
+    const { plain, hoglet, events } = await compare('uncaught-string')
+    expect(hoglet.code).toBe(plain.code)
+    expect(hoglet.stderr).toBe(plain.stderr)
+    const exception = events.find((e) => e.event === '$exception')!
+    expect(exception.properties.$exception_list[0]).toMatchObject({ value: 'a thrown string', mechanism: { synthetic: true } })
+  })
+
+  for (const [label, args] of [
+    ['default (throw) mode', []],
+    ['strict mode', ['--unhandled-rejections=strict']],
+  ] as const) {
+    it(`an unhandled rejection in ${label} still crashes like Node and is delivered`, async () => {
+      const { plain, hoglet, events } = await compare('rejection-error', [...args])
+      expect(plain.code).toBe(1)
+      expect(hoglet.code).toBe(plain.code)
+      expect(hoglet.stderr).toBe(plain.stderr)
+      const exception = events.find((e) => e.event === '$exception')!
+      expect(exception.properties.$exception_list[0]).toMatchObject({ type: 'RangeError', value: 'fixture rejection', mechanism: { handled: false, type: 'onunhandledrejection' } })
+    })
+  }
+
+  it('a rejection with a non-error value crashes with Node own message', async () => {
+    const { plain, hoglet, events } = await compare('rejection-value')
+    expect(hoglet.code).toBe(plain.code)
+    expect(hoglet.stderr).toBe(plain.stderr)
+    expect(plain.stderr).toContain('ERR_UNHANDLED_REJECTION')
+    expect(events.some((e) => e.event === '$exception')).toBe(true)
+  })
+
+  for (const mode of ['warn', 'none'] as const) {
+    it(`in --unhandled-rejections=${mode} mode the process lives on as without hoglet and the rejection is delivered`, async () => {
+      const { plain, hoglet, events } = await compare('rejection-error', [`--unhandled-rejections=${mode}`])
+      expect(plain.code).toBe(0)
+      expect(hoglet.code).toBe(0)
+      // Warnings carry the process id, which differs between the runs.
+      const normalize = (s: string) => s.replace(/\(node:\d+\)/g, '(node:PID)')
+      expect(normalize(hoglet.stderr)).toBe(normalize(plain.stderr))
+      const exception = events.find((e) => e.event === '$exception')!
+      expect(exception.properties.$exception_list[0]).toMatchObject({ value: 'fixture rejection', mechanism: { type: 'onunhandledrejection' } })
+    })
+  }
+
+  it("leaves an error the program's own uncaughtException listener handles to the program", async () => {
+    const { plain, hoglet, events } = await compare('handled-by-program')
+    expect(plain.code).toBe(3)
+    expect(hoglet.code).toBe(3)
+    expect(hoglet.stderr).toBe(plain.stderr)
+    expect(plain.stderr).toBe('program handled: survivable\n')
+    const exception = events.find((e) => e.event === '$exception')!
+    expect(exception.properties.$exception_list[0]).toMatchObject({ value: 'survivable', mechanism: { handled: false } })
+  })
+
+  it('adds nothing to a clean exit', async () => {
+    const { plain, hoglet, events } = await compare('clean-exit')
+    expect(plain.code).toBe(0)
+    expect(hoglet.code).toBe(0)
+    expect(hoglet.stderr).toBe('')
+    expect(events.some((e) => e.event === '$exception')).toBe(false)
+  })
+})
+
+describe('exception autocapture when the server does not answer', () => {
+  it('still crashes like Node once the bounded delivery wait is over', async () => {
+    const blackHole = await createTestServer()
+    blackHole.route('/batch/', { hang: true })
+    try {
+      const plain = await run([], 'uncaught-error', false)
+      const hoglet = await run([], 'uncaught-error', true, blackHole.url)
+      expect(hoglet.code).toBe(plain.code)
+      expect(hoglet.stderr).toBe(plain.stderr)
+      // The crash batch was sent; only the answer never came.
+      expect(blackHole.requestsTo('/batch/')).toHaveLength(1)
+    } finally {
+      await blackHole.close()
+    }
+  })
+})
