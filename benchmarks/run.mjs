@@ -7,13 +7,14 @@
 //   npm run bench -- capture flags     only scenarios whose name contains a word given
 //   npm run bench -- --rounds 5        more rounds (default 3)
 //   npm run bench -- --json out.json   also write the figures as JSON
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { SCENARIOS, judge } from './lib/catalogue.mjs'
 import { median } from './lib/scenario.mjs'
+import { removeSnapshot, snapshotBuiltPackages } from './lib/snapshot.mjs'
 
 const SCENARIO_TIMEOUT_MS = 240_000
 
@@ -39,6 +40,7 @@ function machineInfo() {
     platform: `${os.platform()} ${os.release()}`,
     loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     date: new Date().toISOString(),
+    commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || 'unknown',
   }
 }
 
@@ -47,7 +49,7 @@ function runOnce(scenario, lib) {
   const file = fileURLToPath(new URL(`./scenarios/${scenario.file}`, import.meta.url))
   const nodeArgs = scenario.exposeGc ? ['--expose-gc', file] : [file]
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--lib', lib, ...(scenario.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs, '--lib', lib, ...(scenario.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -103,9 +105,14 @@ function digestAgreement(samples) {
 }
 
 const info = machineInfo()
-console.log(`hoglet benchmarks · ${info.date}`)
+console.log(`hoglet benchmarks · ${info.date} · commit ${info.commit}`)
 console.log(`machine: ${info.cpu} · ${info.cores} cores · Node ${info.node} · ${info.platform} · load ${info.loadAverage}`)
 console.log(`${rounds} rounds per scenario, library order alternating; each run is a fresh process`)
+
+const snapshot = await snapshotBuiltPackages()
+const childEnv = { ...process.env, HOGLET_BENCH_MODULES: snapshot }
+process.on('exit', () => removeSnapshot(snapshot))
+process.on('SIGINT', () => process.exit(130))
 
 const verdicts = []
 const output = { machine: info, rounds, scenarios: {} }

@@ -29,6 +29,7 @@ export const SCENARIOS = [
     libs: ['hoglet', 'posthog-node'],
     metrics: [
       { key: 'eventsPerSecond', label: 'events/s delivered end to end (default batching, gzip)', digits: 0 },
+      { key: 'cpuUsPerEvent', label: 'SDK process CPU µs per event, capture to delivered', digits: 2 },
       { key: 'requestsPerRun', label: 'HTTP requests for 50k events', digits: 0 },
       { key: 'gzipBytesPerEvent', label: 'request bytes per event (gzipped)', digits: 1 },
     ],
@@ -42,6 +43,7 @@ export const SCENARIOS = [
     libs: ['hoglet', 'posthog-node'],
     metrics: [
       { key: 'eventsPerSecond', label: 'events/s delivered end to end (flushAt 100, maxBatchSize 1000)', digits: 0 },
+      { key: 'cpuUsPerEvent', label: 'SDK process CPU µs per event, capture to delivered', digits: 2 },
       { key: 'requestsPerRun', label: 'HTTP requests for 50k events', digits: 0 },
     ],
     targets: [],

@@ -2,6 +2,7 @@
 // same constructor for both, timing helpers and the one-line JSON result.
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
+import { importPackage } from './snapshot.mjs'
 
 export const LIBS = ['hoglet', 'posthog-node']
 export const PROJECT_KEY = 'phc_bench_project_key'
@@ -24,7 +25,7 @@ export function scenarioArgs(defaults = {}) {
 
 /** Imports the built library and returns its PostHog class. */
 export async function loadPostHog(lib) {
-  const mod = await import(lib)
+  const mod = await importPackage(lib)
   const PostHog = mod.PostHog ?? mod.default?.PostHog
   if (typeof PostHog !== 'function') throw new Error(`${lib} does not export a PostHog class`)
   return PostHog

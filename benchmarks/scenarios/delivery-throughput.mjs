@@ -17,6 +17,7 @@ const sink = await startSink()
 async function deliver(count) {
   await sink.reset()
   const client = await createClient(args.lib, { host: sink.url, maxQueueSize: count, ...batching })
+  const cpuBefore = process.cpuUsage()
   const start = now()
   for (let i = 0; i < count; i += args.burst) {
     const end = Math.min(count, i + args.burst)
@@ -26,9 +27,16 @@ async function deliver(count) {
   await client.flush()
   const stats = await sink.waitForEvents(count, 120_000)
   const seconds = (now() - start) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   await client.shutdown()
   if (stats.events !== count) fail(`${args.lib}: sink counted ${stats.events} events, expected ${count}`)
-  return { eventsPerSecond: count / seconds, requests: stats.batchRequests, bytes: stats.batchBytes }
+  return {
+    eventsPerSecond: count / seconds,
+    // All of this process's CPU (every thread, so gzip on the threadpool too) per event.
+    cpuUsPerEvent: (cpu.user + cpu.system) / count,
+    requests: stats.batchRequests,
+    bytes: stats.batchBytes,
+  }
 }
 
 await deliver(args.warmup)
@@ -41,6 +49,7 @@ report({
   lib: args.lib,
   eventsPerSecond: median(runs.map((r) => r.eventsPerSecond)),
   samples: runs.map((r) => Math.round(r.eventsPerSecond)),
+  cpuUsPerEvent: median(runs.map((r) => r.cpuUsPerEvent)),
   requestsPerRun: median(runs.map((r) => r.requests)),
   gzipBytesPerEvent: median(runs.map((r) => r.bytes / args.events)),
 })

@@ -9,11 +9,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { scenarioArgs, now, report, fail } from '../lib/scenario.mjs'
+import { importPackage } from '../lib/snapshot.mjs'
 
 const args = scenarioArgs({ clients: 2, events: 60_000, batch: 1_000 })
 if (args.lib !== 'hoglet') fail('server-ingest measures hoglet-server with the hoglet SDK only')
 
-const { startServer } = await import('hoglet-server')
+const { startServer } = await importPackage('hoglet-server')
 const dir = mkdtempSync(join(tmpdir(), 'hoglet-bench-'))
 const database = join(dir, 'ingest.db')
 const server = await startServer({ port: 0, database, quiet: true })
