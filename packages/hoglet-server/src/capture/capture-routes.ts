@@ -48,10 +48,10 @@ async function readCaptureText(ctx: RequestContext, limit: number, legacy: boole
     // GET capture carries the payload in `?data=` (posthog-js image beacons).
     const data = query.get('data')
     if (data === null) throw new HttpError(400, 'invalid_payload', 'GET capture needs a `data` query parameter')
-    text = decodeBody(Buffer.from(data, 'latin1'), { compression: query.get('compression'), allowBase64: true, limit })
+    text = await decodeBody(Buffer.from(data, 'latin1'), { compression: query.get('compression'), allowBase64: true, limit })
   } else {
     const raw = await readBody(req, limit)
-    text = decodeBody(raw, {
+    text = await decodeBody(raw, {
       contentEncoding: req.headers['content-encoding'],
       contentType: req.headers['content-type'],
       compression: query.get('compression'),
@@ -86,7 +86,7 @@ async function captureV1(ctx: RequestContext, sink: CaptureSink): Promise<Reply>
 
   let text: string
   try {
-    text = decodeBody(await readBody(req, BATCH_LIMIT), { contentEncoding: req.headers['content-encoding'], limit: BATCH_LIMIT })
+    text = await decodeBody(await readBody(req, BATCH_LIMIT), { contentEncoding: req.headers['content-encoding'], limit: BATCH_LIMIT })
   } catch (err) {
     if (err instanceof HttpError) {
       const tag = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_content_type' : 'request_parsing_error'

@@ -12,6 +12,7 @@ export interface ParsedCapture {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MAX_DISTINCT_ID = 200
+const CANONICAL_TIME = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{3}Z$/
 
 /**
  * Parses a decoded capture body in any of the three shapes capture accepts: a batch object
@@ -65,7 +66,10 @@ export function normalizeEvent(raw: unknown, index: number, fallbackTime: string
   else if (typeof uuid !== 'string' || !UUID.test(uuid)) throw badRequest('invalid_uuid', `event ${index} has an invalid \`uuid\``)
 
   let timestamp = fallbackTime
-  if (raw.timestamp !== undefined && raw.timestamp !== null) {
+  if (typeof raw.timestamp === 'string' && CANONICAL_TIME.test(raw.timestamp)) {
+    // What the server SDKs send: already the stored form, no need to parse and re-print.
+    timestamp = raw.timestamp
+  } else if (raw.timestamp !== undefined && raw.timestamp !== null) {
     const ms = typeof raw.timestamp === 'string' || typeof raw.timestamp === 'number' ? Date.parse(String(raw.timestamp)) : NaN
     if (Number.isNaN(ms)) throw badRequest('invalid_timestamp', `event ${index} has an invalid \`timestamp\``)
     timestamp = new Date(ms).toISOString()

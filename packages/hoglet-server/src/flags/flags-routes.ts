@@ -74,7 +74,7 @@ interface EvaluationResult {
 /** Parses a `/flags` body and evaluates it; stored person/group properties fill in what the request omits. */
 async function evaluateRequest(ctx: RequestContext, deps: FlagsDeps): Promise<EvaluationResult> {
   const raw = await readBody(ctx.req, FLAGS_BODY_LIMIT)
-  const text = decodeBody(raw, {
+  const text = await decodeBody(raw, {
     contentEncoding: ctx.req.headers['content-encoding'],
     contentType: ctx.req.headers['content-type'],
     compression: ctx.query.get('compression'),

@@ -1,4 +1,5 @@
-import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib'
 import { HttpError, badRequest } from './errors.js'
 import { decompressFromBase64, LzStringError } from './lz-string.js'
 import { tooLarge } from './read-body.js'
@@ -17,12 +18,18 @@ export interface EncodingHints {
   limit: number
 }
 
+// Asynchronous zlib runs on libuv's thread pool: the main thread parses and stores one
+// request while another request's body is being inflated.
+const gunzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gunzip)
+const inflateAsync = promisify<Buffer, ZlibOptions, Buffer>(inflate)
+const brotliAsync = promisify<Buffer, ZlibOptions, Buffer>(brotliDecompress)
+
 /**
  * Turns a capture or `/flags` body into JSON text, in the order PostHog's capture service
  * applies: form `data=` unwrapping, gzip (hinted or sniffed by magic bytes), deflate/br by
  * header, lz64 by hint, then base64 when the text still looks like base64.
  */
-export function decodeBody(raw: Buffer, hints: EncodingHints): string {
+export async function decodeBody(raw: Buffer, hints: EncodingHints): Promise<string> {
   let bytes = raw
   let compression = hints.compression?.toLowerCase() ?? undefined
 
@@ -35,7 +42,7 @@ export function decodeBody(raw: Buffer, hints: EncodingHints): string {
     bytes = Buffer.from(data.replace(/ /g, '+'), 'latin1')
   }
 
-  bytes = decompress(bytes, hints.contentEncoding?.toLowerCase(), compression, hints.limit)
+  bytes = await decompress(bytes, hints.contentEncoding?.toLowerCase(), compression, hints.limit)
 
   if (compression === 'lz64' || compression === 'lz-string') {
     const text = lz64(bytes.toString('latin1'))
@@ -50,14 +57,14 @@ export function decodeBody(raw: Buffer, hints: EncodingHints): string {
   return text
 }
 
-function decompress(bytes: Buffer, contentEncoding: string | undefined, compression: string | undefined, limit: number): Buffer {
+async function decompress(bytes: Buffer, contentEncoding: string | undefined, compression: string | undefined, limit: number): Promise<Buffer> {
   const options = { maxOutputLength: limit }
   try {
     if (compression === 'gzip' || compression === 'gzip-js' || contentEncoding === 'gzip' || isGzip(bytes)) {
-      return gunzipSync(bytes, options)
+      return await gunzipAsync(bytes, options)
     }
-    if (contentEncoding === 'deflate') return inflateSync(bytes, options)
-    if (contentEncoding === 'br') return brotliDecompressSync(bytes, options)
+    if (contentEncoding === 'deflate') return await inflateAsync(bytes, options)
+    if (contentEncoding === 'br') return await brotliAsync(bytes, options)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit)
     throw badRequest('invalid_payload', `body could not be decompressed: ${(err as Error).message}`)
