@@ -8,9 +8,11 @@ import { eventsNamed } from './helpers.js'
 /** Sentry events as the real SDK hands them to its transport (no network). */
 const sentryEvents: Array<Record<string, any>> = []
 
-function recordingTransport(): Sentry.Transport {
+type Transport = ReturnType<NonNullable<Sentry.NodeOptions['transport']>>
+
+function recordingTransport(): Transport {
   return {
-    async send(envelope) {
+    async send(envelope: unknown) {
       const [, items] = envelope as unknown as [unknown, Array<[{ type: string }, unknown]>]
       for (const [header, payload] of items) if (header.type === 'event') sentryEvents.push(payload as Record<string, any>)
       return {}

@@ -62,7 +62,7 @@ export interface HogletSentryOptions {
 /** A Sentry integration (`Sentry.init({ integrations: [...] })`). */
 export interface HogletSentryIntegration {
   name: string
-  processEvent(event: SentryEventLike, hint: SentryHintLike, client: SentryClientLike): SentryEventLike
+  processEvent<E extends SentryEventLike>(event: E, hint: SentryHintLike, client: SentryClientLike): E
 }
 
 function appHost(host: string): string {
@@ -98,7 +98,7 @@ export function hogletSentryIntegration(client: IntegrationClient, options: Hogl
       const tagged = event.tags?.[DISTINCT_ID_TAG]
       const distinctId = typeof tagged === 'string' && tagged !== '' ? tagged : client.getContext()?.distinctId
       if (distinctId !== undefined) {
-        event.tags = { ...event.tags, [DISTINCT_ID_TAG]: distinctId, [PERSON_URL_TAG]: personBase + encodeURIComponent(distinctId) }
+        ;(event as SentryEventLike).tags = { ...event.tags, [DISTINCT_ID_TAG]: distinctId, [PERSON_URL_TAG]: personBase + encodeURIComponent(distinctId) }
       }
       const level = event.level ?? 'error'
       if (!sendExceptions || !(allowAll || allowed.has(level))) return event
