@@ -102,4 +102,11 @@ describe('client.captureException and request context', () => {
       client.withContext({ sessionId: 'only' }, () => expect(client.getContext()).toEqual({ sessionId: 'only' }), { fresh: true })
     })
   })
+
+  it('gives flag calls inside a context its distinct id', async () => {
+    sink.route('/flags', { status: 200, body: { flags: {}, errorsWhileComputingFlags: false } })
+    await client.withContext({ distinctId: 'flag-user' }, () => client.getAllFlags())
+    const [request] = await sink.waitForRequests('/flags', 1)
+    expect(request.json.distinct_id).toBe('flag-user')
+  })
 })
