@@ -37,7 +37,10 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
     throw new TypeError(`${source}: expected an object with a \`flags\` array`)
   }
   const input = root as Record<string, unknown> & { flags: unknown[] }
-  const usedIds = new Set<number>()
+  // Explicit ids first, so a generated id never collides with one given further down.
+  const usedIds = new Set<number>(
+    input.flags.map((f) => (f as { id?: unknown } | null)?.id).filter((id): id is number => Number.isInteger(id)),
+  )
   const keys = new Set<string>()
   const flags = input.flags.map((raw, i) => {
     if (typeof raw !== 'object' || raw === null) throw new TypeError(`${source}: flag ${i} is not an object`)
@@ -49,8 +52,8 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
       let id = i + 1
       while (usedIds.has(id)) id++
       f.id = id
+      usedIds.add(id)
     } else if (!Number.isInteger(f.id)) throw new TypeError(`${source}: flag \`${f.key}\` has a non-integer \`id\``)
-    usedIds.add(f.id as number)
     f.version ??= 1
     f.active ??= true
     f.deleted ??= false
