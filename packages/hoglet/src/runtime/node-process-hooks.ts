@@ -90,19 +90,26 @@ export interface SyncSendResult {
 }
 
 // Runs in a worker thread: sends the requests one after another, then wakes the main thread.
+// node:http rather than fetch: a worker starts it several times faster, and at a crash every
+// millisecond is added to the time the process takes to die.
 const SENDER_SOURCE = `
 const { workerData } = require('node:worker_threads')
 const state = new Int32Array(workerData.state)
+function send(r) {
+  return new Promise((resolve) => {
+    const url = new URL(r.url)
+    const transport = require(url.protocol === 'https:' ? 'node:https' : 'node:http')
+    const req = transport.request(url, { method: 'POST', headers: r.headers }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode || 0))
+      res.on('error', () => resolve(0))
+    })
+    req.on('error', () => resolve(0))
+    req.end(r.body)
+  })
+}
 ;(async () => {
-  for (let i = 0; i < workerData.requests.length; i++) {
-    const r = workerData.requests[i]
-    try {
-      const res = await fetch(r.url, { method: 'POST', headers: r.headers, body: r.body })
-      Atomics.store(state, i + 1, res.status)
-    } catch {
-      Atomics.store(state, i + 1, 0)
-    }
-  }
+  for (let i = 0; i < workerData.requests.length; i++) Atomics.store(state, i + 1, await send(workerData.requests[i]))
 })().finally(() => {
   Atomics.store(state, 0, 1)
   Atomics.notify(state, 0)
