@@ -42,6 +42,27 @@ export const now = () => performance.now()
 /** Lets every pending microtask and one macrotask turn run. */
 export const tick = () => new Promise((resolve) => setImmediate(resolve))
 
+/**
+ * Calls `fn(i)` until both `minCalls` calls and `minMs` milliseconds have passed: on a busy
+ * machine the JIT's background compiler needs wall time, not just call counts, to finish.
+ */
+export async function warmUp(fn, { minCalls, minMs = 1500 }) {
+  const start = now()
+  let i = 0
+  while (i < minCalls || now() - start < minMs) await fn(i++)
+  return i
+}
+
+/** Wall-clock and CPU time (all threads of this process) of `calls` calls, in µs per call. */
+export async function timeCalls(calls, fn) {
+  const cpuBefore = process.cpuUsage()
+  const start = now()
+  for (let i = 0; i < calls; i++) await fn(i)
+  const wall = now() - start
+  const cpu = process.cpuUsage(cpuBefore)
+  return { wallUs: (wall * 1000) / calls, cpuUs: (cpu.user + cpu.system) / calls }
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
