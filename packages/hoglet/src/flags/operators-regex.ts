@@ -1,34 +1,39 @@
 /**
- * Regex filters without the risk of catastrophic backtracking.
+ * Regex filters that cannot hang the caller.
  *
- * JavaScript has no regex timeout and PostHog's server runs patterns with a backtracking
- * limit, so a pattern that could hang the caller must be refused before it ever runs. At
- * compile time a pattern is refused (treated as invalid: `regex` and `not_regex` both give
- * false, as for a syntax error) when it has:
- * - a quantified group that itself contains a quantifier or an alternation (`(a+)+`,
- *   `(a|aa)*`, `(\w+\s?)*`): the shapes with exponential backtracking;
- * - a backreference (`\1`, `\k<name>`), which PostHog's server does not support either;
- * - more than {@link MAX_UNBOUNDED_QUANTIFIERS} unbounded quantifiers (`*`, `+`, `{n,}`),
- *   which bounds polynomial backtracking (`.*a.*b.*c.*d`) to a low degree;
- * - more than {@link MAX_PATTERN_LENGTH} characters.
- * At evaluation time, a property value longer than {@link MAX_REGEX_INPUT_LENGTH} characters
- * is not searched and the filter does not match (for both operators).
+ * JavaScript has no regex timeout, and PostHog's server runs patterns with a backtracking
+ * limit, so hoglet bounds the work of every regex filter:
+ * - Patterns with a backreference (`\1`, `\k<name>`) are refused: PostHog's server does not
+ *   support them either. A refused or invalid pattern gives false for `regex` and `not_regex`.
+ * - A pattern with no nested quantifier (`(a+)+`, `(a|aa)*`) and at most one unbounded
+ *   quantifier (`*`, `+`, `{n,}`) has at worst quadratic backtracking; it runs on the native
+ *   engine for values up to {@link NATIVE_INPUT_LIMIT} characters (at most ~10^6 steps).
+ * - Everything else (and longer values) runs on a small backtracking matcher with a budget of
+ *   {@link STEP_BUDGET} steps; a search that runs out has no answer, and the filter does not
+ *   match (for both operators), like a pattern the server gives up on.
+ * - Values longer than {@link MAX_REGEX_INPUT_LENGTH} characters are not searched (no match).
  *
- * Python-style syntax the definitions may carry is translated: a leading `(?i)` (also `(?s)`,
- * `(?m)`, combined) becomes a JS flag, `(?P<name>` becomes `(?<name>`.
+ * Python-style syntax is translated: a leading `(?i)` (also `(?s)`, `(?m)`, combined)
+ * becomes a flag, `(?P<name>` becomes `(?<name>`.
  */
+import { compileBudgeted } from './operators-regex-engine.js'
+import type { BudgetedRegex } from './operators-regex-engine.js'
 
 export const MAX_PATTERN_LENGTH = 1000
 export const MAX_REGEX_INPUT_LENGTH = 10_000
-export const MAX_UNBOUNDED_QUANTIFIERS = 3
+export const NATIVE_INPUT_LIMIT = 1000
+export const STEP_BUDGET = 100_000
 
-/** Why a pattern was refused, or undefined when it is safe to run. */
-export function regexHazard(pattern: string): string | undefined {
-  if (pattern.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`
-  // Per open group: does its body contain a quantifier or an alternation?
+export type RegexHazard = 'backreference' | 'nested quantifier' | 'several unbounded quantifiers' | 'too long'
+
+/** What in a pattern could make native backtracking explode, or undefined when nothing. */
+export function regexHazard(pattern: string): RegexHazard | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) return 'too long'
+  // Per open group: does its body contain a repeating quantifier or an alternation?
   const groups: boolean[] = []
   let lastGroupRisky = false // the atom just closed was a risky group
   let unbounded = 0
+  let nested = false
   let inClass = false
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]
@@ -45,7 +50,6 @@ export function regexHazard(pattern: string): string | undefined {
     }
     if (c === '[') {
       inClass = true
-      if (pattern[i + 1] === ']') i++ // `[]...]` literal bracket
       lastGroupRisky = false
       continue
     }
@@ -62,18 +66,19 @@ export function regexHazard(pattern: string): string | undefined {
     }
     const quantifier = quantifierAt(pattern, i)
     if (quantifier) {
-      if (lastGroupRisky && quantifier.repeats) return 'nested quantifier'
-      if (quantifier.unbounded && ++unbounded > MAX_UNBOUNDED_QUANTIFIERS) return 'too many unbounded quantifiers'
+      if (lastGroupRisky && quantifier.repeats) nested = true
+      if (quantifier.unbounded) unbounded++
       if (quantifier.repeats && groups.length > 0) groups[groups.length - 1] = true
       i += quantifier.length - 1
-      // A lazy or possessive suffix belongs to the same quantifier.
-      if (pattern[i + 1] === '?' || pattern[i + 1] === '+') i++
+      if (pattern[i + 1] === '?') i++ // lazy suffix
       lastGroupRisky = false
       continue
     }
     if (c === '|' && groups.length > 0) groups[groups.length - 1] = true
     lastGroupRisky = false
   }
+  if (nested) return 'nested quantifier'
+  if (unbounded > 1) return 'several unbounded quantifiers'
   return undefined
 }
 
@@ -87,19 +92,26 @@ interface Quantifier {
 function quantifierAt(p: string, i: number): Quantifier | undefined {
   const c = p[i]
   if (c === '*' || c === '+') return { length: 1, repeats: true, unbounded: true }
-  if (c === '?') return { length: 1, repeats: false, unbounded: false }
+  if (c === '?') return p[i - 1] === '(' ? undefined : { length: 1, repeats: false, unbounded: false }
   if (c === '{') {
     const m = /^\{(\d*)(,?)(\d*)\}/.exec(p.slice(i, i + 24))
-    if (!m || (m[1] === '' && m[3] === '')) return undefined
+    if (!m || m[1] === '') return undefined
     const max = m[2] === '' ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3])
     return { length: m[0].length, repeats: max > 1, unbounded: max === Infinity }
   }
   return undefined
 }
 
+/** A compiled regex filter pattern. */
+export interface GuardedRegex {
+  /** true/false, or undefined when the value is too long or the search ran out of budget. */
+  test(value: string): boolean | undefined
+}
+
 /** Compiles a filter's pattern, or returns undefined when it is invalid or refused. */
-export function compileGuardedRegex(pattern: string): RegExp | undefined {
-  if (regexHazard(pattern) !== undefined) return undefined
+export function compileGuardedRegex(pattern: string): GuardedRegex | undefined {
+  const hazard = regexHazard(pattern)
+  if (hazard === 'backreference' || hazard === 'too long') return undefined
   let flags = ''
   let source = pattern
   const inline = /^\(\?([imsx]+)\)/.exec(source)
@@ -109,9 +121,25 @@ export function compileGuardedRegex(pattern: string): RegExp | undefined {
     source = source.slice(inline[0].length)
   }
   source = source.replace(/\(\?P</g, '(?<')
+  let native: RegExp
   try {
-    return new RegExp(source, flags)
+    native = new RegExp(source, flags)
   } catch {
-    return undefined
+    return undefined // a syntax error
+  }
+  let budgeted: BudgetedRegex | undefined
+  try {
+    budgeted = compileBudgeted(source, flags, STEP_BUDGET)
+  } catch {
+    budgeted = undefined // syntax the budgeted matcher does not support (lookbehind, \p{…})
+  }
+  const nativeLimit = hazard === undefined ? NATIVE_INPUT_LIMIT : -1
+  if (nativeLimit < 0 && !budgeted) return undefined
+  return {
+    test(value: string): boolean | undefined {
+      if (value.length > MAX_REGEX_INPUT_LENGTH) return undefined
+      if (value.length <= nativeLimit) return native.test(value)
+      return budgeted ? budgeted.test(value) : undefined
+    },
   }
 }

@@ -4,7 +4,7 @@
  */
 import { calendarDay, parseAbsoluteDate, parseRelativeDate, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
 import type { OffsetLookup, RelativeDate } from './dates.js'
-import { compileGuardedRegex, MAX_REGEX_INPUT_LENGTH } from './operators-regex.js'
+import { compileGuardedRegex } from './operators-regex.js'
 import { asciiLower, booleanLike, NO, stringForm, toNumber, UNDECIDED, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
 import { caretRange, compareSemver, inRange, parseSemver, tildeRange, wildcardRange } from './semver.js'
@@ -142,14 +142,14 @@ function compileText(operator: TextOperator, needles: string[]): PropertyTest {
   }
 }
 
-/** `regex` / `not_regex`; an invalid or refused pattern, or an over-long value, gives false for both. */
+/** `regex` / `not_regex`; an invalid or refused pattern, an over-long value or an exhausted budget gives false for both. */
 function compileRegex(pattern: string, negate: boolean): PropertyTest {
   const re = compileGuardedRegex(pattern)
   if (!re) return always(NO)
   return (value) => {
-    const s = stringForm(value)
-    if (s.length > MAX_REGEX_INPUT_LENGTH) return NO
-    return re.test(s) !== negate ? YES : NO
+    const found = re.test(stringForm(value))
+    if (found === undefined) return NO // too long to search, or out of budget
+    return found !== negate ? YES : NO
   }
 }
 

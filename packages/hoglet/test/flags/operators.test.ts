@@ -125,9 +125,9 @@ describe('regex / not_regex', () => {
     expect(local('regex', '(unclosed', { p: 'x' })).toBe(false)
     expect(local('not_regex', '(unclosed', { p: 'x' })).toBe(false)
   })
-  it('refuse catastrophic patterns instead of hanging (false for both)', () => {
+  it('give up on catastrophic backtracking instead of hanging (false for both)', () => {
     const evil = 'a'.repeat(40) + '!'
-    for (const pattern of ['(a+)+$', '(a|aa)*$', '(\\w+\\s?)*$', '^(a*)*b', '(.*a){12}']) {
+    for (const pattern of ['(a+)+$', '(a|aa)*$', '(\\w+\\s?)*$', '^(a*)*b', '(.*a){12}b']) {
       expect(local('regex', pattern, { p: evil }), pattern).toBe(false)
       expect(local('not_regex', pattern, { p: evil }), pattern).toBe(false)
     }
