@@ -106,3 +106,33 @@ describe('fault injection', () => {
     expect((await get(server, '/_hoglet/faults')).body.results).toEqual([])
   })
 })
+
+describe('web page routes', () => {
+  it('serves the page to browsers and a health answer to everything else at /', async () => {
+    const server = await startTestServer()
+    const page = await fetch(`${server.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } })
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(await page.text()).toContain('<title>hoglet-server</title>')
+    expect((await get(server, '/')).body).toEqual({ status: 'ok' })
+    expect((await get(server, '/_health')).body).toEqual({ status: 'ok' })
+    const script = await fetch(`${server.url}/assets/app.js`)
+    expect(script.headers.get('content-type')).toContain('javascript')
+    // The script must parse: a syntax error would leave the page empty.
+    const code = await script.text()
+    expect(() => new Function(code)).not.toThrow()
+  })
+
+  it('pushes a live message after events are stored', async () => {
+    const server = await startTestServer()
+    const controller = new AbortController()
+    const res = await fetch(`${server.url}/_hoglet/stream`, { signal: controller.signal })
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const reader = res.body!.getReader()
+    await reader.read() // the `retry:` preamble, sent on connect
+    await post(server, '/batch/', batchBody([event('a', 'u'), event('b', 'u')]))
+    let text = ''
+    while (!text.includes('data:')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(JSON.parse(text.slice(text.indexOf('data:') + 5).split('\n')[0]!)).toEqual({ type: 'events', lastId: 2, added: 2 })
+    controller.abort()
+  })
+})

@@ -225,3 +225,18 @@ describe('definitions endpoints', () => {
     expect((await get(server, '/api/projects/@current/feature_flags/site-config/remote_config')).status).toBe(401)
   })
 })
+
+describe('cohorts', () => {
+  it('evaluates cohort filters from the definitions against stored person properties', async () => {
+    const server = await startTestServer()
+    await setFlags(server, {
+      cohorts: { '5': { type: 'OR', values: [{ type: 'AND', values: [{ key: 'country', type: 'person', operator: 'exact', value: ['DE', 'FR'] }] }] } },
+      flags: [{ key: 'eu-checkout', filters: { groups: [{ properties: [{ key: 'id', type: 'cohort', value: 5 }], rollout_percentage: 100 }] } }],
+    })
+    await post(server, '/batch/', batchBody([event('$set', 'berlin', { $set: { country: 'DE' } }), event('$set', 'boston', { $set: { country: 'US' } })]))
+    expect((await post(server, '/flags?v=2', { token: 't', distinct_id: 'berlin' })).body.flags['eu-checkout'].enabled).toBe(true)
+    expect((await post(server, '/flags?v=2', { token: 't', distinct_id: 'boston' })).body.flags['eu-checkout'].enabled).toBe(false)
+    const defs = await get(server, '/flags/definitions?token=t&send_cohorts', { authorization: 'Bearer k' })
+    expect(defs.body.cohorts['5'].type).toBe('OR')
+  })
+})

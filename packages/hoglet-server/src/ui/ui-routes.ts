@@ -10,7 +10,12 @@ export function registerUiRoutes(router: Router): void {
     headers: { 'content-type': type, 'cache-control': 'no-cache' },
     body,
   })
-  router.on(['GET', 'HEAD'], '/', asset(PAGE_HTML, 'text/html; charset=utf-8'))
+  const page = asset(PAGE_HTML, 'text/html; charset=utf-8')
+  // Browsers get the page; health checks that ask for anything else get capture's `/` answer.
+  router.on(['GET', 'HEAD'], '/', (ctx) => {
+    const accept = ctx.req.headers.accept ?? ''
+    return accept.includes('text/html') ? page() : { status: 200, body: { status: 'ok' } }
+  })
   router.on(['GET', 'HEAD'], '/assets/app.js', asset(PAGE_JS, 'text/javascript; charset=utf-8'))
   router.on(['GET', 'HEAD'], '/assets/style.css', asset(PAGE_CSS, 'text/css; charset=utf-8'))
 }
