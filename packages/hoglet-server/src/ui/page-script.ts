@@ -7,7 +7,7 @@ export const PAGE_JS = String.raw`
 'use strict';
 (function () {
   var API = '/_hoglet';
-  var state = { lastId: 0, events: [], selected: null, tab: 'events', flags: [], evaluation: null };
+  var state = { lastId: 0, events: [], selected: null, tab: 'events', flags: [], groupTypes: {}, evaluation: null };
   var MAX_ROWS = 500;
 
   function $(id) { return document.getElementById(id); }
@@ -153,12 +153,13 @@ export const PAGE_JS = String.raw`
     });
     var mv = f.filters && f.filters.multivariate;
     if (mv && mv.variants) parts.push('variants: ' + mv.variants.map(function (v) { return v.key + ' ' + v.rollout_percentage + '%'; }).join(', '));
-    if (f.filters && f.filters.aggregation_group_type_index !== undefined && f.filters.aggregation_group_type_index !== null) parts.push('by group ' + f.filters.aggregation_group_type_index);
+    if (f.filters && f.filters.aggregation_group_type_index !== undefined && f.filters.aggregation_group_type_index !== null) parts.push('per ' + (state.groupTypes[f.filters.aggregation_group_type_index] || 'group type ' + f.filters.aggregation_group_type_index));
     return parts.join('; ');
   }
   function loadFlags() {
     return getJson('/flags').then(function (d) {
       state.flags = d.flags;
+      state.groupTypes = d.group_type_mapping || {};
       $('flags-source').textContent = 'Definitions from: ' + d.source + '. Group types: ' + JSON.stringify(d.group_type_mapping || {});
       renderFlags();
     });
@@ -174,7 +175,7 @@ export const PAGE_JS = String.raw`
     state.flags.forEach(function (f) {
       var a = answers[f.key];
       var tr = el('tr'); tr.setAttribute('data-flag', f.key);
-      tr.appendChild(el('td', 'mono event-name', f.key));
+      tr.appendChild(el('td', 'mono event-name nowrap', f.key));
       tr.appendChild(el('td', null, f.active === false ? 'no' : 'yes'));
       tr.appendChild(el('td', 'muted', rolloutSummary(f)));
       var value = a ? (a.variant !== null ? a.variant : a.enabled) : '';

@@ -41,7 +41,7 @@ pre { margin: 8px 0 0; white-space: pre-wrap; word-break: break-word; background
 .card h3 { margin: 0 0 6px; font-size: 14px; }
 .chips { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 6px; }
 .chip { background: #eef2ff; color: #2b3a8c; border-radius: 10px; padding: 1px 8px; font-size: 12px; }
-.reason { white-space: nowrap; }
+.reason, .nowrap { white-space: nowrap; }
 .value-true { color: var(--ok); font-weight: 600; }
 .value-false { color: var(--no); font-weight: 600; }
 .variant { color: #6a2bb8; font-weight: 600; }
