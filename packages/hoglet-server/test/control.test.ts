@@ -136,3 +136,13 @@ describe('web page routes', () => {
     controller.abort()
   })
 })
+
+describe('control API input', () => {
+  it('refuses non-numeric limits with 400 instead of failing inside SQLite', async () => {
+    const server = await startTestServer()
+    const res = await get(server, '/_hoglet/events?limit=lots')
+    expect(res.status).toBe(400)
+    expect(res.body.code).toBe('invalid_parameter')
+    expect((await get(server, '/_hoglet/events?limit=1')).status).toBe(200)
+  })
+})

@@ -45,13 +45,13 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     const results = store.events.list({
       event: q.get('event') ?? undefined,
       distinctId: q.get('distinct_id') ?? undefined,
-      afterId: q.has('after') ? Number(q.get('after')) : undefined,
-      limit: q.has('limit') ? Number(q.get('limit')) : undefined,
+      afterId: intParam(q, 'after'),
+      limit: intParam(q, 'limit'),
     })
     return { status: 200, body: { results, total: store.events.count() } }
   })
   router.on('GET', `${P}/events/:id`, (ctx) => {
-    const e = store.events.get(Number(ctx.params.id))
+    const e = store.events.get(Number(ctx.params.id) || 0)
     if (!e) throw new HttpError(404, 'not_found', 'no such event')
     return { status: 200, body: e }
   })
@@ -63,18 +63,18 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
 
   router.on('GET', `${P}/persons`, (ctx) => ({
     status: 200,
-    body: store.persons.list(Number(ctx.query.get('limit') ?? 100), ctx.query.get('search') ?? undefined),
+    body: store.persons.list(intParam(ctx.query, 'limit') ?? 100, ctx.query.get('search') ?? undefined),
   }))
   router.on('GET', `${P}/persons/:distinctId`, (ctx) => {
     const p = store.persons.get(ctx.params.distinctId!)
     if (!p) throw new HttpError(404, 'not_found', 'no person with that distinct id')
     return { status: 200, body: p }
   })
-  router.on('GET', `${P}/groups`, (ctx) => ({ status: 200, body: store.groups.list(Number(ctx.query.get('limit') ?? 100)) }))
+  router.on('GET', `${P}/groups`, (ctx) => ({ status: 200, body: store.groups.list(intParam(ctx.query, 'limit') ?? 100) }))
 
   router.on('GET', `${P}/requests`, (ctx) => ({
     status: 200,
-    body: { results: requests.list(ctx.query.get('path') ?? undefined, Number(ctx.query.get('limit') ?? 1000)) },
+    body: { results: requests.list(ctx.query.get('path') ?? undefined, intParam(ctx.query, 'limit') ?? 1000) },
   }))
   router.on('DELETE', `${P}/requests`, () => {
     requests.clear()
@@ -154,4 +154,12 @@ async function readJson(ctx: RequestContext): Promise<unknown> {
   } catch {
     throw badRequest('invalid_json', 'request body is not valid JSON')
   }
+}
+
+/** A non-negative integer query parameter; 400 when present but not one. */
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name)
+  if (v === null || v === '') return undefined
+  if (!/^\d+$/.test(v)) throw badRequest('invalid_parameter', `\`${name}\` must be a non-negative integer`)
+  return Number(v)
 }
