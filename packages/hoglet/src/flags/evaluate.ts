@@ -134,13 +134,8 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
 
   // Conditions in order. Undecided ones are remembered: a later match only stands if none of
   // them could have produced a different value.
-  // The rollout hash depends only on the bucketing value: compute it at most once per value.
+  // The rollout hash depends only on the bucketing value: compute the flag's at most once.
   let flagHash = -1
-  const rolloutHash = (value: string): number => {
-    if (value !== bucketing) return set.hasher.rollout(flag.key, value)
-    if (flagHash < 0) flagHash = set.hasher.rollout(flag.key, value)
-    return flagHash
-  }
   let undecided: CompiledCondition[] | undefined
   let best = flag.noMatchResult
   let bestRank = 0 // 0 no_condition_match, 1 out_of_rollout_bound, 2 no_group_type
@@ -171,7 +166,12 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
       ;(undecided ??= []).push(condition)
       continue
     }
-    if (condition.threshold !== null && rolloutHash(conditionBucketing) > condition.threshold) {
+    let hash = 0
+    if (condition.threshold !== null) {
+      if (conditionBucketing !== bucketing) hash = set.hasher.rollout(flag.key, conditionBucketing)
+      else hash = flagHash < 0 ? (flagHash = set.hasher.rollout(flag.key, bucketing)) : flagHash
+    }
+    if (condition.threshold !== null && hash > condition.threshold) {
       if (flag.earlyExit) {
         if (undecided && undecided.some((u) => wouldPassRollout(set, flag, u, scope, bucketing)))
           return new Undecided('an earlier condition could not be decided')

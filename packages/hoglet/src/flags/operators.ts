@@ -5,7 +5,7 @@
 import { calendarDay, parseAbsoluteDate, parseRelativeDate, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
 import type { OffsetLookup, RelativeDate } from './dates.js'
 import { compileGuardedRegex } from './operators-regex.js'
-import { asciiLower, booleanLike, NO, stringForm, toNumber, UNDECIDED, YES } from './operators-values.js'
+import { asciiLower, booleanLike, memoize, NO, stringForm, toNumber, UNDECIDED, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
 import { caretRange, compareSemver, inRange, parseSemver, tildeRange, wildcardRange } from './semver.js'
 import type { Semver, SemverRange } from './semver.js'
@@ -194,9 +194,11 @@ function compileDate(operator: 'is_date_before' | 'is_date_after' | 'is_date_exa
   if (!relative && !absolute) return always(NO)
   const dayOnly = operator === 'is_date_exact' && (relative !== undefined || absolute!.dateOnly)
   const fixedDay = absolute && dayOnly ? calendarDay(absolute.ms, zone) : 0
+  // Bare years depend on today, so only full dates are memoized.
+  const parseFull = memoize((text: string) => parseAbsoluteDate(text, zone))
   return (value, scope) => {
     if (typeof value !== 'string') return NO
-    const parsed = parseAbsoluteDate(value, zone, scope.now())
+    const parsed = /^\s*\d{4}\s*$/.test(value) ? parseAbsoluteDate(value, zone, scope.now()) : parseFull(value)
     if (!parsed) return NO
     const bound = relative ? resolveRelativeDate(relative, scope.now()) : absolute!.ms
     switch (operator) {
@@ -223,17 +225,20 @@ function compileSemver(operator: string, expected: unknown, error: Outcome): Pro
     if (target && operator === 'semver_caret') range = caretRange(target)
   }
   if (!range && !target) return always(error)
+  const parseText = memoize(parseSemver)
+  const parse = (value: unknown): Semver | undefined =>
+    typeof value === 'string' ? parseText(value) : typeof value === 'number' ? parseSemver(value) : undefined
   if (range) {
     const r = range
     return (value) => {
-      const v = parseSemver(value)
+      const v = parse(value)
       return v && inRange(v, r) ? YES : NO
     }
   }
   const t = target!
   const accept = semverComparison(operator)
   return (value) => {
-    const v = parseSemver(value)
+    const v = parse(value)
     return v && accept(compareSemver(v, t)) ? YES : NO
   }
 }
