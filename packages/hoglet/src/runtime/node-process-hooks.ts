@@ -124,7 +124,8 @@ function send(r) {
 export function sendSyncBlocking(requests: readonly SyncRequest[], timeoutMs: number): SyncSendResult {
   if (requests.length === 0) return { statuses: [], timedOut: false }
   const state = new Int32Array(new SharedArrayBuffer(4 * (requests.length + 1)))
-  const worker = new Worker(SENDER_SOURCE, { eval: true, workerData: { state: state.buffer, requests } })
+  // No inherited --require/--import: the program's preloads (APM agents, TS loaders) would slow the crash down.
+  const worker = new Worker(SENDER_SOURCE, { eval: true, execArgv: [], workerData: { state: state.buffer, requests } })
   worker.unref()
   const outcome = Atomics.wait(state, 0, 0, timeoutMs)
   const statuses = requests.map((_, i) => Atomics.load(state, i + 1))
