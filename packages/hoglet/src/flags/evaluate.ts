@@ -85,6 +85,7 @@ export function evaluateAllFlags(
   const visit = (flag: CompiledFlag): void => {
     const outcome = scope.outcome(flag)
     if (outcome instanceof Undecided) inconclusive.push(flag.key)
+    else if (flag.key === '__proto__') Object.defineProperty(results, flag.key, { value: outcome, enumerable: true, writable: true, configurable: true })
     else results[flag.key] = outcome
   }
   if (keys === undefined) {

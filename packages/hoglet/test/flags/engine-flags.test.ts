@@ -381,6 +381,12 @@ describe('flag dependencies', () => {
 })
 
 describe('compile robustness', () => {
+  it('keeps a flag keyed __proto__ as a plain entry of the results', () => {
+    const { results } = evaluateAllFlags(compileFlags({ flags: [{ id: 1, key: '__proto__', active: true, filters: { groups: [{ properties: [] }] } }] }), { distinctId: 'u' })
+    expect(Object.keys(results)).toEqual(['__proto__'])
+    expect(Object.getPrototypeOf(results)).toBe(Object.prototype)
+  })
+
   it('tolerates malformed definitions without throwing', () => {
     const junk = { flags: [null, 7, { key: 'ok', id: 1, active: true, filters: { groups: [null, { properties: [null, 5, { key: 'p', value: 'x' }] }] } }, { id: 2 }], cohorts: 'bad', group_type_mapping: [] } as unknown as FlagDefinitionsResponse
     const compiled = compileFlags(junk)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { compileFlags, evaluateFlag } from '../../src/flags/engine.js'
 import { check } from './engine-test-helpers.js'
 
 const local = (operator: string, value: unknown, props: Record<string, unknown>) => check({ key: 'p', operator, value }, props)
@@ -253,6 +254,27 @@ describe('date operators', () => {
     expect(at('is_date_exact', '2026-01-15', '2026-01-15T23:00:00Z')).toBe(true)
     expect(at('is_date_exact', '2026-01-15', '2026-01-16T00:00:00Z')).toBe(false)
     expect(at('is_date_exact', '2026-01-15T10:00:00Z', '2026-01-15T12:00:00+02:00')).toBe(true)
+  })
+  it('read a bare year as that year on today’s date, and an unknown timezone as UTC', () => {
+    expect(at('is_date_after', '2025-06-01', '2026')).toBe(true) // 2026-01-31
+    expect(at('is_date_before', '2026-01-31T00:00:01Z', '2026')).toBe(true)
+    expect(at('is_date_before', '2026-01-01', '2026-01-01T04:00:00Z', 'Not/AZone')).toBe(false)
+  })
+  it('take "now" from the compile option, once per evaluation', () => {
+    let calls = 0
+    const clock = () => {
+      calls++
+      return now
+    }
+    const filters = [
+      { key: 'a', type: 'person', operator: 'is_date_after', value: '-1d' },
+      { key: 'b', type: 'person', operator: 'is_date_after', value: '-1d' },
+    ]
+    const compiled = compileFlags({ flags: [{ id: 1, key: 'f', active: true, filters: { groups: [{ properties: filters }] } }] }, { now: clock })
+    calls = 0
+    const e = evaluateFlag(compiled, 'f', { distinctId: 'u', personProperties: { a: '2026-01-31T00:00:00Z', b: '2026-01-30T13:00:00Z' } })
+    expect(e.kind === 'evaluated' && e.result.value).toBe(true)
+    expect(calls).toBe(1)
   })
   it('an unparseable property or filter value is false', () => {
     expect(at('is_date_before', '2026-01-01', 'yesterday')).toBe(false)
