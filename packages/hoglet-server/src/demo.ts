@@ -46,7 +46,11 @@ async function main(): Promise<void> {
   console.log(`Point your own code at it: new PostHog('<any token>', { host: '${server.url}' })`)
   console.log('Press Ctrl-C to stop.')
   const stop = (): void => {
-    cleanup().then(() => process.exit(0))
+    console.log('\nStopping...')
+    cleanup().then(() => {
+      console.log('hoglet-server stopped; the demo database was removed.')
+      process.exit(0)
+    })
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
