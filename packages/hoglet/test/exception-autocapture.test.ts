@@ -62,7 +62,7 @@ describe('exception autocapture in a real process', () => {
     expect(exception.properties.job).toBe('nightly')
     const [outer, cause] = exception.properties.$exception_list
     expect(outer).toMatchObject({ type: 'TypeError', value: 'fixture crash', mechanism: { handled: false, type: 'onuncaughtexception' } })
-    expect(cause).toMatchObject({ type: 'Error', value: 'root cause', mechanism: { type: 'onuncaughtexception', source: 'cause' } })
+    expect(cause).toMatchObject({ type: 'Error', value: 'root cause', mechanism: { type: 'chained', source: 'cause', parent_id: 0 } })
     expect(outer.stacktrace.frames.at(-1).filename).toBe(fixture)
     // Events queued before the crash go out with it.
     expect(events.map((e) => e.event)).toContain('before failure')

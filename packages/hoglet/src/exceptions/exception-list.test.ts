@@ -67,6 +67,7 @@ describe('buildExceptionList', () => {
       ['Error', 'b', 'errors[1]', 0],
     ])
     expect(list[0].mechanism.type).toBe('onunhandledrejection')
+    expect(list[1].mechanism.type).toBe('chained')
     expect(list[2].mechanism.synthetic).toBe(true)
     expect(list[2].stacktrace).toBeUndefined()
   })

@@ -6,7 +6,7 @@ export interface ExceptionMechanism {
   handled: boolean
   /** True when the thrown value was not an Error (no real stack of its own). */
   synthetic: boolean
-  /** `generic` for the captured exception, `chained` for causes and aggregate members; autocapture uses its own source names. */
+  /** How the outermost exception was caught (`generic`, `onuncaughtexception`, `middleware:express`...); `chained` for causes and aggregate members. */
   type: string
   exception_id?: number
   parent_id?: number
@@ -40,7 +40,6 @@ const MAX_ENTRIES = 20
 export function buildExceptionList(thrown: unknown, options: ExceptionListOptions): ExceptionEntry[] {
   const entries: ExceptionEntry[] = []
   const seen = new Set<unknown>()
-  const chained = (options.mechanismType ?? 'generic') === 'generic' ? 'chained' : options.mechanismType ?? 'chained'
 
   const visit = (value: unknown, parentId: number | undefined, source: string | undefined): void => {
     if (entries.length >= MAX_ENTRIES) return
@@ -53,7 +52,7 @@ export function buildExceptionList(thrown: unknown, options: ExceptionListOption
     const mechanism: ExceptionMechanism = {
       handled: options.handled,
       synthetic: coerced.synthetic,
-      type: parentId === undefined ? options.mechanismType ?? 'generic' : chained,
+      type: parentId === undefined ? options.mechanismType ?? 'generic' : 'chained',
       exception_id: id,
     }
     if (parentId !== undefined) mechanism.parent_id = parentId
