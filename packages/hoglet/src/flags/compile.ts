@@ -44,6 +44,8 @@ export interface CompiledFlag {
   /** Server mode: a dependency is missing or cyclic, so the flag fails closed. */
   failClosed: boolean
   holdout: { threshold: number; result: LocalFlagResult } | null
+  /** Early-access enrollment (`super_groups[0]`): decides the flag when its property is set. */
+  superCondition: { enrollmentKey: string; filters: FilterNode; matched: LocalFlagResult; unmatched: LocalFlagResult } | null
   conditions: CompiledCondition[]
   variantKeys: string[]
   /** Cumulative upper bounds of the variants, in order (`value_max` of each). */
@@ -141,6 +143,8 @@ function describe(code: ReasonCode, index: number | null): string {
       return 'No group of the flag’s group type was given'
     case 'holdout_condition_value':
       return 'In the holdout group'
+    case 'super_condition_value':
+      return 'Decided by early-access enrollment'
     case 'missing_dependency':
       return 'A flag this flag depends on is missing or circular'
     case 'flag_disabled':
@@ -183,6 +187,7 @@ function compileFlag(def: FlagDefinition, index: number, ctx: FilterContext, fai
     earlyExit: filters.early_exit === true,
     failClosed,
     holdout: null,
+    superCondition: null,
     conditions: [],
     variantKeys,
     variantBounds,
@@ -197,10 +202,27 @@ function compileFlag(def: FlagDefinition, index: number, ctx: FilterContext, fai
   flag.noGroupResult = makeResult(flag, false, reason('no_group_type', 0))
   flag.missingDependencyResult = makeResult(flag, false, reason('missing_dependency', null))
   const holdout = filters.holdout
+  const legacyHoldout = Array.isArray(filters.holdout_groups) ? filters.holdout_groups[0] : undefined
   if (isRecord(holdout) && holdout.id !== undefined && typeof holdout.exclusion_percentage === 'number') {
     flag.holdout = {
       threshold: holdout.exclusion_percentage / 100,
       result: makeResult(flag, `holdout-${holdout.id}`, reason('holdout_condition_value', null)),
+    }
+  } else if (isRecord(legacyHoldout) && typeof legacyHoldout.variant === 'string' && typeof legacyHoldout.rollout_percentage === 'number') {
+    flag.holdout = {
+      threshold: legacyHoldout.rollout_percentage / 100,
+      result: makeResult(flag, legacyHoldout.variant, reason('holdout_condition_value', null)),
+    }
+  }
+  const superGroup = Array.isArray(filters.super_groups) ? filters.super_groups[0] : undefined
+  const superProperties = isRecord(superGroup) && Array.isArray(superGroup.properties) ? superGroup.properties.filter(isRecord) : []
+  if (superProperties.length > 0 && typeof superProperties[0].key === 'string') {
+    const why = reason('super_condition_value', 0)
+    flag.superCondition = {
+      enrollmentKey: superProperties[0].key,
+      filters: combine(true, superProperties.map((p) => compileFilter(p, ctx, PERSON))),
+      matched: makeResult(flag, true, why),
+      unmatched: makeResult(flag, false, why),
     }
   }
   const conditions = Array.isArray(filters.groups) ? filters.groups : []

@@ -22,6 +22,7 @@ export type ReasonCode =
   | 'out_of_rollout_bound'
   | 'no_group_type'
   | 'holdout_condition_value'
+  | 'super_condition_value'
   | 'missing_dependency'
   | 'flag_disabled'
 

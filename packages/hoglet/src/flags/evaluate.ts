@@ -1,12 +1,13 @@
 /**
  * Evaluates compiled flags for one subject: synchronous, no I/O, results shared from the
  * compiled set. Order of checks per flag: disabled → failed dependency (server mode) →
- * experience continuity (local mode) → group / bucketing → holdout → conditions in order.
+ * experience continuity (local mode) → group / bucketing → holdout → early-access enrollment →
+ * conditions in order.
  */
 import type { CompiledCondition, CompiledFlag, CompiledFlagSet } from './compile.js'
 import { makeResult } from './compile.js'
 import type { CompiledFlags, EvaluationSubject, FlagEvaluation, FlagValue, LocalFlagResult } from './engine-types.js'
-import { readProperty, MISSING } from './evaluate-scope.js'
+import { MISSING, personProperty, readProperty } from './evaluate-scope.js'
 import type { Scope } from './evaluate-scope.js'
 import { NO, REMOTE, UNDECIDED } from './operators-values.js'
 
@@ -132,6 +133,16 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
   }
 
   if (flag.holdout && set.hasher.holdout(bucketing) <= flag.holdout.threshold) return flag.holdout.result
+
+  // Early-access enrollment decides when the person has the enrollment property. When it is
+  // absent, the normal conditions apply (the server knows it is not set; the SDK assumes so,
+  // as the official SDKs do).
+  const enrollment = flag.superCondition
+  if (enrollment && personProperty(scope, enrollment.enrollmentKey) !== MISSING) {
+    const o = enrollment.filters.run(scope)
+    if (o === UNDECIDED || o === REMOTE) return new Undecided('an early-access condition could not be decided')
+    return o === NO ? enrollment.unmatched : enrollment.matched
+  }
 
   // Conditions in order. Undecided ones are remembered: a later match only stands if none of
   // them could have produced a different value.

@@ -52,7 +52,10 @@ export interface FlagFilters {
   early_exit?: boolean
   holdout?: FlagHoldout | null
   bucketing_identifier?: BucketingIdentifier | null
+  /** Early-access enrollment: when the person has the enrollment property, it decides the flag. */
   super_groups?: FlagCondition[]
+  /** Older holdout form: `[{ properties: [], rollout_percentage: <exclusion>, variant: "holdout-<id>" }]`. */
+  holdout_groups?: FlagCondition[]
 }
 
 export interface FlagCondition {

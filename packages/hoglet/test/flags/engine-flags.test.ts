@@ -274,6 +274,36 @@ describe('holdouts', () => {
   })
 })
 
+describe('legacy holdout groups and early-access enrollment', () => {
+  it('read holdout_groups like a holdout: the holdout hash against the exclusion percentage', () => {
+    const flag: FlagDefinition = { id: 1, key: 'old-exp', active: true, filters: { holdout_groups: [{ properties: [], rollout_percentage: 30, variant: 'holdout-4' }], groups: [{ properties: [] }] } }
+    const compiled = compileFlags({ flags: [flag] })
+    for (let i = 0; i < 40; i++) {
+      const e = evaluateFlag(compiled, 'old-exp', { distinctId: `u${i}` })
+      expect(e.kind === 'evaluated' && e.result.value).toBe(refHash(`holdout-u${i}`) <= 0.3 ? 'holdout-4' : true)
+    }
+  })
+
+  const early: FlagDefinition = {
+    id: 2, key: 'early', active: true,
+    filters: {
+      super_groups: [{ properties: [{ key: '$feature_enrollment/early', type: 'person', operator: 'exact', value: ['true'] }], rollout_percentage: 100 }],
+      groups: [{ properties: [plan('pro')] }],
+      payloads: { true: '{"beta":true}' },
+    },
+  }
+  it('let the enrollment property decide when it is set', () => {
+    const enrolled = evaluated({ flags: [early] }, 'early', { distinctId: 'u', personProperties: { '$feature_enrollment/early': true, plan: 'free' } })
+    expect(enrolled).toMatchObject({ value: true, payload: { beta: true }, reason: { code: 'super_condition_value', conditionIndex: 0 } })
+    const optedOut = evaluated({ flags: [early] }, 'early', { distinctId: 'u', personProperties: { '$feature_enrollment/early': false, plan: 'pro' } })
+    expect(optedOut).toMatchObject({ value: false, reason: { code: 'super_condition_value' } })
+  })
+  it('fall through to the normal conditions when it is not set', () => {
+    expect(evaluated({ flags: [early] }, 'early', { distinctId: 'u', personProperties: { plan: 'pro' } }).reason.code).toBe('condition_match')
+    expect(evaluated({ flags: [early] }, 'early', { distinctId: 'u', personProperties: { plan: 'pro' } }, 'server').value).toBe(true)
+  })
+})
+
 describe('cohorts', () => {
   const cohorts = {
     '1': { type: 'AND' as const, values: [{ key: 'plan', type: 'person', operator: 'exact', value: 'pro' }, { key: 'country', type: 'person', operator: 'exact', value: 'DE', negation: true }] },
