@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import express from 'express'
-import { hogletErrorHandler, hogletMiddleware } from '../../src/integrations/express/index.js'
-import { randomDelay } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { PostHog } from '../../src/index.js'
+import { hogletErrorHandler, hogletMiddleware, setupExpressErrorHandler, setupExpressRequestContext } from '../../src/integrations/express/index.js'
+import { createTestServer } from '../helpers/test-server.js'
+import { eventsNamed, randomDelay } from './helpers.js'
 import { runRequestContextSuite } from './request-context.case.test.js'
 
 runRequestContextSuite({
@@ -36,4 +39,33 @@ runRequestContextSuite({
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     }
   },
+})
+
+describe('posthog-node style setup helpers', () => {
+  it('setupExpressRequestContext and setupExpressErrorHandler wire the same middleware', async () => {
+    const sink = await createTestServer()
+    const client = new PostHog('phc_express_setup', { host: sink.url, flushAt: 1000, flushInterval: 0 })
+    const app = express()
+    app.set('env', 'production')
+    setupExpressRequestContext(client, app)
+    app.get('/fail', () => {
+      throw new Error('setup helper failure')
+    })
+    setupExpressErrorHandler(client, app)
+    const server = app.listen(0, '127.0.0.1')
+    try {
+      await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+      const { port } = server.address() as AddressInfo
+      const res = await fetch(`http://127.0.0.1:${port}/fail`, { headers: { 'X-POSTHOG-DISTINCT-ID': 'setup-user' } })
+      expect(res.status).toBe(500)
+      await client.flush()
+      const [exception] = eventsNamed(sink, '$exception')
+      expect(exception.distinct_id).toBe('setup-user')
+      expect(exception.properties.$exception_list[0].value).toBe('setup helper failure')
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await client.shutdown(2000)
+      await sink.close()
+    }
+  })
 })

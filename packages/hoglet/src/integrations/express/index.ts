@@ -114,3 +114,18 @@ export function hogletErrorHandler<Req extends ExpressRequestLike = ExpressReque
     next(error)
   }
 }
+
+/** The part of an Express app the setup helpers use. */
+export interface ExpressAppLike {
+  use(...handlers: any[]): unknown
+}
+
+/** posthog-node's name: `app.use(hogletMiddleware(client, options))`. */
+export function setupExpressRequestContext(client: IntegrationClient, app: ExpressAppLike, options?: RequestContextOptions<any>): void {
+  app.use(hogletMiddleware(client, options))
+}
+
+/** posthog-node's name: `app.use(hogletErrorHandler(client))`; call it after your routes. */
+export function setupExpressErrorHandler(client: IntegrationClient, app: ExpressAppLike): void {
+  app.use(hogletErrorHandler(client))
+}
