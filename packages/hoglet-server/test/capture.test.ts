@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import LZString from 'lz-string'
 import { describe, expect, it } from 'vitest'
 import { batchBody, event, get, post, startTestServer } from './helpers.js'
@@ -28,6 +28,14 @@ describe('capture encodings', () => {
     const res = await post(server, '/batch/', body, { headers: { 'content-type': 'text/plain' } })
     expect(res.status).toBe(200)
     expect(server.store.events.list()[0]!.event).toBe('sniffed')
+  })
+
+  it('inflates deflate and brotli bodies by Content-Encoding', async () => {
+    const server = await startTestServer()
+    const text = (name: string) => JSON.stringify(batchBody([event(name, 'u')]))
+    expect((await post(server, '/batch/', deflateSync(text('deflated')), { headers: { 'content-encoding': 'deflate' } })).status).toBe(200)
+    expect((await post(server, '/batch/', brotliCompressSync(text('brotli')), { headers: { 'content-encoding': 'br' } })).status).toBe(200)
+    expect(server.store.events.list().map((e) => e.event)).toEqual(['brotli', 'deflated'])
   })
 
   it('gunzips when ?compression=gzip-js is given', async () => {

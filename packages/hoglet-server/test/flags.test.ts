@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { compileFlags, evaluateFlag, type FlagDefinitionsResponse } from 'hoglet/engine'
 import { compileDefinitions, evaluateFlags } from '../src/flags/evaluate-flags.js'
@@ -163,6 +164,19 @@ describe('/flags request handling', () => {
     expect((await post(server, '/flags?v=2', { token: 'phc_x' })).status).toBe(400)
     expect((await post(server, '/flags?v=2', '{"token":')).status).toBe(400)
     expect((await post(server, '/flags?v=2', { token: 'phc_x', distinct_id: 'u' })).status).toBe(200)
+  })
+
+  it('reads gzip and base64 /flags bodies, and refuses a body that is not what it claims (400)', async () => {
+    const server = await startTestServer()
+    await setFlags(server, defs)
+    const body = JSON.stringify({ token: 'phc_x', distinct_id: 'u', person_properties: { plan: 'pro' } })
+    const gz = await post(server, '/flags/', gzipSync(body), { query: '?v=2&compression=gzip' })
+    expect(gz.body.flags['pro-only'].enabled).toBe(true)
+    const b64 = await post(server, '/flags/', Buffer.from(body).toString('base64'), { query: '?v=2&compression=base64' })
+    expect(b64.body.flags['pro-only'].enabled).toBe(true)
+    const liar = await post(server, '/flags/', body, { headers: { 'content-encoding': 'gzip' }, query: '?v=2' })
+    expect(liar.status).toBe(400)
+    expect((await post(server, '/flags/', body, { query: '?v=2' })).status).toBe(200)
   })
 
   it('answers quota limited when switched on', async () => {
