@@ -1,9 +1,12 @@
 import {
   buildWireEvent,
+  hasReservedKey,
   identifyProperties,
+  mergeProperties,
   MAX_AI_EVENT_BYTES,
   MAX_EVENT_BYTES,
   toEpochMs,
+  utf8Length,
   type EventMessage,
   type WireEvent,
 } from './event.js'
@@ -12,7 +15,7 @@ import { InvalidEventError } from './errors/invalid-event-error.js'
 import type { Logger } from './logger.js'
 import { isPlainObject, resolveOptions, type PostHogOptions, type ResolvedOptions } from './options.js'
 import { Emitter } from './pipeline/emitter.js'
-import type { ScopeLike } from './pipeline/event-queue.js'
+import { SlotForm, type ScopeLike } from './pipeline/event-queue.js'
 import { Lane } from './pipeline/lane.js'
 import { Sender } from './pipeline/sender.js'
 import { createSlotSerializer } from './pipeline/serialize.js'
@@ -25,7 +28,8 @@ import { ExceptionCapturer, type ExceptionCaptureDetails } from './exceptions/ca
 import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
 import { ExceptionRateLimiter } from './exceptions/rate-limiter.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
-import { createClientFeatureFlags, type FeatureFlags } from './flags/feature-flags.js'
+import type { FeatureFlags } from './flags/feature-flags.js'
+import { createClientFeatureFlags } from './flags/feature-flags-client.js'
 import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
 import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
@@ -113,6 +117,9 @@ export interface PersonPropertiesMessage {
 }
 
 const AI_PATH = '/i/v0/ai/batch/'
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
+/** Room for what the batcher splices into a stored event: `$lib` fields and the timestamp. */
+const SPLICED_BYTES = 160
 const BATCH_PATH = '/batch/'
 /** How long a crashing process waits for its queued events to be delivered. */
 const CRASH_DELIVERY_TIMEOUT_MS = 2000
@@ -138,6 +145,7 @@ export class PostHog {
   readonly #analytics: Lane
   #ai: Lane | undefined
   #superProperties: Readonly<Record<string, unknown>>
+  #hasSuperProperties: boolean
   #contextProvider: (() => CaptureScope | undefined) | undefined
   #flagEnricher: FeatureFlagEnricher | undefined
   readonly #flags: FeatureFlags
@@ -157,6 +165,7 @@ export class PostHog {
     this.logger = this.config.logger
     this.#emitter = new Emitter<ClientEvents>(this.logger)
     this.#superProperties = this.config.superProperties
+    this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
     this.#serialize = createSlotSerializer(this.config.disableGeoip)
     this.#sender = new Sender(this.config, runtime, this.#counters, {
       delivered: (path, count) => {
@@ -289,6 +298,7 @@ export class PostHog {
   register(properties: Record<string, unknown>): void {
     if (!isPlainObject(properties)) return void this.#refuse('register', 'expects a plain object')
     this.#superProperties = Object.freeze({ ...this.#superProperties, ...properties })
+    this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
   }
 
   /** Stops adding the super property `key`. */
@@ -297,6 +307,7 @@ export class PostHog {
     const next = { ...this.#superProperties }
     delete next[key]
     this.#superProperties = Object.freeze(next)
+    this.#hasSuperProperties = Object.keys(next).length > 0
   }
 
   // ---- Context and exceptions (context.ts, exceptions/) ----
@@ -615,40 +626,60 @@ export class PostHog {
     if (uuid === undefined || uuid === '') uuid = uuidv7(now)
     else if (typeof uuid !== 'string' || !isUuid(uuid)) return this.#refuse(method, '`uuid` must be a UUID string')
 
-    const sendFlags = message.sendFeatureFlags
-    if (sendFlags && message.flags === undefined && this.#flagEnricher !== undefined) {
+    if (message.sendFeatureFlags && message.flags === undefined && this.#flagEnricher !== undefined) {
       this.#captureWithFetchedFlags(method, message, lane, distinctId as string, uuid, time, scope, personless)
       return uuid
     }
-    const slow =
+    if (message.flags !== undefined || this.config.beforeSend.length > 0 || this.#emitter.has('capture')) {
+      const computed = message.flags !== undefined ? this.#snapshotProperties(message.flags) : undefined
+      return this.#enqueueBuilt(method, this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed), lane)
+    }
+
+    // Fast path: one JSON.stringify, one flat string into the ring buffer.
+    let merged: Readonly<Record<string, unknown>> = properties ?? EMPTY
+    if (
       personless ||
       message.groups !== undefined ||
-      message.flags !== undefined ||
-      (message.disableGeoip !== undefined && message.disableGeoip !== this.config.disableGeoip) ||
-      this.config.beforeSend.length > 0 ||
-      this.#emitter.has('capture')
-    if (slow) {
-      const computed = message.flags !== undefined ? this.#snapshotProperties(message.flags) : undefined
-      const wire = this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed)
-      return this.#enqueueBuilt(method, wire, lane)
+      this.#hasSuperProperties ||
+      (scope !== undefined && (scope.properties !== undefined || scope.sessionId !== undefined)) ||
+      (properties !== undefined && hasReservedKey(properties))
+    ) {
+      merged = mergeProperties({ properties, superProperties: this.#superProperties, scope, groups: message.groups, personless })
     }
-    // Fast path: a few column writes, no allocation.
+    let json: string
+    try {
+      // `properties` last: the batcher splices the `$lib` fields and the timestamp in after it.
+      json = JSON.stringify({ event, distinct_id: distinctId, uuid, properties: merged })
+    } catch (error) {
+      return this.#refuseSerialisation(method, error)
+    }
+    if (json.charCodeAt(json.length - 2) !== 125 /* } */) return this.#refuse(method, '`properties` must serialise to a JSON object')
+    const cap = lane.maxEventBytes - SPLICED_BYTES
+    if (json.length * 3 > cap && utf8Length(json) > cap) return this.#refuseTooLarge(method, json, lane)
+    const geoip = message.disableGeoip
+    const form = geoip === undefined || geoip === this.config.disableGeoip ? SlotForm.Default : geoip ? SlotForm.GeoipDisabled : SlotForm.GeoipEnabled
+    this.#push(lane, json, time, form)
+    return uuid
+  }
+
+  #push(lane: Lane, json: string, time: number, form: SlotForm): void {
     const q = lane.queue
-    let slot = q.reserve()
-    if (slot < 0) {
+    if (!q.push(json, time, form)) {
       this.#overflow(lane)
-      slot = q.reserve()
+      q.push(json, time, form)
     } else if (this.#overflowBurst !== 0) this.#overflowRecovered()
-    q.event[slot] = event
-    q.distinctId[slot] = distinctId as string
-    q.properties[slot] = properties
-    q.time[slot] = time
-    q.uuid[slot] = uuid
-    q.supers[slot] = this.#superProperties
-    q.scope[slot] = scope
     this.#counters.captured++
     lane.pushed()
-    return uuid
+  }
+
+  #refuseSerialisation(method: string, error: unknown): undefined {
+    this.#drop('invalid', 1, `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error}); the call was refused`, error)
+    return undefined
+  }
+
+  #refuseTooLarge(method: string, json: string, lane: Lane): undefined {
+    this.#drop('too_large', 1, `${method}(): the event is ${utf8Length(json)} bytes, over the ${lane.maxEventBytes}-byte cap; the call was refused`)
+    return undefined
   }
 
   #build(
@@ -719,17 +750,15 @@ export class PostHog {
       this.#drop('shutdown', 1, `${method}(): the client shut down before the event was ready`)
       return undefined
     }
-    const q = lane.queue
-    let slot = q.reserve()
-    if (slot < 0) {
-      this.#overflow(lane)
-      slot = q.reserve()
-    } else if (this.#overflowBurst !== 0) this.#overflowRecovered()
-    q.built[slot] = final
-    q.time[slot] = 0
-    this.#counters.captured++
+    let json: string
+    try {
+      json = JSON.stringify(final)
+    } catch (error) {
+      return this.#refuseSerialisation(method, error)
+    }
+    if (json.length * 3 > lane.maxEventBytes && utf8Length(json) > lane.maxEventBytes) return this.#refuseTooLarge(method, json, lane)
+    this.#push(lane, json, Date.parse(final.timestamp), SlotForm.Complete)
     this.#emitter.emit('capture', final)
-    lane.pushed()
     return final.uuid
   }
 

@@ -27,9 +27,7 @@ import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from './cac
 import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload, type RemoteFlagRecord, type RemoteFlagsError, type RemoteFlagsResponse } from './remote.js'
 import { ExposureReporter, type Exposure, type ExposureEvent } from './exposure.js'
-import { FeatureFlagEvaluations, type FlagRecord } from './snapshot.js'
-import type { PostHog } from '../client.js'
-import { VERSION } from '../version.js'
+import { FeatureFlagEvaluations, exposureFor, type FlagRecord, type SnapshotContext } from './snapshot.js'
 
 export interface FeatureFlagsConfig {
   projectToken: string
@@ -69,12 +67,6 @@ interface Compiled {
   payloads: Map<string, Record<string, unknown>>
   /** Flags whose definition says whether an experiment uses them. */
   hasExperiment: Map<string, boolean>
-}
-
-/** Outcome of one single-flag evaluation, before it is shaped for an API method. */
-interface SingleFlag {
-  result: FeatureFlagResult | undefined
-  locallyEvaluated: boolean
 }
 
 /** Outcome of an all-flags pass: records by key plus what the remote part reported. */
@@ -124,17 +116,16 @@ export class FeatureFlags {
   // ---- single flag -------------------------------------------------------------------
 
   async getFeatureFlagResult(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
-    const single = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent, matchValue)
-    return single.result
+    return this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent, matchValue)
   }
 
   async getFeatureFlag(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}): Promise<FlagValue | undefined> {
-    const { result } = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
+    const result = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
     return result ? (result.variant ?? result.enabled) : undefined
   }
 
   async isFeatureEnabled(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}): Promise<boolean | undefined> {
-    const { result } = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
+    const result = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
     return result ? result.enabled : undefined
   }
 
@@ -150,107 +141,65 @@ export class FeatureFlags {
       const table = this.poller?.definitions?.compiled.payloads.get(key)
       if (table) return decodePayload(table[String(matchValue)]) ?? null
     }
-    const { result } = await this.evaluateOne(key, distinctId, options, false, matchValue)
+    const result = await this.evaluateOne(key, distinctId, options, false, matchValue)
     if (!result) return undefined
     return result.payload ?? null
   }
 
-  private async evaluateOne(key: string, rawDistinctId: unknown, options: FlagCallOptions, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<SingleFlag> {
-    if (this.config.disabled) return { result: undefined, locallyEvaluated: false }
+  private async evaluateOne(key: string, rawDistinctId: unknown, options: FlagCallOptions, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
+    if (this.config.disabled) return undefined
     const distinctId = this.checkInput('flag call', rawDistinctId, true, key)
-    if (distinctId === undefined) return { result: undefined, locallyEvaluated: false }
+    if (distinctId === undefined) return undefined
     options ??= {}
-    const sendEvents = options.sendFeatureFlagEvents ?? sendEventsDefault
     const overridden = this.overrides.flags?.get(key)
-    if (overridden !== undefined) return { result: this.overrideResult(key, overridden), locallyEvaluated: true }
+    if (overridden !== undefined) return this.overrideResult(key, overridden)
     await this.awaitFirstLoad()
     const loaded = this.poller?.definitions
-    let local: LocalFlagResult | undefined
-    let inconclusiveWhy: string | undefined
+    const context: SnapshotContext = {
+      distinctId,
+      groups: options.groups,
+      disableGeoip: options.disableGeoip,
+      requestId: undefined,
+      evaluatedAt: undefined,
+      errorsWhileComputingFlags: false,
+      quotaLimited: false,
+      definitionsLoadedAt: loaded?.loadedAt,
+    }
+    const errors: string[] = []
+    let record: FlagRecord | undefined
+    let why = 'definitions not loaded'
     if (loaded) {
       try {
         const outcome = evaluateFlag(loaded.compiled.engine, key, this.subject(distinctId, options, true))
-        if (outcome.kind === 'evaluated') local = outcome.result
-        else inconclusiveWhy = outcome.kind === 'inconclusive' ? outcome.why : 'not in the local definitions'
+        if (outcome.kind === 'evaluated') record = localRecord(outcome.result, loaded.compiled.hasExperiment.get(key))
+        else why = outcome.kind === 'inconclusive' ? outcome.why : 'not in the local definitions'
       } catch (err) {
-        inconclusiveWhy = 'local evaluation failed'
+        why = 'local evaluation failed'
         this.config.logger.error(`local evaluation of ${key} failed`, err)
       }
     }
-    if (local) {
-      const payloadValue = matchValue ?? local.value
-      const payload = matchValue === undefined ? local.payload : decodePayload(loaded!.compiled.payloads.get(key)?.[String(payloadValue)])
-      const result: FeatureFlagResult = {
-        key,
-        enabled: local.enabled,
-        variant: local.variant ?? undefined,
-        payload: payload as JsonValue | undefined,
-        reason: local.reason,
+    if (!record && this.onlyLocal(options)) {
+      this.config.logger.debug(`${key} cannot be evaluated locally (${why}) and remote evaluation is off`)
+    } else if (!record) {
+      const outcome = await this.remote.evaluate(this.remoteRequest(distinctId, options, [key]))
+      if (outcome.ok) {
+        const rec = outcome.response.flags.get(key)
+        if (rec) record = remoteRecord(rec)
+        context.requestId = outcome.response.requestId
+        context.evaluatedAt = outcome.response.evaluatedAt
+        if (outcome.response.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
+        if (!rec) errors.push('flag_missing')
+      } else {
+        errors.push(outcome.error.code)
+        this.reportRemoteError(outcome.error)
       }
-      if (sendEvents) {
-        this.expose({
-          distinctId,
-          key,
-          response: local.value,
-          groups: options.groups,
-          disableGeoip: options.disableGeoip,
-          locallyEvaluated: true,
-          payload: result.payload,
-          reason: local.reason.description,
-          id: local.id,
-          version: local.version,
-          hasExperiment: loaded!.compiled.hasExperiment.get(key),
-          definitionsLoadedAt: loaded!.loadedAt,
-        })
-      }
-      return { result, locallyEvaluated: true }
     }
-    if (this.onlyLocal(options)) {
-      this.config.logger.debug(`${key} cannot be evaluated locally (${inconclusiveWhy ?? 'definitions not loaded'}) and remote evaluation is off`)
-      if (sendEvents) this.expose({ distinctId, key, response: undefined, groups: options.groups, disableGeoip: options.disableGeoip, locallyEvaluated: true })
-      return { result: undefined, locallyEvaluated: true }
-    }
-    const outcome = await this.remote.evaluate(this.remoteRequest(distinctId, options, [key]))
-    const errors: string[] = []
-    let record: RemoteFlagRecord | undefined
-    let response: RemoteFlagsResponse | undefined
-    if (outcome.ok) {
-      response = outcome.response
-      record = response.flags.get(key)
-      if (response.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
-      if (!record) errors.push('flag_missing')
-    } else {
-      errors.push(outcome.error.code)
-      this.reportRemoteError(outcome.error)
-    }
-    const result: FeatureFlagResult | undefined = record
-      ? {
-          key,
-          enabled: matchValue === undefined ? record.enabled : matchValue !== false,
-          variant: matchValue === undefined ? record.variant : typeof matchValue === 'string' ? matchValue : undefined,
-          payload: record.payload,
-          reason: record.reason,
-        }
-      : undefined
-    if (sendEvents) {
-      this.expose({
-        distinctId,
-        key,
-        response: record ? (record.variant ?? record.enabled) : undefined,
-        groups: options.groups,
-        disableGeoip: options.disableGeoip,
-        locallyEvaluated: false,
-        payload: record?.payload,
-        requestId: response?.requestId,
-        evaluatedAt: response?.evaluatedAt,
-        reason: record?.reason?.description,
-        id: record?.id,
-        version: record?.version,
-        hasExperiment: record?.hasExperiment,
-        errors,
-      })
-    }
-    return { result, locallyEvaluated: false }
+    if (options.sendFeatureFlagEvents ?? sendEventsDefault) this.expose(exposureFor(key, record, context, errors))
+    if (!record) return undefined
+    if (matchValue === undefined) return { key, enabled: record.enabled, variant: record.variant, payload: record.payload, reason: record.reason }
+    // A match value picks the payload locally; remotely it overrides the value and keeps the server's payload.
+    const payload = record.locallyEvaluated ? decodePayload(loaded?.compiled.payloads.get(key)?.[String(matchValue)]) : record.payload
+    return { key, enabled: matchValue !== false, variant: typeof matchValue === 'string' ? matchValue : undefined, payload, reason: record.reason }
   }
 
   // ---- all flags ---------------------------------------------------------------------
@@ -332,37 +281,9 @@ export class FeatureFlags {
     }
     for (const [key, rec] of outcome.response.flags) {
       if (records.has(key)) continue
-      records.set(key, { key, enabled: rec.enabled, variant: rec.variant, payload: rec.payload, locallyEvaluated: false, id: rec.id, version: rec.version, reason: rec.reason, hasExperiment: rec.hasExperiment })
+      records.set(key, remoteRecord(rec))
     }
     return { records, remote: outcome.response, remoteError: undefined }
-  }
-
-  /**
-   * `$feature/<key>` and `$active_feature_flags` for `capture({sendFeatureFlags})`: local only
-   * when definitions are loaded (unless told otherwise), else one `/flags` call.
-   */
-  async propertiesForCapture(
-    distinctId: string,
-    groups: Record<string, string | number> | undefined,
-    send: boolean | { onlyEvaluateLocally?: boolean; personProperties?: Record<string, unknown>; groupProperties?: Record<string, Record<string, unknown>>; flagKeys?: string[] },
-  ): Promise<Record<string, unknown>> {
-    const opts = typeof send === 'object' ? send : {}
-    const haveLocal = (this.poller?.definitions?.data.flags.length ?? 0) > 0
-    const flags = await this.getAllFlags(distinctId, {
-      groups,
-      personProperties: opts.personProperties,
-      groupProperties: opts.groupProperties,
-      flagKeys: opts.flagKeys,
-      onlyEvaluateLocally: opts.onlyEvaluateLocally ?? haveLocal,
-    })
-    const props: Record<string, unknown> = {}
-    const active: string[] = []
-    for (const [key, value] of Object.entries(flags)) {
-      props[`$feature/${key}`] = value
-      if (value !== false) active.push(key)
-    }
-    if (active.length > 0) props.$active_feature_flags = active
-    return props
   }
 
   // ---- remote config, lifecycle, overrides ---------------------------------------------
@@ -517,44 +438,11 @@ export class FeatureFlags {
   }
 }
 
+function remoteRecord(rec: RemoteFlagRecord): FlagRecord {
+  return { key: rec.key, enabled: rec.enabled, variant: rec.variant, payload: rec.payload, locallyEvaluated: false, id: rec.id, version: rec.version, reason: rec.reason, hasExperiment: rec.hasExperiment }
+}
+
 function localRecord(r: LocalFlagResult, hasExperiment: boolean | undefined): FlagRecord {
   const reason: FlagReason = r.reason
   return { key: r.key, enabled: r.enabled, variant: r.variant ?? undefined, payload: r.payload as JsonValue | undefined, locallyEvaluated: true, id: r.id, version: r.version, reason, hasExperiment }
-}
-
-/** Build the flag service for a client from its resolved options, and hook it into capture and shutdown. */
-export function createClientFeatureFlags(client: PostHog): FeatureFlags {
-  const c = client.config
-  const flags = new FeatureFlags({
-    projectToken: c.apiKey,
-    host: c.host,
-    fetch: c.fetch,
-    userAgent: `hoglet/${VERSION}`,
-    logger: client.logger,
-    report: (error, level) => client.reportError(error, level),
-    capture: (e) => {
-      client.capture({ distinctId: e.distinctId, event: e.event, properties: e.properties, groups: e.groups, disableGeoip: e.disableGeoip })
-    },
-    sha1Hex: client.runtime.sha1Hex,
-    secretKey: c.secretKey,
-    enableLocalEvaluation: c.enableLocalEvaluation,
-    pollIntervalMs: c.featureFlagsPollingInterval,
-    definitionsTimeoutMs: c.requestTimeout,
-    requestTimeoutMs: c.featureFlagsRequestTimeoutMs,
-    maxRetries: c.featureFlagsRequestMaxRetries,
-    remoteConfigTimeoutMs: c.remoteConfigRequestTimeoutMs,
-    strictLocalEvaluation: c.strictLocalEvaluation,
-    cacheProvider: c.flagDefinitionCacheProvider,
-    sendFeatureFlagEvent: c.sendFeatureFlagEvent,
-    maxCacheSize: c.maxCacheSize,
-    evaluationContexts: c.evaluationContexts,
-    disableGeoip: c.disableGeoip,
-    disabled: c.disabled,
-  })
-  client.setFeatureFlagEnricher({
-    propertiesFromSnapshot: (snapshot) => (snapshot instanceof FeatureFlagEvaluations ? snapshot.toEventProperties() : undefined),
-    fetchProperties: (distinctId, groups, options) => flags.propertiesForCapture(distinctId, groups, options),
-  })
-  client.addShutdownHook(() => flags.shutdown())
-  return flags
 }

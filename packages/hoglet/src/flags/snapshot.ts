@@ -129,29 +129,33 @@ export class FeatureFlagEvaluations {
   private access(key: string, record: FlagRecord | undefined): void {
     this.accessed.add(key)
     if (!this.expose || this.context.distinctId === '') return
-    const ctx = this.context
     const errors: string[] = []
-    if (ctx.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
-    if (ctx.quotaLimited) errors.push('quota_limited')
+    if (this.context.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
+    if (this.context.quotaLimited) errors.push('quota_limited')
     if (!record) errors.push('flag_missing')
-    const local = record?.locallyEvaluated ?? false
-    this.expose({
-      distinctId: ctx.distinctId,
-      key,
-      response: record ? flagValueOf(record) : undefined,
-      groups: ctx.groups,
-      disableGeoip: ctx.disableGeoip,
-      locallyEvaluated: local,
-      payload: record?.payload,
-      requestId: local ? undefined : ctx.requestId,
-      evaluatedAt: local ? undefined : ctx.evaluatedAt,
-      reason: local ? LOCAL_REASON_DESCRIPTION : record?.reason?.description,
-      id: record?.id,
-      version: record?.version,
-      hasExperiment: record?.hasExperiment,
-      errors,
-      definitionsLoadedAt: local ? ctx.definitionsLoadedAt : undefined,
-    })
+    this.expose(exposureFor(key, record, this.context, errors))
+  }
+}
+
+/** The exposure for reading `key` (absent: `record` undefined) under the pinned `context`. */
+export function exposureFor(key: string, record: FlagRecord | undefined, context: SnapshotContext, errors: readonly string[]): Exposure {
+  const local = record?.locallyEvaluated ?? false
+  return {
+    distinctId: context.distinctId,
+    key,
+    response: record ? flagValueOf(record) : undefined,
+    groups: context.groups,
+    disableGeoip: context.disableGeoip,
+    locallyEvaluated: local,
+    payload: record?.payload,
+    requestId: local ? undefined : context.requestId,
+    evaluatedAt: local ? undefined : context.evaluatedAt,
+    reason: local ? LOCAL_REASON_DESCRIPTION : record?.reason?.description,
+    id: record?.id,
+    version: record?.version,
+    hasExperiment: record?.hasExperiment,
+    errors,
+    definitionsLoadedAt: local ? context.definitionsLoadedAt : undefined,
   }
 }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { createTestServer, type TestServer } from '../helpers/test-server.js'
 import { FeatureFlags, type FeatureFlagsConfig } from '../../src/flags/feature-flags.js'
 import type { ExposureEvent } from '../../src/flags/exposure.js'
+import { propertiesForCapture } from '../../src/flags/feature-flags-client.js'
 
 let server: TestServer
 /** Remote evaluation requests only (not `/flags/definitions`). */
@@ -361,7 +362,7 @@ describe('local evaluation first, remote fallback', () => {
   it('sendFeatureFlags on capture uses local values when definitions are loaded, else one remote call', async () => {
     const { flags } = local()
     await flags.waitForLocalEvaluationReady(10_000)
-    expect(await flags.propertiesForCapture('u1', undefined, true)).toEqual({
+    expect(await propertiesForCapture(flags, 'u1', undefined, true)).toEqual({
       '$feature/local-bool': true,
       '$feature/local-multi': 'test',
       '$feature/local-off': false,
@@ -369,7 +370,7 @@ describe('local evaluation first, remote fallback', () => {
     })
     expect(flagsRequests()).toHaveLength(0)
     const remoteOnly = make()
-    expect(await remoteOnly.flags.propertiesForCapture('u1', undefined, { flagKeys: ['multi', 'bool-off'] })).toEqual({ '$feature/multi': 'test', '$feature/bool-off': false, $active_feature_flags: ['multi'] })
+    expect(await propertiesForCapture(remoteOnly.flags, 'u1', undefined, { flagKeys: ['multi', 'bool-off'] })).toEqual({ '$feature/multi': 'test', '$feature/bool-off': false, $active_feature_flags: ['multi'] })
     expect(flagsRequests()).toHaveLength(1)
   })
 })
