@@ -74,6 +74,7 @@ export function createClientFeatureFlags(client: PostHog): FeatureFlags {
     evaluationContexts: c.evaluationContexts,
     disableGeoip: c.disableGeoip,
     disabled: c.disabled,
+    contextDeviceId: () => client.getContext()?.deviceId,
   })
   client.setFeatureFlagEnricher({
     propertiesFromSnapshot: (snapshot) => (snapshot instanceof FeatureFlagEvaluations ? snapshot.toEventProperties() : undefined),

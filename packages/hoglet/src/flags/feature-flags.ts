@@ -54,6 +54,8 @@ export interface FeatureFlagsConfig {
   evaluationContexts: readonly string[] | undefined
   /** The client's default for `geoip_disable`. */
   disableGeoip: boolean
+  /** Device id of the current context scope, used when a call passes no `deviceId`. */
+  contextDeviceId?: () => string | undefined
   /** A disabled client evaluates nothing and makes no requests. @default false */
   disabled?: boolean
   /** Retry delay of `/flags` (tests shorten it). @default 300 */
@@ -403,7 +405,7 @@ export class FeatureFlags {
   private subject(distinctId: string, options: FlagCallOptions, local: boolean): EvaluationSubject {
     return {
       distinctId,
-      deviceId: options.deviceId,
+      deviceId: options.deviceId ?? this.config.contextDeviceId?.(),
       groups: options.groups,
       // Local evaluation can target `distinct_id` like the server does; a caller's value wins.
       personProperties: local ? { distinct_id: distinctId, ...options.personProperties } : options.personProperties,
@@ -419,7 +421,7 @@ export class FeatureFlags {
       groupProperties: groupPropertiesFor(options.groups, options.groupProperties),
       disableGeoip: options.disableGeoip ?? this.config.disableGeoip,
       flagKeys,
-      deviceId: options.deviceId,
+      deviceId: options.deviceId ?? this.config.contextDeviceId?.(),
     }
   }
 

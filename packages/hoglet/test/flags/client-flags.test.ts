@@ -91,6 +91,14 @@ describe('PostHog flag methods', () => {
     expect(flagsRequests()[0]!.json.distinct_id).toBe('user-3')
   })
 
+  it('uses the context scope for the distinct id and the device id', async () => {
+    server.route('/flags/', { body: remoteBody })
+    const posthog = client()
+    const result = await posthog.withContext({ distinctId: 'ctx-user', deviceId: 'dev-9' }, () => posthog.getFeatureFlagResult('checkout'))
+    expect(result?.variant).toBe('new')
+    expect(flagsRequests()[0]!.json).toMatchObject({ distinct_id: 'ctx-user', $device_id: 'dev-9' })
+  })
+
   it('refuses bad per-call input without throwing', async () => {
     const errors: Error[] = []
     const posthog = client({ onError: (e) => errors.push(e) })
