@@ -93,6 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   registry.onChange(() => live.notify('flags'))
 
   const server = createServer((req, res) => {
+    // handle() answers every error itself; this is the last line of defence.
     handle(req, res).catch((err) => {
       logger.error(`unhandled error: ${(err as Error).stack ?? err}`)
       if (!res.headersSent) send(res, { status: 500, body: { status: 500, code: 'internal_error', error: 'internal error' } }, 'GET')
@@ -145,13 +146,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (!reply) return // the handler owns the response (Server-Sent Events)
       status = reply.status
       send(res, reply, method)
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err
+    } catch (caught) {
+      const err =
+        caught instanceof HttpError
+          ? caught
+          : new HttpError(500, 'internal_error', `internal error: ${(caught as Error)?.message ?? String(caught)}`)
+      if (!(caught instanceof HttpError)) logger.error(`${method} ${path}: ${(caught as Error)?.stack ?? String(caught)}`)
       status = err.status
       // Drain what the client is still sending so the connection stays usable.
       if (!req.complete) req.resume()
       send(res, { status: err.status, headers: err.headers, body: { status: err.status, code: err.code, error: err.message } }, method)
-      if (err.status >= 500) logger.error(`${method} ${path}: ${err.message}`)
     }
     if (record) requests.finish(record, status, ctx.bodyText)
   }

@@ -67,3 +67,19 @@ describe('bad capture input gets the documented status and the server keeps serv
     expect((await fetch(`${server.url}/i/v0/ai/batch/`)).status).toBe(405)
   })
 })
+
+describe('clients that misbehave at the connection level', () => {
+  it('keeps serving after a client drops the connection halfway through a body', async () => {
+    const { connect } = await import('node:net')
+    const server = await startTestServer()
+    const socket = connect(server.port, '127.0.0.1')
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+    socket.write('POST /batch/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"api_key":"k","batch":[')
+    await new Promise((r) => setTimeout(r, 50))
+    socket.destroy()
+    expect((await post(server, '/batch/', batchBody([event('after', 'u')]))).status).toBe(200)
+    expect(server.store.events.list().map((e) => e.event)).toEqual(['after'])
+    // The dropped request is logged as refused once its body read gives up.
+    await expect.poll(() => server.requests('/batch')[0]?.status).toBe(400)
+  })
+})

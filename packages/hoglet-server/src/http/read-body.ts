@@ -32,7 +32,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', (err) => {
       if (!failed) {
         failed = true
-        reject(err)
+        reject(new HttpError(400, 'incomplete_body', `the request body could not be read: ${err.message}`))
+      }
+    })
+    // A client that goes away mid-body: nothing more will come, so settle now.
+    req.on('close', () => {
+      if (!failed && !req.complete) {
+        failed = true
+        reject(new HttpError(400, 'incomplete_body', 'the client closed the connection before the body ended'))
       }
     })
   })
