@@ -93,6 +93,11 @@ describe('parseStack on real V8 stacks', () => {
     ])
   })
 
+  it('does not mistake a message containing @ for a frame', () => {
+    const frames = parseStack('Error: no account for bob@http://mail.test:25\n    at login (/app/auth.js:3:9)')
+    expect(frames.map((f) => f.function)).toEqual(['login'])
+  })
+
   it('returns no frames for missing or frame-less stacks', () => {
     expect(parseStack(undefined)).toEqual([])
     expect(parseStack('Error: only a message')).toEqual([])
