@@ -104,6 +104,7 @@ function digestAgreement(samples) {
   return { flags: keys.length, differ }
 }
 
+const runStart = Date.now()
 const info = machineInfo()
 console.log(`hoglet benchmarks · ${info.date} · commit ${info.commit}`)
 console.log(`machine: ${info.cpu} · ${info.cores} cores · Node ${info.node} · ${info.platform} · load ${info.loadAverage}`)
@@ -157,12 +158,14 @@ for (const scenario of selected) {
   }
   for (const target of scenario.targets) {
     const verdict = judge(target, figures)
-    verdicts.push({ label: target.label, ...verdict })
-    scenarioOut.targets.push({ label: target.label, ...verdict })
+    const entry = { label: target.label, informative: target.informative === true, ...verdict }
+    verdicts.push(entry)
+    scenarioOut.targets.push(entry)
   }
   output.scenarios[scenario.name] = scenarioOut
 }
 
 console.log('\n## Targets')
-for (const v of verdicts) console.log(`${v.pass ? 'PASS' : 'FAIL'}  ${v.label}: ${v.shown}`)
+for (const v of verdicts) console.log(`${v.informative ? 'INFO' : v.pass ? 'PASS' : 'FAIL'}  ${v.label}: ${v.shown}`)
+console.log(`\n(${Math.round((Date.now() - runStart) / 1000)} s in all)`)
 if (values.json) writeFileSync(values.json, `${JSON.stringify(output, null, 2)}\n`)
