@@ -71,12 +71,8 @@ export function assignInto(target: Record<string, unknown>, source: Readonly<Rec
   }
 }
 
-/** Everything the slow path needs to build a complete wire event at capture time. */
-export interface BuildParams {
-  event: string
-  distinctId: string
-  uuid: string
-  timeMs: number
+/** Everything that goes into an event's properties besides hoglet's own `$lib` fields. */
+export interface MergeParams {
   properties: Readonly<Record<string, unknown>> | undefined
   superProperties: Readonly<Record<string, unknown>> | undefined
   scope: { readonly sessionId?: string; readonly properties?: Readonly<Record<string, unknown>> } | undefined
@@ -84,11 +80,22 @@ export interface BuildParams {
   computed?: Readonly<Record<string, unknown>> | undefined
   groups?: Record<string, string | number> | undefined
   personless?: boolean
-  disableGeoip: boolean
 }
 
-/** A complete wire event with the same precedence as the batch-time serialiser. */
-export function buildWireEvent(p: BuildParams): WireEvent {
+/** Keys hoglet stamps itself; a caller's values for them never reach the wire. */
+const RESERVED_KEYS = ['$lib', '$lib_version', '$is_server', '$geoip_disable'] as const
+
+/** True when `properties` sets a key hoglet stamps itself (rare: forces the merging path). */
+export function hasReservedKey(properties: Readonly<Record<string, unknown>>): boolean {
+  return '$lib' in properties || '$lib_version' in properties || '$is_server' in properties || '$geoip_disable' in properties
+}
+
+/**
+ * Merged properties, lowest precedence first: super properties, context properties (and the
+ * context's `$session_id`), computed flag properties, the event's own properties; then
+ * `$groups` and `$process_person_profile`. Reserved `$lib` keys are removed.
+ */
+export function mergeProperties(p: MergeParams): Record<string, unknown> {
   const properties: Record<string, unknown> = {}
   assignInto(properties, p.superProperties)
   if (p.scope !== undefined) {
@@ -99,6 +106,15 @@ export function buildWireEvent(p: BuildParams): WireEvent {
   assignInto(properties, p.properties)
   if (p.groups !== undefined) properties.$groups = p.groups
   if (p.personless) properties.$process_person_profile = false
+  for (const key of RESERVED_KEYS) delete properties[key]
+  return properties
+}
+
+/** A complete wire event (used where before_send or listeners need the whole event). */
+export function buildWireEvent(
+  p: MergeParams & { event: string; distinctId: string; uuid: string; timeMs: number; disableGeoip: boolean },
+): WireEvent {
+  const properties = mergeProperties(p)
   assignInto(properties, LIB_PROPERTIES)
   if (p.disableGeoip) properties.$geoip_disable = true
   return {

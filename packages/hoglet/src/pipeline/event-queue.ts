@@ -1,30 +1,36 @@
-import type { WireEvent } from '../event.js'
-
-/** What the capture path knows about a queued event before it is turned into JSON. */
+/** The scope the context module hands to event building (immutable). */
 export interface ScopeLike {
   readonly sessionId?: string
   readonly properties?: Readonly<Record<string, unknown>>
 }
 
+/** How the JSON text in a slot is completed at batch time. */
+export const enum SlotForm {
+  /** Append hoglet's `$lib` properties (with the client's `$geoip_disable` default) and the timestamp. */
+  Default = 0,
+  /** As Default, with `$geoip_disable: true` whatever the client default. */
+  GeoipDisabled = 1,
+  /** As Default, without `$geoip_disable`. */
+  GeoipEnabled = 2,
+  /** The text is already the complete wire event (before_send and other slow paths). */
+  Complete = 3,
+}
+
 /**
- * A fixed-capacity ring buffer of events, stored column by column.
+ * A fixed-capacity ring buffer of events, each already JSON.
  *
- * Why columns: `capture()` only writes a few references and one number into preallocated
- * arrays, so queuing an event allocates nothing beyond what the caller passed in (plus the
- * uuid string it gets back), and the event becomes JSON only when its batch is built.
- * Events that need more (before_send, groups, personless ids...) are materialised at capture
- * time and kept whole in the `built` column.
+ * Why JSON at capture time: the caller's property objects become garbage at once (young
+ * generation, cheap), later mutations cannot change a queued event, a circular, BigInt or
+ * oversize event is refused while the caller still gets `undefined` back, and building a
+ * batch is just joining strings. Each slot holds one flat string (the event without its
+ * constant `$lib` properties and timestamp, which are appended at batch time), the capture
+ * time in a Float64Array and one form byte: no per-event objects at all.
  */
 export class EventQueue {
   readonly capacity: number
-  readonly event: Array<string | undefined>
-  readonly distinctId: Array<string | undefined>
-  readonly properties: Array<Record<string, unknown> | undefined>
-  readonly time: Float64Array
-  readonly uuid: Array<string | undefined>
-  readonly supers: Array<Readonly<Record<string, unknown>> | undefined>
-  readonly scope: Array<ScopeLike | undefined>
-  readonly built: Array<WireEvent | undefined>
+  readonly json: Array<string | undefined> = []
+  time: Float64Array
+  form: Uint8Array
   /** JSON of the head event when a batch had to leave it for the next one (byte cap). */
   pendingJson: string | undefined = undefined
   head = 0
@@ -36,53 +42,48 @@ export class EventQueue {
 
   constructor(capacity: number) {
     this.capacity = capacity
-    // Grow lazily up to `capacity`: a huge maxQueueSize must not cost memory up front.
-    this.event = []
-    this.distinctId = []
-    this.properties = []
-    this.uuid = []
-    this.supers = []
-    this.scope = []
-    this.built = []
-    this.time = new Float64Array(capacity)
+    // Typed columns grow by doubling up to `capacity`: a huge maxQueueSize costs nothing up front.
+    const initial = Math.min(capacity, 1024)
+    this.time = new Float64Array(initial)
+    this.form = new Uint8Array(initial)
   }
 
-  /** Slot index for the next push; the caller fills the columns. Returns -1 when full. */
-  reserve(): number {
-    if (this.size === this.capacity) return -1
+  /** Queues one event; returns false when the queue is full (the caller makes room first). */
+  push(json: string, time: number, form: SlotForm): boolean {
+    if (this.size === this.capacity) return false
     let slot = this.head + this.size
     if (slot >= this.capacity) slot -= this.capacity
+    if (slot >= this.time.length) this.#grow()
+    this.json[slot] = json
+    this.time[slot] = time
+    this.form[slot] = form
     this.size++
     this.pushed++
-    return slot
+    return true
   }
 
   /** Drops the oldest event (queue full). */
   dropOldest(): void {
-    this.clear(this.head)
     this.pendingJson = undefined
-    this.advance()
+    this.shift()
   }
 
   /** Removes the head event after it was taken into a batch (or refused). */
   shift(): void {
-    this.clear(this.head)
-    this.advance()
-  }
-
-  private advance(): void {
+    this.json[this.head] = undefined
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1
     this.size--
     this.removed++
   }
 
-  private clear(slot: number): void {
-    this.event[slot] = undefined
-    this.distinctId[slot] = undefined
-    this.properties[slot] = undefined
-    this.uuid[slot] = undefined
-    this.supers[slot] = undefined
-    this.scope[slot] = undefined
-    this.built[slot] = undefined
+  // Slots are filled contiguously from 0 until the buffer first wraps, so growing is a plain copy.
+  #grow(): void {
+    const length = Math.min(this.capacity, this.time.length * 2)
+    const time = new Float64Array(length)
+    time.set(this.time)
+    const form = new Uint8Array(length)
+    form.set(this.form)
+    this.time = time
+    this.form = form
   }
 }

@@ -27,7 +27,8 @@ const ENVELOPE_BYTES = 1024
 export class Lane {
   readonly queue: EventQueue
   readonly path: string
-  readonly #maxEventBytes: number
+  /** Largest serialised event this lane accepts. */
+  readonly maxEventBytes: number
   readonly #maxBatchSize: number
   readonly #flushAt: number
   readonly #serialize: SlotSerializer
@@ -57,7 +58,7 @@ export class Lane {
   }) {
     this.queue = new EventQueue(params.capacity)
     this.path = params.path
-    this.#maxEventBytes = params.maxEventBytes
+    this.maxEventBytes = params.maxEventBytes
     this.#maxBatchSize = params.maxBatchSize
     this.#flushAt = params.flushAt
     this.#serialize = params.serialize
@@ -156,11 +157,11 @@ export class Lane {
           continue
         }
       }
-      const size = json.length < this.#maxEventBytes / 3 ? json.length : utf8Length(json)
-      if (size > this.#maxEventBytes) {
+      const size = json.length < this.maxEventBytes / 3 ? json.length : utf8Length(json)
+      if (size > this.maxEventBytes) {
         q.pendingJson = undefined
         q.shift()
-        this.#report.refused('too_large', `the event is ${size} bytes, over the ${this.#maxEventBytes}-byte cap`)
+        this.#report.refused('too_large', `the event is ${size} bytes, over the ${this.maxEventBytes}-byte cap`)
         continue
       }
       if (batch.length > 0 && bytes + size + 1 > MAX_REQUEST_BYTES) {

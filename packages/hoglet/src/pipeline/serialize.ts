@@ -1,32 +1,25 @@
-import { assignInto, LIB_PROPERTIES } from '../event.js'
-import type { EventQueue } from './event-queue.js'
+import { LIB_PROPERTIES } from '../event.js'
+import { SlotForm, type EventQueue } from './event-queue.js'
+
+const LIB_JSON = JSON.stringify(LIB_PROPERTIES).slice(1, -1)
+const GEOIP_JSON = ',"$geoip_disable":true'
 
 /**
- * Builds the JSON text of the queued event in `slot`, at batch time. Property precedence, lowest
- * first: super properties, context properties (and its `$session_id`), the event's own
- * properties, then hoglet's `$lib` fields. Throws when the properties cannot become JSON
- * (circular references, BigInt): the batcher refuses that one event and keeps the others.
+ * Completes the JSON text of the queued event in `slot` for the wire: the stored text ends
+ * with its properties object (`…,"properties":{…}}`), so hoglet's constant `$lib` properties
+ * and the UTC timestamp are spliced in here instead of being stored with every event.
  */
 export function createSlotSerializer(disableGeoip: boolean): (queue: EventQueue, slot: number) => string {
+  const defaultSuffix = LIB_JSON + (disableGeoip ? GEOIP_JSON : '') + '},"timestamp":"'
+  const disabledSuffix = LIB_JSON + GEOIP_JSON + '},"timestamp":"'
+  const enabledSuffix = LIB_JSON + '},"timestamp":"'
   return (queue, slot) => {
-    const built = queue.built[slot]
-    if (built !== undefined) return JSON.stringify(built)
-    const properties: Record<string, unknown> = {}
-    assignInto(properties, queue.supers[slot])
-    const scope = queue.scope[slot]
-    if (scope !== undefined) {
-      assignInto(properties, scope.properties)
-      if (scope.sessionId !== undefined) properties.$session_id = scope.sessionId
-    }
-    assignInto(properties, queue.properties[slot])
-    assignInto(properties, LIB_PROPERTIES)
-    if (disableGeoip) properties.$geoip_disable = true
-    return JSON.stringify({
-      event: queue.event[slot],
-      distinct_id: queue.distinctId[slot],
-      properties,
-      timestamp: new Date(queue.time[slot]).toISOString(),
-      uuid: queue.uuid[slot],
-    })
+    const json = queue.json[slot]!
+    const form = queue.form[slot]
+    if (form === SlotForm.Complete) return json
+    const suffix = form === SlotForm.Default ? defaultSuffix : form === SlotForm.GeoipDisabled ? disabledSuffix : enabledSuffix
+    // `…"properties":{}}` (no properties) needs no comma before `$lib`.
+    const empty = json.charCodeAt(json.length - 3) === 123 /* { */
+    return json.slice(0, -2) + (empty ? '' : ',') + suffix + new Date(queue.time[slot]).toISOString() + '"}'
   }
 }

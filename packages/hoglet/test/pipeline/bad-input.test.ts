@@ -76,28 +76,40 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     expect(client.stats().dropped.invalid).toBe(8)
   })
 
-  it('drops a circular or BigInt event at batch time without poisoning its batch', async () => {
+  it('refuses circular or BigInt properties at the call; the events around them are delivered', async () => {
     const { client, errors } = setup()
     const circular: Record<string, unknown> = { a: 1 }
     circular.self = circular
     client.capture({ distinctId: 'u', event: 'before' })
-    expect(client.capture({ distinctId: 'u', event: 'circular', properties: circular })).toBeTypeOf('string')
-    expect(client.capture({ distinctId: 'u', event: 'bigint', properties: { n: 10n } })).toBeTypeOf('string')
+    expect(client.capture({ distinctId: 'u', event: 'circular', properties: circular })).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'bigint', properties: { n: 10n } })).toBeUndefined()
+    expect(client.identify({ distinctId: 'u', properties: { n: 1n } })).toBeUndefined()
     client.capture({ distinctId: 'u', event: 'after' })
     await client.flush()
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['before', 'after'])
-    expect(client.stats().dropped.invalid).toBe(2)
+    expect(client.stats().dropped.invalid).toBe(3)
     expect(errors.map((e) => e.message).join('\n')).toMatch(/circular/i)
     expect(errors.map((e) => e.message).join('\n')).toMatch(/BigInt/i)
+  })
+
+  it('queues a snapshot: changing the properties object after capture changes nothing', async () => {
+    const { client } = setup()
+    const properties: Record<string, unknown> = { step: 1, nested: { a: 1 } }
+    client.capture({ distinctId: 'u', event: 'snapshot', properties })
+    properties.step = 2
+    ;(properties.nested as Record<string, unknown>).a = 2
+    await client.flush()
+    expect(receivedEvents(server)[0].properties).toMatchObject({ step: 1, nested: { a: 1 } })
   })
 
   it('drops an event over 900 KiB and reports it; the others are delivered', async () => {
     const { client, errors } = setup()
     client.capture({ distinctId: 'u', event: 'small' })
-    client.capture({ distinctId: 'u', event: 'huge', properties: { blob: 'x'.repeat(901 * 1024) } })
-    client.capture({ distinctId: 'u', event: 'multibyte', properties: { blob: 'é'.repeat(460 * 1024) } })
+    expect(client.capture({ distinctId: 'u', event: 'huge', properties: { blob: 'x'.repeat(901 * 1024) } })).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'multibyte', properties: { blob: 'é'.repeat(460 * 1024) } })).toBeUndefined()
+    expect(client.capture({ distinctId: 'u', event: 'fits', properties: { blob: 'x'.repeat(880 * 1024) } })).toBeTypeOf('string')
     await client.flush()
-    expect(receivedEvents(server).map((e) => e.event)).toEqual(['small'])
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['small', 'fits'])
     expect(client.stats().dropped.too_large).toBe(2)
     expect(errors.every((e) => /too_large/.test(e.message))).toBe(true)
   })
