@@ -16,8 +16,8 @@ export type DefinitionsSource = 'empty' | 'file' | 'control'
  * replaced through the control API.
  */
 export class FlagRegistry {
-  private defs: FlagDefinitionsResponse = { flags: [], group_type_mapping: {}, cohorts: {} }
-  private compiledDefs: CompiledDefinitions
+  private defs!: FlagDefinitionsResponse
+  private compiledDefs!: CompiledDefinitions
   private body = ''
   private tag = ''
   private watcher: FSWatcher | undefined
@@ -30,11 +30,11 @@ export class FlagRegistry {
     private readonly logger: ServerLogger,
     readonly filePath?: string,
   ) {
-    this.compiledDefs = compileDefinitions(this.defs)
-    this.replace(this.defs, 'empty')
     if (filePath) {
       this.replace(readFlagsFile(filePath), 'file')
       this.watchFile(filePath)
+    } else {
+      this.replace({ flags: [], group_type_mapping: {}, cohorts: {} }, 'empty')
     }
   }
 
