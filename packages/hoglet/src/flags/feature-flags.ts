@@ -172,7 +172,7 @@ export class FeatureFlags {
     let why = 'definitions not loaded'
     if (loaded) {
       try {
-        const outcome = evaluateFlag(loaded.compiled.engine, key, this.subject(distinctId, options, true))
+        const outcome = evaluateFlag(loaded.compiled.engine, key, this.subject(distinctId, options))
         if (outcome.kind === 'evaluated') record = localRecord(outcome.result, loaded.compiled.hasExperiment.get(key))
         else why = outcome.kind === 'inconclusive' ? outcome.why : 'not in the local definitions'
       } catch (err) {
@@ -263,7 +263,7 @@ export class FeatureFlags {
     let needRemote = !loaded
     if (loaded) {
       try {
-        const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, this.subject(distinctId, options, true), wanted)
+        const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, this.subject(distinctId, options), wanted)
         for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
         remoteKeys = [...inconclusive]
         if (wanted) for (const k of wanted) if (!records.has(k) && !remoteKeys.includes(k)) remoteKeys.push(k)
@@ -402,14 +402,17 @@ export class FeatureFlags {
     return options.onlyEvaluateLocally ?? this.config.strictLocalEvaluation
   }
 
-  private subject(distinctId: string, options: FlagCallOptions, local: boolean): EvaluationSubject {
+  /**
+   * The engine reads the caller's maps as they are (no copies on the hot path): it already
+   * defaults `distinct_id` and `$group_key`, and ignores properties of groups not in `groups`.
+   */
+  private subject(distinctId: string, options: FlagCallOptions): EvaluationSubject {
     return {
       distinctId,
       deviceId: options.deviceId ?? this.config.contextDeviceId?.(),
       groups: options.groups,
-      // Local evaluation can target `distinct_id` like the server does; a caller's value wins.
-      personProperties: local ? { distinct_id: distinctId, ...options.personProperties } : options.personProperties,
-      groupProperties: groupPropertiesFor(options.groups, options.groupProperties),
+      personProperties: options.personProperties,
+      groupProperties: options.groupProperties,
     }
   }
 

@@ -346,6 +346,31 @@ describe('local evaluation first, remote fallback', () => {
     expect(events[1]!.properties).toMatchObject({ $feature_flag: 'multi', locally_evaluated: false, $feature_flag_request_id: 'req-42' })
   })
 
+  it('targets distinct_id and group flags locally without copying properties in', async () => {
+    server.route('/flags/definitions', {
+      body: {
+        flags: [
+          { id: 41, key: 'only-u1', active: true, filters: { groups: [rollout(100, [{ key: 'distinct_id', value: 'u1', operator: 'exact', type: 'person' }])] } },
+          { id: 42, key: 'big-companies', active: true, filters: { aggregation_group_type_index: 0, groups: [{ properties: [{ key: 'size', value: 100, operator: 'gt', type: 'group', group_type_index: 0 }], rollout_percentage: 100 }] } },
+        ],
+        group_type_mapping: { '0': 'company' },
+        cohorts: {},
+      },
+    })
+    const { flags } = make({ secretKey: 'phs_secret', strictLocalEvaluation: true })
+    await flags.waitForLocalEvaluationReady(10_000)
+    expect(await flags.getFeatureFlag('only-u1', 'u1')).toBe(true)
+    expect(await flags.getFeatureFlag('only-u1', 'u2')).toBe(false)
+    const person = { plan: 'pro' }
+    expect(await flags.getFeatureFlag('only-u1', 'u2', { personProperties: person })).toBe(false)
+    expect(person).toEqual({ plan: 'pro' })
+    expect(await flags.getFeatureFlag('big-companies', 'u1', { groups: { company: 'acme' }, groupProperties: { company: { size: 250 } } })).toBe(true)
+    expect(await flags.getFeatureFlag('big-companies', 'u1', { groups: { company: 'tiny' }, groupProperties: { company: { size: 5 } } })).toBe(false)
+    // Not in a company group at all: false, decided locally.
+    expect(await flags.getFeatureFlag('big-companies', 'u1')).toBe(false)
+    expect(flagsRequests()).toHaveLength(0)
+  })
+
   it('overrideFeatureFlags wins over local and remote evaluation', async () => {
     const { flags } = local()
     await flags.waitForLocalEvaluationReady(10_000)
