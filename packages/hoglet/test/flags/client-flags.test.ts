@@ -5,6 +5,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '../helpers/test-server.js'
 import { clientFor, receivedEvents } from '../helpers/client.js'
 import { InMemoryFlagDefinitionCache, type PostHog } from '../../src/index.js'
+import { PostHog as EdgePostHog } from '../../src/edge.js'
+import { silentLogger } from '../../src/logger.js'
 
 let server: TestServer
 const clients: PostHog[] = []
@@ -135,6 +137,37 @@ describe('PostHog flag methods', () => {
     const [called] = receivedEvents(server).filter((e) => e.event === '$feature_flag_called')
     expect(called.properties).toMatchObject({ $feature_flag: 'beta', locally_evaluated: true, $feature_flag_id: 32 })
     expect(flagsRequests()).toHaveLength(0)
+  })
+
+  it('the edge entry (pure SHA-1, web runtime) gives the same local and remote answers', async () => {
+    const hashed = {
+      flags: [
+        { id: 51, key: 'half', active: true, filters: { groups: [{ properties: [], rollout_percentage: 50 }] } },
+        { id: 52, key: 'three-way', active: true, filters: { groups: [{ properties: [], rollout_percentage: 100 }], multivariate: { variants: [{ key: 'a', rollout_percentage: 34 }, { key: 'b', rollout_percentage: 33 }, { key: 'c', rollout_percentage: 33 }] } } },
+      ],
+      group_type_mapping: {},
+      cohorts: {},
+    }
+    server.route('/flags/definitions', { body: hashed })
+    server.route('/flags/', { body: remoteBody })
+    const edge = new EdgePostHog('phc_test', { host: server.url, secretKey: 'phs_secret', logger: silentLogger, flushInterval: 0 })
+    const node = client({ secretKey: 'phs_secret' })
+    try {
+      expect(await edge.waitForLocalEvaluationReady(10_000)).toBe(true)
+      await node.waitForLocalEvaluationReady(10_000)
+      const seen = new Set<string>()
+      for (let i = 0; i < 60; i++) {
+        const fromEdge = await edge.getAllFlags(`user-${i}`)
+        expect(fromEdge).toEqual(await node.getAllFlags(`user-${i}`))
+        seen.add(JSON.stringify(fromEdge))
+      }
+      // The hash really decides: both rollout halves and all three variants occur.
+      expect(seen.size).toBe(6)
+      expect(await edge.getFeatureFlag('checkout', 'a')).toBe('new')
+      expect(flagsRequests()).toHaveLength(1)
+    } finally {
+      await edge.shutdown(2000)
+    }
   })
 
   it('shutdown stops the poller and shuts the cache provider down', async () => {
