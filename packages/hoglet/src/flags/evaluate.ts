@@ -198,7 +198,11 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
     const value = valueFor(set, flag, condition, conditionBucketing)
     if (undecided) {
       for (const u of undecided) {
-        if (!wouldPassRollout(set, flag, u, scope, bucketing)) continue
+        if (!wouldPassRollout(set, flag, u, scope, bucketing)) {
+          // Had it matched, its rollout miss would have ended the flag as false.
+          if (flag.earlyExit) return new Undecided('an earlier condition could not be decided')
+          continue
+        }
         if (valueFor(set, flag, u, bucketingFor(flag, u, subject, bucketing)) !== value)
           return new Undecided('an earlier condition could not be decided')
       }
