@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
 
     await page.getByRole('button', { name: 'Feature flags' }).click()
     await page.fill('#evaluate-id', 'e2e-user')
-    await page.getByRole('button', { name: 'Evaluate' }).click()
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
     const support = page.locator('tr[data-flag="priority-support"] .flag-value')
     await page.waitForFunction(() => document.querySelector('tr[data-flag="priority-support"] .flag-value')?.textContent === 'true', null, { timeout: 10_000 })
     expect(await support.textContent()).toBe('true')
@@ -58,7 +58,15 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
     expect(await page.locator('tr[data-flag="checkout-experiment"] .flag-value').textContent()).toBe('test')
     await page.screenshot({ path: join(outputDir, 'hoglet-server-flags.png') })
 
-    await page.getByRole('button', { name: 'Persons' }).click()
+    // A burst keeps the page busy fetching; it must still end up showing every event.
+    const burst = new PostHog('phc_e2e', { host: server.url, flushAt: 20, flushInterval: 10 })
+    for (let i = 0; i < 300; i++) burst.capture({ distinctId: `burst-${i % 7}`, event: 'burst event', properties: { i } })
+    await burst.shutdown(10_000)
+    await page.waitForFunction(() => document.getElementById('stat-events')?.textContent === '302', null, { timeout: 15_000 })
+    await page.getByRole('button', { name: 'Events', exact: true }).click()
+    await page.locator('#events tr', { hasText: 'burst event' }).first().waitFor({ timeout: 5_000 })
+
+    await page.getByRole('button', { name: 'Persons', exact: true }).click()
     await page.locator('#persons .card', { hasText: 'e2e@hoglet.dev' }).waitFor({ timeout: 5_000 })
     await page.screenshot({ path: join(outputDir, 'hoglet-server-persons.png') })
   }, 90_000)

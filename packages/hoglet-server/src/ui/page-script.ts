@@ -198,7 +198,16 @@ export const PAGE_JS = String.raw`
   });
 
   // Live updates
-  var pending = false;
+  // One events fetch at a time; a message that arrives meanwhile schedules one more.
+  var pending = false, again = false;
+  function refreshEvents() {
+    if (pending) { again = true; return; }
+    pending = true;
+    loadNewEvents(false).then(loadStats).finally(function () {
+      pending = false;
+      if (again) { again = false; refreshEvents(); }
+    });
+  }
   function connect() {
     var es = new EventSource(API + '/stream');
     es.onopen = function () { $('live').textContent = 'live'; $('live').className = 'live on'; };
@@ -206,9 +215,7 @@ export const PAGE_JS = String.raw`
     es.onmessage = function (m) {
       var msg = JSON.parse(m.data);
       if (msg.type === 'events') {
-        if (pending) return;
-        pending = true;
-        loadNewEvents(false).then(loadStats).finally(function () { pending = false; });
+        refreshEvents();
         if (state.tab === 'persons') loadPersons();
         if (state.tab === 'groups') loadGroups();
       } else if (msg.type === 'flags') {
