@@ -10,7 +10,7 @@ import {
   type EventMessage,
   type WireEvent,
 } from './event.js'
-import { EventsDroppedError, type DropReason } from './errors/events-dropped-error.js'
+import type { DropReason } from './errors/events-dropped-error.js'
 import { InvalidEventError } from './errors/invalid-event-error.js'
 import type { Logger } from './logger.js'
 import { isPlainObject, resolveOptions, type PostHogOptions, type ResolvedOptions } from './options.js'
@@ -20,6 +20,17 @@ import { Lane } from './pipeline/lane.js'
 import { Sender } from './pipeline/sender.js'
 import { createSlotSerializer } from './pipeline/serialize.js'
 import { Counters, type PipelineStats } from './pipeline/stats.js'
+import { Reporter, type ClientEvents } from './pipeline/reporter.js'
+import {
+  aliasProperties,
+  groupProperties,
+  personProperties,
+  prepareGroup,
+  type AliasMessage,
+  type GroupIdentifyMessage,
+  type IdentifyMessage,
+  type PersonPropertiesMessage,
+} from './person-events.js'
 import type { Runtime } from './runtime/types.js'
 import { isUuid, uuidv7 } from './uuid.js'
 import { ContextManager, type ContextData, type ContextOptions } from './context.js'
@@ -32,6 +43,8 @@ import type { FeatureFlags } from './flags/feature-flags.js'
 import { createClientFeatureFlags } from './flags/feature-flags-client.js'
 import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
 import type { FeatureFlagEvaluations } from './flags/snapshot.js'
+
+export type { AliasMessage, ClientEvents, GroupIdentifyMessage, IdentifyMessage, PersonPropertiesMessage }
 
 /** The per-request scope the context module hands to event building. */
 export interface CaptureScope extends ScopeLike {
@@ -54,21 +67,6 @@ export interface FeatureFlagEnricher {
   ): Promise<Record<string, unknown> | undefined>
 }
 
-/** What `client.on(name, listener)` can listen to. */
-export interface ClientEvents {
-  /** An event was queued (or sent, for Immediate calls); the payload is the wire event. */
-  capture: WireEvent
-  /** A request delivered `count` events to `path`. */
-  flush: { path: string; count: number }
-  /** Something went wrong; the same errors `onError` receives. */
-  error: Error
-  /** Events will never be delivered. */
-  drop: { reason: DropReason; count: number; error: EventsDroppedError }
-  /** A request failed and will be tried again after `delayMs`. */
-  retry: { path: string; attempt: number; delayMs: number; error: Error }
-  [key: string]: unknown
-}
-
 /** What `shutdown()` resolves with. */
 export interface ShutdownResult {
   /** Events delivered while shutting down. */
@@ -77,43 +75,6 @@ export interface ShutdownResult {
   undelivered: number
   /** True when the timeout cut the shutdown short. */
   timedOut: boolean
-}
-
-export interface IdentifyMessage {
-  distinctId: string | number
-  /** `$set`, `$set_once`, `$anon_distinct_id`; any other key is set on the person (`$set`). */
-  properties?: Record<string, unknown>
-  disableGeoip?: boolean
-  timestamp?: Date | string | number
-  uuid?: string
-}
-
-export interface AliasMessage {
-  distinctId: string | number
-  alias: string | number
-  disableGeoip?: boolean
-  timestamp?: Date | string | number
-  uuid?: string
-}
-
-export interface GroupIdentifyMessage {
-  groupType: string
-  groupKey: string | number
-  /** Group properties (`$group_set`); a `name` property names the group in PostHog. */
-  properties?: Record<string, unknown>
-  /** Defaults to `$<groupType>_<groupKey>`. */
-  distinctId?: string | number
-  disableGeoip?: boolean
-  timestamp?: Date | string | number
-  uuid?: string
-}
-
-export interface PersonPropertiesMessage {
-  distinctId: string | number
-  properties?: Record<string, unknown>
-  /** Set only when the person does not have them yet (`$set_once`). */
-  propertiesOnce?: Record<string, unknown>
-  disableGeoip?: boolean
 }
 
 const AI_PATH = '/i/v0/ai/batch/'
@@ -156,14 +117,20 @@ export class PostHog {
   #unregisterExitHook: (() => void) | undefined
   #closed = false
   #shutdownPromise: Promise<ShutdownResult> | undefined
-  #overflowBurst = 0
-  #refusedAfterShutdownLogged = false
+  readonly #reporter: Reporter
 
   constructor(apiKey: string, options: PostHogOptions | undefined, runtime: Runtime) {
     this.config = resolveOptions(apiKey, options)
     this.runtime = runtime
     this.logger = this.config.logger
     this.#emitter = new Emitter<ClientEvents>(this.logger)
+    this.#reporter = new Reporter({
+      counters: this.#counters,
+      emitter: this.#emitter,
+      logger: this.logger,
+      onError: this.config.onError,
+      maxQueueSize: this.config.maxQueueSize,
+    })
     this.#superProperties = this.config.superProperties
     this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
     this.#serialize = createSlotSerializer(this.config.disableGeoip)
@@ -667,7 +634,7 @@ export class PostHog {
     if (!q.push(json, time, form)) {
       this.#overflow(lane)
       q.push(json, time, form)
-    } else if (this.#overflowBurst !== 0) this.#overflowRecovered()
+    } else this.#reporter.pushed()
     this.#counters.captured++
     lane.pushed()
   }
@@ -875,96 +842,25 @@ export class PostHog {
   #overflow(lane: Lane): void {
     lane.queue.dropOldest()
     lane.droppedOldest()
-    this.#counters.dropped.queue_full++
-    if (this.#overflowBurst++ === 0) {
-      const error = new EventsDroppedError(
-        'queue_full',
-        1,
-        `the queue is full (maxQueueSize ${this.config.maxQueueSize}); dropping the oldest events until it drains`,
-      )
-      this.logger.warn(error.message)
-      this.#emitError(error)
-      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error })
-    } else if (this.#emitter.has('drop')) {
-      const error = new EventsDroppedError('queue_full', 1, 'the queue is full')
-      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error })
-    }
-  }
-
-  #overflowRecovered(): void {
-    this.logger.warn(`The queue has room again; ${this.#overflowBurst} event(s) were dropped while it was full.`)
-    this.#overflowBurst = 0
+    this.#reporter.overflow()
   }
 
   #drop(reason: DropReason, count: number, message: string, cause?: unknown): void {
-    this.#counters.dropped[reason] += count
-    const error = new EventsDroppedError(reason, count, message, cause === undefined ? undefined : { cause })
-    this.logger.warn(error.message)
-    this.#emitError(error)
-    this.#emitter.emit('drop', { reason, count, error })
+    this.#reporter.drop(reason, count, message, cause)
   }
 
   #refuse(method: string, message: string): undefined {
-    const error = new InvalidEventError(method, `${message}; the call was refused`)
-    this.#counters.dropped.invalid++
-    this.logger.warn(error.message)
-    this.#emitError(error)
-    this.#emitter.emit('drop', { reason: 'invalid', count: 1, error: new EventsDroppedError('invalid', 1, error.message, { cause: error }) })
-    return undefined
+    return this.#reporter.refuse(method, message)
   }
 
   #refuseAfterShutdown(method: string): undefined {
-    this.#counters.dropped.shutdown++
-    const error = new EventsDroppedError('shutdown', 1, `${method}() was called after shutdown()`)
-    if (!this.#refusedAfterShutdownLogged) {
-      this.#refusedAfterShutdownLogged = true
-      this.logger.warn(`${error.message}; later calls are refused and counted silently.`)
-    }
-    this.#emitError(error)
-    this.#emitter.emit('drop', { reason: 'shutdown', count: 1, error })
-    return undefined
+    return this.#reporter.refuseAfterShutdown(method)
   }
 
   #emitError(error: Error): void {
-    const onError = this.config.onError
-    if (onError) {
-      try {
-        onError(error)
-      } catch (thrown) {
-        this.logger.error('The onError callback threw; it is ignored.', thrown)
-      }
-    }
-    this.#emitter.emit('error', error)
+    this.#reporter.error(error)
   }
-}
 
-function aliasProperties(message: AliasMessage): Record<string, unknown> {
-  if (message.alias === undefined || message.alias === null || message.alias === '') throw new Error('`alias` is required')
-  return { distinct_id: String(message.distinctId), alias: String(message.alias) }
-}
-
-function personProperties(message: PersonPropertiesMessage): Record<string, unknown> {
-  const result: Record<string, unknown> = {}
-  if (message.properties !== undefined) result.$set = message.properties
-  if (message.propertiesOnce !== undefined) result.$set_once = message.propertiesOnce
-  if (!result.$set && !result.$set_once) throw new Error('`properties` or `propertiesOnce` is required')
-  return result
-}
-
-interface PreparedGroup extends GroupIdentifyMessage {
-  distinctId: string | number
-}
-
-function prepareGroup(message: GroupIdentifyMessage): PreparedGroup | undefined {
-  if (message === null || typeof message !== 'object') return undefined
-  const { groupType, groupKey } = message
-  if (typeof groupType !== 'string' || groupType === '') return undefined
-  if ((typeof groupKey !== 'string' && typeof groupKey !== 'number') || groupKey === '') return undefined
-  return { ...message, distinctId: message.distinctId ?? `$${groupType}_${groupKey}` }
-}
-
-function groupProperties(message: PreparedGroup): Record<string, unknown> {
-  return { $group_type: message.groupType, $group_key: String(message.groupKey), $group_set: message.properties ?? {} }
 }
 
 function sleepUnref(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_HOST, resolveOptions } from './options.js'
 import { silentLogger } from './logger.js'
+import type { WireEvent } from './event.js'
 
 describe('resolveOptions', () => {
   it('fills in the documented defaults', () => {
@@ -44,7 +45,7 @@ describe('resolveOptions', () => {
 
   it('snapshots superProperties and beforeSend so later changes to the caller objects do not leak in', () => {
     const supers: Record<string, unknown> = { a: 1 }
-    const hook = (e: never) => e
+    const hook = (e: WireEvent) => e
     const hooks = [hook]
     const o = resolveOptions('phc_x', { logger: silentLogger, superProperties: supers, beforeSend: hooks })
     supers.b = 2

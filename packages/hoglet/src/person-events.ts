@@ -1,0 +1,73 @@
+/**
+ * The person and group calls (identify, alias, groupIdentify, set...): their message types and
+ * how each becomes the properties of its `$identify`, `$create_alias`, `$groupidentify` or
+ * `$set` event. The shaping functions throw on missing input; the client turns that into a
+ * reported refusal.
+ */
+
+export interface IdentifyMessage {
+  distinctId: string | number
+  /** `$set`, `$set_once`, `$anon_distinct_id`; any other key is set on the person (`$set`). */
+  properties?: Record<string, unknown>
+  disableGeoip?: boolean
+  timestamp?: Date | string | number
+  uuid?: string
+}
+
+export interface AliasMessage {
+  distinctId: string | number
+  alias: string | number
+  disableGeoip?: boolean
+  timestamp?: Date | string | number
+  uuid?: string
+}
+
+export interface GroupIdentifyMessage {
+  groupType: string
+  groupKey: string | number
+  /** Group properties (`$group_set`); a `name` property names the group in PostHog. */
+  properties?: Record<string, unknown>
+  /** Defaults to `$<groupType>_<groupKey>`. */
+  distinctId?: string | number
+  disableGeoip?: boolean
+  timestamp?: Date | string | number
+  uuid?: string
+}
+
+export interface PersonPropertiesMessage {
+  distinctId: string | number
+  properties?: Record<string, unknown>
+  /** Set only when the person does not have them yet (`$set_once`). */
+  propertiesOnce?: Record<string, unknown>
+  disableGeoip?: boolean
+}
+
+export function aliasProperties(message: AliasMessage): Record<string, unknown> {
+  if (message.alias === undefined || message.alias === null || message.alias === '') throw new Error('`alias` is required')
+  return { distinct_id: String(message.distinctId), alias: String(message.alias) }
+}
+
+export function personProperties(message: PersonPropertiesMessage): Record<string, unknown> {
+  const result: Record<string, unknown> = {}
+  if (message.properties !== undefined) result.$set = message.properties
+  if (message.propertiesOnce !== undefined) result.$set_once = message.propertiesOnce
+  if (!result.$set && !result.$set_once) throw new Error('`properties` or `propertiesOnce` is required')
+  return result
+}
+
+export interface PreparedGroup extends GroupIdentifyMessage {
+  distinctId: string | number
+}
+
+/** The message with its default distinct id, or undefined when the group type or key is missing. */
+export function prepareGroup(message: GroupIdentifyMessage): PreparedGroup | undefined {
+  if (message === null || typeof message !== 'object') return undefined
+  const { groupType, groupKey } = message
+  if (typeof groupType !== 'string' || groupType === '') return undefined
+  if ((typeof groupKey !== 'string' && typeof groupKey !== 'number') || groupKey === '') return undefined
+  return { ...message, distinctId: message.distinctId ?? `$${groupType}_${groupKey}` }
+}
+
+export function groupProperties(message: PreparedGroup): Record<string, unknown> {
+  return { $group_type: message.groupType, $group_key: String(message.groupKey), $group_set: message.properties ?? {} }
+}

@@ -1,0 +1,111 @@
+import { EventsDroppedError, type DropReason } from '../errors/events-dropped-error.js'
+import { InvalidEventError } from '../errors/invalid-event-error.js'
+import type { WireEvent } from '../event.js'
+import type { Logger } from '../logger.js'
+import type { Emitter } from './emitter.js'
+import type { Counters } from './stats.js'
+
+/** What `client.on(name, listener)` can listen to. */
+export interface ClientEvents {
+  /** An event was queued (or sent, for Immediate calls); the payload is the wire event. */
+  capture: WireEvent
+  /** A request delivered `count` events to `path`. */
+  flush: { path: string; count: number }
+  /** Something went wrong; the same errors `onError` receives. */
+  error: Error
+  /** Events will never be delivered. */
+  drop: { reason: DropReason; count: number; error: EventsDroppedError }
+  /** A request failed and will be tried again after `delayMs`. */
+  retry: { path: string; attempt: number; delayMs: number; error: Error }
+  [key: string]: unknown
+}
+
+/**
+ * The one place where refusals and drops are counted and reported: counter, logger,
+ * `onError`, and the `drop` / `error` events. Nothing is dropped without passing through here.
+ */
+export class Reporter {
+  readonly #counters: Counters
+  readonly #emitter: Emitter<ClientEvents>
+  readonly #logger: Logger
+  readonly #onError: ((error: Error) => void) | undefined
+  readonly #maxQueueSize: number
+  #overflowBurst = 0
+  #refusedAfterShutdownLogged = false
+
+  constructor(params: { counters: Counters; emitter: Emitter<ClientEvents>; logger: Logger; onError: ((error: Error) => void) | undefined; maxQueueSize: number }) {
+    this.#counters = params.counters
+    this.#emitter = params.emitter
+    this.#logger = params.logger
+    this.#onError = params.onError
+    this.#maxQueueSize = params.maxQueueSize
+  }
+
+  /** Events lost for good. */
+  drop(reason: DropReason, count: number, message: string, cause?: unknown): void {
+    this.#counters.dropped[reason] += count
+    const error = new EventsDroppedError(reason, count, message, cause === undefined ? undefined : { cause })
+    this.#logger.warn(error.message)
+    this.error(error)
+    this.#emitter.emit('drop', { reason, count, error })
+  }
+
+  /** A call refused as bad input; returns undefined so callers can `return reporter.refuse(...)`. */
+  refuse(method: string, message: string): undefined {
+    const error = new InvalidEventError(method, `${message}; the call was refused`)
+    this.#counters.dropped.invalid++
+    this.#logger.warn(error.message)
+    this.error(error)
+    this.#emitter.emit('drop', { reason: 'invalid', count: 1, error: new EventsDroppedError('invalid', 1, error.message, { cause: error }) })
+    return undefined
+  }
+
+  /** A call after shutdown(): counted every time, logged once. */
+  refuseAfterShutdown(method: string): undefined {
+    this.#counters.dropped.shutdown++
+    const error = new EventsDroppedError('shutdown', 1, `${method}() was called after shutdown()`)
+    if (!this.#refusedAfterShutdownLogged) {
+      this.#refusedAfterShutdownLogged = true
+      this.#logger.warn(`${error.message}; later calls are refused and counted silently.`)
+    }
+    this.error(error)
+    this.#emitter.emit('drop', { reason: 'shutdown', count: 1, error })
+    return undefined
+  }
+
+  /** The oldest queued event was dropped to make room: warn once per burst, count each. */
+  overflow(): void {
+    this.#counters.dropped.queue_full++
+    if (this.#overflowBurst++ === 0) {
+      const error = new EventsDroppedError(
+        'queue_full',
+        1,
+        `the queue is full (maxQueueSize ${this.#maxQueueSize}); dropping the oldest events until it drains`,
+      )
+      this.#logger.warn(error.message)
+      this.error(error)
+      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error })
+    } else if (this.#emitter.has('drop')) {
+      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error: new EventsDroppedError('queue_full', 1, 'the queue is full') })
+    }
+  }
+
+  /** Called on every successful push; reports the burst total once room has returned. */
+  pushed(): void {
+    if (this.#overflowBurst === 0) return
+    this.#logger.warn(`The queue has room again; ${this.#overflowBurst} event(s) were dropped while it was full.`)
+    this.#overflowBurst = 0
+  }
+
+  /** Hands an error to `onError` and `error` listeners; a throwing callback is logged and ignored. */
+  error(error: Error): void {
+    if (this.#onError) {
+      try {
+        this.#onError(error)
+      } catch (thrown) {
+        this.#logger.error('The onError callback threw; it is ignored.', thrown)
+      }
+    }
+    this.#emitter.emit('error', error)
+  }
+}
