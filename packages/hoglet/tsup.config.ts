@@ -20,4 +20,6 @@ export default defineConfig({
   platform: 'neutral',
   splitting: true,
   treeshake: true,
+  // Deno and Cloudflare's nodejs_compat resolve Node built-ins only with the `node:` prefix.
+  removeNodeProtocol: false,
 })
