@@ -22,7 +22,7 @@ const hasOwn = Object.prototype.hasOwnProperty
 
 /** Reads a property, treating prototype members and `undefined` as absent. */
 export function readProperty(props: Record<string, unknown> | undefined, key: string): unknown {
-  if (props === undefined || props === null) return MISSING
+  if (typeof props !== 'object' || props === null) return MISSING
   const v = props[key]
   if (v === undefined) return MISSING
   if ((typeof v === 'function' || key === '__proto__') && !hasOwn.call(props, key)) return MISSING

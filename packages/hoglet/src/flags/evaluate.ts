@@ -18,6 +18,7 @@ class Undecided {
 
 const IN_PROGRESS = new Undecided('flag dependency cycle')
 const EMPTY_PROPS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
+const EMPTY_SUBJECT: EvaluationSubject = Object.freeze({ distinctId: '' })
 
 type Outcome = LocalFlagResult | Undecided
 
@@ -27,11 +28,16 @@ class EvaluationScope implements Scope {
   /** Per-flag outcomes of this evaluation, so dependencies are evaluated once. */
   private cache: Array<Outcome | undefined> | undefined
 
+  readonly subject: EvaluationSubject
+
   constructor(
     private readonly set: CompiledFlagSet,
-    readonly subject: EvaluationSubject,
+    subject: EvaluationSubject,
   ) {
-    this.person = subject.personProperties ?? EMPTY_PROPS
+    // Malformed subjects are read as "nothing known" rather than throwing into the caller.
+    this.subject = typeof subject === 'object' && subject !== null ? subject : EMPTY_SUBJECT
+    const props = this.subject.personProperties
+    this.person = typeof props === 'object' && props !== null ? props : EMPTY_PROPS
   }
 
   now(): number {

@@ -94,6 +94,17 @@ describe('engine on random definitions and subjects', () => {
     }
   })
 
+  it('reads malformed subjects as "nothing known" instead of throwing', () => {
+    const compiled = compileFlags(randomDefinitions(rng(7)))
+    const junk = [null, undefined, 'user', 42, { distinctId: 5 }, { distinctId: 'u', personProperties: 'plan=pro', groups: 'acme', groupProperties: 7 }, { distinctId: 'u', groups: { company: null }, personProperties: null }]
+    for (const subject of junk) {
+      for (const key of compiled.keys) {
+        expect(() => evaluateFlag(compiled, key, subject as unknown as EvaluationSubject)).not.toThrow()
+      }
+      expect(() => evaluateAllFlags(compiled, subject as unknown as EvaluationSubject)).not.toThrow()
+    }
+  })
+
   it('a conclusive local answer is the value the server gives', () => {
     let compared = 0
     for (let seed = 1; seed <= 1000; seed++) {
