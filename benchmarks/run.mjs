@@ -124,10 +124,12 @@ for (const scenario of selected) {
     const order = round % 2 === 0 ? scenario.libs : [...scenario.libs].reverse()
     for (const lib of order) {
       process.stdout.write(`  ${scenario.name} round ${round + 1}/${rounds}: ${lib} … `)
+      const started = Date.now()
       const run = await runOnce(scenario, lib)
       if (run.ok) samples[lib].push(run.result)
       else errors[lib].push(run.error)
-      console.log(run.ok ? 'ok' : `FAILED (${run.error})`)
+      const took = `${((Date.now() - started) / 1000).toFixed(1)} s`
+      console.log(run.ok ? `ok (${took})` : `FAILED after ${took} (${run.error})`)
     }
   }
   const figures = {}

@@ -7,10 +7,10 @@
 //   abs-min     hoglet's own figure must be at least `value` (no posthog-node equivalent)
 // An `informative` target is printed as INFO (a second view of the same figure), never PASS/FAIL.
 //
-// The flag targets are judged on process CPU time per call (all threads, so posthog-node's
-// SHA-1 work on the libuv threadpool counts). On a shared machine wall-clock time mostly
-// measures how often the scheduler runs the process, and it penalises a single-threaded
-// evaluator more than one that spreads its work over threadpool threads; both are printed.
+// The flag targets are judged on wall-clock time per call, what a caller waits. Process CPU
+// time per call (all threads, so posthog-node's SHA-1 work on the libuv threadpool counts) is
+// printed beside it: on a busy shared machine the wall clock also measures how often the
+// scheduler runs each process, and the two views together show how much that moved things.
 
 export const SCENARIOS = [
   {
@@ -63,8 +63,8 @@ export const SCENARIOS = [
       { key: 'cpuUsPerCall', label: 'getFeatureFlag µs per call (local), process CPU', digits: 2 },
     ],
     targets: [
-      { metric: 'cpuUsPerCall', kind: 'speedup-min', value: 30, label: 'getFeatureFlag ≥ 30× faster (process CPU per call)' },
-      { metric: 'usPerCall', kind: 'speedup-min', value: 30, label: 'getFeatureFlag, wall clock', informative: true },
+      { metric: 'usPerCall', kind: 'speedup-min', value: 30, label: 'getFeatureFlag ≥ 30× faster (wall clock per call)' },
+      { metric: 'cpuUsPerCall', kind: 'speedup-min', value: 30, label: 'getFeatureFlag, process CPU per call', informative: true },
     ],
   },
   {
@@ -76,8 +76,8 @@ export const SCENARIOS = [
       { key: 'cpuUsPerCall', label: 'getAllFlags (40 flags) µs per call (local), process CPU', digits: 1 },
     ],
     targets: [
-      { metric: 'cpuUsPerCall', kind: 'speedup-min', value: 20, label: 'getAllFlags over 40 flags ≥ 20× faster (process CPU per call)' },
-      { metric: 'usPerCall', kind: 'speedup-min', value: 20, label: 'getAllFlags over 40 flags, wall clock', informative: true },
+      { metric: 'usPerCall', kind: 'speedup-min', value: 20, label: 'getAllFlags over 40 flags ≥ 20× faster (wall clock per call)' },
+      { metric: 'cpuUsPerCall', kind: 'speedup-min', value: 20, label: 'getAllFlags over 40 flags, process CPU per call', informative: true },
     ],
     compareDigests: true,
   },
