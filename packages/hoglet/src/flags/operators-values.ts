@@ -61,7 +61,7 @@ export function booleanLike(value: unknown): boolean | undefined {
  * A small memo for parsing property values (dates, versions): the same values recur across
  * flags and requests. Bounded: cleared when full, so memory stays flat whatever the traffic.
  */
-export function memoize<T>(parse: (text: string) => T, capacity = 512): (text: string) => T {
+export function memoize<T>(parse: (text: string) => T, capacity = 2048): (text: string) => T {
   let cache = new Map<string, T>()
   return (text) => {
     let v = cache.get(text)
