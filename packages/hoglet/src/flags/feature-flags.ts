@@ -183,6 +183,7 @@ export class FeatureFlags {
     if (!record && this.onlyLocal(options)) {
       this.config.logger.debug(`${key} cannot be evaluated locally (${why}) and remote evaluation is off`)
     } else if (!record) {
+      this.config.logger.debug(`${key} asks the server: ${why}`)
       const outcome = await this.remote.evaluate(this.remoteRequest(distinctId, options, [key]))
       if (outcome.ok) {
         const rec = outcome.response.flags.get(key)
