@@ -22,4 +22,5 @@ export default defineConfig({
   treeshake: true,
   // Deno and Cloudflare's nodejs_compat resolve Node built-ins only with the `node:` prefix.
   removeNodeProtocol: false,
+  external: [/^node:/],
 })
