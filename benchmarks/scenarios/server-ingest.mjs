@@ -11,7 +11,7 @@ import Database from 'better-sqlite3'
 import { scenarioArgs, now, report, fail } from '../lib/scenario.mjs'
 import { importPackage } from '../lib/snapshot.mjs'
 
-const args = scenarioArgs({ clients: 2, events: 60_000, batch: 1_000 })
+const args = scenarioArgs({ clients: 2, events: 100_000, batch: 2_000 })
 if (args.lib !== 'hoglet') fail('server-ingest measures hoglet-server with the hoglet SDK only')
 
 const { startServer } = await importPackage('hoglet-server')
