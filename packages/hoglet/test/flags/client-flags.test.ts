@@ -170,6 +170,18 @@ describe('PostHog flag methods', () => {
     }
   })
 
+  it('two clients sharing an in-memory definition cache make one definitions request', async () => {
+    server.route('/flags/definitions', { body: definitions })
+    const shared = new InMemoryFlagDefinitionCache({ maxAgeMs: 60_000 })
+    const first = client({ secretKey: 'phs_secret', flagDefinitionCacheProvider: shared })
+    expect(await first.waitForLocalEvaluationReady(10_000)).toBe(true)
+    const second = client({ secretKey: 'phs_secret', flagDefinitionCacheProvider: shared })
+    expect(await second.waitForLocalEvaluationReady(10_000)).toBe(true)
+    expect(await second.getFeatureFlag('beta', 'user-5')).toBe(true)
+    expect(server.requestsTo('/flags/definitions')).toHaveLength(1)
+    expect(flagsRequests()).toHaveLength(0)
+  })
+
   it('shutdown stops the poller and shuts the cache provider down', async () => {
     server.route('/flags/definitions', { body: definitions })
     const cache = new InMemoryFlagDefinitionCache()
