@@ -165,7 +165,8 @@ export class DefinitionsPoller<C> {
         try {
           const cached = await provider.getFlagDefinitions()
           if (cached) {
-            this.install(cached, 'cache')
+            // The same shared object as last time (an in-process provider): nothing to recompile.
+            if (cached !== this.current?.data) this.install(cached, 'cache')
             return
           }
           // Nothing shared yet: keep what we have, or fetch ourselves if we have nothing.

@@ -212,6 +212,13 @@ describe('flag definition cache provider', () => {
     expect(server.requestsTo('/flags/definitions')).toHaveLength(1)
     expect(follower.definitions!.compiled).toEqual(['shared'])
     expect(follower.definitions!.source).toBe('cache')
+    // Polling again while the shared copy is fresh: no request, no recompilation.
+    const loadedAt = follower.definitions!.loadedAt
+    const compiledBefore = follower.definitions!.compiled
+    await follower.reload()
+    expect(follower.definitions!.compiled).toBe(compiledBefore)
+    expect(follower.definitions!.loadedAt).toBe(loadedAt)
+    expect(server.requestsTo('/flags/definitions')).toHaveLength(1)
   })
 
   it('works with an async leader/follower provider like a Redis one', async () => {
