@@ -1,8 +1,8 @@
 /**
  * The client's flag service: local evaluation first (definitions polled and compiled once
  * per load), remote `/flags` for whatever local evaluation cannot decide, exposure events,
- * test overrides. Every public method resolves; failures become `undefined` plus a log line,
- * a report through the client's logger and `onError`, and a `$feature_flag_error` on the
+ * test overrides. Every public method resolves: a failure becomes `undefined`, one report
+ * (the client's logger, `onError` and `error` event) and a `$feature_flag_error` on the
  * exposure event.
  */
 import { compileFlags, evaluateAllFlags, evaluateFlag, type CompiledFlags, type EvaluationSubject, type LocalFlagResult } from './engine.js'
