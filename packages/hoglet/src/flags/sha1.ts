@@ -117,56 +117,54 @@ function resetState(): void {
 /** One SHA-1 compression of the 16 words in `words` into `state`. */
 function compress(): void {
   const w = words
-  {
-    for (let i = 16; i < 80; i++) {
-      const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
-      w[i] = (x << 1) | (x >>> 31)
-    }
-    let a = state[0]
-    let b = state[1]
-    let c = state[2]
-    let d = state[3]
-    let e = state[4]
-    let i = 0
-    // Four rounds of 20 steps, unrolled by round so the step needs no branches.
-    for (; i < 20; i++) {
-      const t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]) | 0
-      e = d
-      d = c
-      c = (b << 30) | (b >>> 2)
-      b = a
-      a = t
-    }
-    for (; i < 40; i++) {
-      const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[i]) | 0
-      e = d
-      d = c
-      c = (b << 30) | (b >>> 2)
-      b = a
-      a = t
-    }
-    for (; i < 60; i++) {
-      const t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e - 0x70e44324 + w[i]) | 0
-      e = d
-      d = c
-      c = (b << 30) | (b >>> 2)
-      b = a
-      a = t
-    }
-    for (; i < 80; i++) {
-      const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e - 0x359d3e2a + w[i]) | 0
-      e = d
-      d = c
-      c = (b << 30) | (b >>> 2)
-      b = a
-      a = t
-    }
-    state[0] = (state[0] + a) | 0
-    state[1] = (state[1] + b) | 0
-    state[2] = (state[2] + c) | 0
-    state[3] = (state[3] + d) | 0
-    state[4] = (state[4] + e) | 0
+  for (let i = 16; i < 80; i++) {
+    const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
+    w[i] = (x << 1) | (x >>> 31)
   }
+  let a = state[0]
+  let b = state[1]
+  let c = state[2]
+  let d = state[3]
+  let e = state[4]
+  let i = 0
+  // Four rounds of 20 steps, unrolled by round so the step needs no branches.
+  for (; i < 20; i++) {
+    const t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  for (; i < 40; i++) {
+    const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[i]) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  for (; i < 60; i++) {
+    const t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e - 0x70e44324 + w[i]) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  for (; i < 80; i++) {
+    const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e - 0x359d3e2a + w[i]) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  state[0] = (state[0] + a) | 0
+  state[1] = (state[1] + b) | 0
+  state[2] = (state[2] + c) | 0
+  state[3] = (state[3] + d) | 0
+  state[4] = (state[4] + e) | 0
 }
 
 /** Digests `input` into `state`, through the one-block ASCII fast path when it applies. */
