@@ -98,9 +98,13 @@ export function evaluateAllFlags(
   if (keys === undefined) {
     for (const flag of set.flags) visit(flag)
   } else {
+    const seen = new Set<string>()
     for (const key of keys) {
       const flag = set.byKey.get(key)
-      if (flag) visit(flag)
+      if (flag && !seen.has(key)) {
+        seen.add(key)
+        visit(flag)
+      }
     }
   }
   return { results, inconclusive }

@@ -407,6 +407,7 @@ describe('flag dependencies', () => {
     const { results, inconclusive } = evaluateAllFlags(local, { distinctId: 'u', personProperties: { plan: 'pro' } }, ['a', 'nope'])
     expect(Object.keys(results)).toEqual(['a'])
     expect(inconclusive).toEqual([])
+    expect(evaluateAllFlags(local, { distinctId: 'u' }, ['x', 'x', 'c']).inconclusive).toEqual(['x', 'c'])
   })
 })
 
