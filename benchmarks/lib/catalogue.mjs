@@ -21,8 +21,9 @@ export const SCENARIOS = [
     metrics: [
       { key: 'usPerCapture', label: 'capture() µs per call, incl. deferred work', digits: 2 },
       { key: 'usPerCaptureSync', label: 'capture() µs per call, synchronous part only', digits: 2 },
-      { key: 'heapBytesPerEvent', label: 'heap bytes kept per queued event', digits: 0 },
-      { key: 'transientHeapBytesPerEvent', label: 'heap bytes per event before GC (transient)', digits: 0 },
+      { key: 'heapBytesPerEvent', label: 'memory kept per queued event, bytes (V8 heap + external)', digits: 0 },
+      { key: 'v8HeapBytesPerEvent', label: 'V8 heap kept per queued event, bytes', digits: 0 },
+      { key: 'transientHeapBytesPerEvent', label: 'memory per event before GC (transient), bytes', digits: 0 },
     ],
     targets: [
       { metric: 'usPerCapture', kind: 'ratio-max', value: 0.2, label: 'capture() cost ≤ 0.2× posthog-node' },

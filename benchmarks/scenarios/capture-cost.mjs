@@ -1,6 +1,6 @@
-// What one capture() costs the caller: CPU time per call and heap kept per queued event.
-// flushAt and the flush interval are set so that nothing is sent during the timed region;
-// the sink then checks that every captured event really arrives once flushed.
+// What one capture() costs the caller: CPU time per call and memory kept per queued event.
+// flushAt and the flush interval are set so that nothing is sent while measuring; the sink
+// then checks that every captured event really arrives once flushed.
 // Needs --expose-gc (the runner passes it).
 import { scenarioArgs, createClient, now, tick, median, report, fail } from '../lib/scenario.mjs'
 import { startSink } from '../lib/sink.mjs'
@@ -17,10 +17,55 @@ const quiet = {
   flushInterval: 0,
   maxQueueSize: 1_000_000,
 }
+let delivered = 0
 
-// Events are built before timing: the app's own object construction is not the SDK's cost.
-function prepare(count, offset) {
-  return Array.from({ length: count }, (_, i) => makeEvent(offset + i))
+async function deliverAll(client, captured) {
+  delivered += captured
+  await client.flush()
+  await sink.waitForEvents(delivered, 60_000)
+}
+
+function fullGc() {
+  global.gc()
+  global.gc()
+}
+
+/** Memory off the V8 heap (ArrayBuffers, Buffers) counts too: a queue could keep events there. */
+function memory() {
+  const m = process.memoryUsage()
+  return { heap: m.heapUsed, all: m.heapUsed + m.external }
+}
+
+/**
+ * Memory kept per queued event. Measured first, in a fresh process, so that nothing left
+ * over from other work can be collected between the two readings and hide part of the
+ * growth. The events are created inside the loop, as in a request handler, so what stays
+ * alive is the SDK's copy (or its reference to the caller's object).
+ */
+async function measureMemory() {
+  const client = await createClient(args.lib, quiet)
+  for (let i = 0; i < 1_000; i++) client.capture(makeEvent(i)) // load lazy code paths first
+  await tick()
+  await deliverAll(client, 1_000)
+  await tick()
+  fullGc()
+  const before = memory()
+  for (let i = 0; i < args.heapEvents; i++) client.capture(makeEvent(i))
+  const transient = memory()
+  await tick()
+  await tick()
+  fullGc()
+  const after = memory()
+  const stats = await sink.stats()
+  if (stats.events !== delivered) fail(`${args.lib}: events were sent while they should be queued`)
+  // The client is used after the readings, so it cannot be collected before them.
+  await deliverAll(client, args.heapEvents)
+  await client.shutdown()
+  return {
+    heapBytesPerEvent: (after.all - before.all) / args.heapEvents,
+    v8HeapBytesPerEvent: (after.heap - before.heap) / args.heapEvents,
+    transientHeapBytesPerEvent: (transient.all - before.all) / args.heapEvents,
+  }
 }
 
 /** Runs the captures; `syncUs` stops when the calls return, `totalUs` after deferred work. */
@@ -34,66 +79,34 @@ async function timedCaptures(client, events) {
   return { syncUs: ((syncEnd - start) * 1000) / events.length, totalUs: ((end - start) * 1000) / events.length }
 }
 
-async function deliverAll(client, expected) {
-  await client.flush()
-  await sink.waitForEvents(expected, 60_000)
+// Events are built before timing: the app's own object construction is not the SDK's cost.
+function prepare(count, offset) {
+  return Array.from({ length: count }, (_, i) => makeEvent(offset + i))
 }
 
-// --- CPU per call -----------------------------------------------------------------------
-const client = await createClient(args.lib, quiet)
-let expected = 0
-await timedCaptures(client, prepare(args.warmup, 0))
-expected += args.warmup
-await deliverAll(client, expected)
-
-const total = []
-const sync = []
-for (let rep = 0; rep < args.reps; rep++) {
-  const events = prepare(args.events, expected)
-  global.gc()
-  const before = await sink.stats()
-  const t = await timedCaptures(client, events)
-  const after = await sink.stats()
-  if (after.batchRequests !== before.batchRequests) fail(`${args.lib}: sent a request during the timed region`)
-  total.push(t.totalUs)
-  sync.push(t.syncUs)
-  expected += events.length
-  await deliverAll(client, expected)
+/** CPU per call: a warm-up, then `reps` timed runs; nothing may be sent while timing. */
+async function measureCpu() {
+  const client = await createClient(args.lib, quiet)
+  await timedCaptures(client, prepare(args.warmup, 0))
+  await deliverAll(client, args.warmup)
+  const total = []
+  const sync = []
+  for (let rep = 0; rep < args.reps; rep++) {
+    const events = prepare(args.events, rep * args.events)
+    global.gc()
+    const before = await sink.stats()
+    const t = await timedCaptures(client, events)
+    const after = await sink.stats()
+    if (after.batchRequests !== before.batchRequests) fail(`${args.lib}: sent a request during the timed region`)
+    total.push(t.totalUs)
+    sync.push(t.syncUs)
+    await deliverAll(client, events.length)
+  }
+  await client.shutdown()
+  return { usPerCapture: median(total), usPerCaptureSync: median(sync), samplesUs: total }
 }
-await client.shutdown()
 
-// --- heap kept per queued event --------------------------------------------------------
-// A fresh client; the events are created inside the loop so that the SDK's copy (or its
-// reference to the caller's object) is what stays alive, as in a real request handler.
-const heapClient = await createClient(args.lib, quiet)
-await timedCaptures(heapClient, prepare(1_000, 0)) // load lazy code paths first
-await deliverAll(heapClient, expected + 1_000)
-expected += 1_000
-await tick()
-global.gc()
-global.gc()
-const heapBefore = process.memoryUsage().heapUsed
-for (let i = 0; i < args.heapEvents; i++) heapClient.capture(makeEvent(i))
-const heapTransient = process.memoryUsage().heapUsed
-await tick()
-await tick()
-global.gc()
-global.gc()
-const heapAfter = process.memoryUsage().heapUsed
-const stats = await sink.stats()
-if (stats.events !== expected) fail(`${args.lib}: events were sent while they should be queued`)
-expected += args.heapEvents
-await deliverAll(heapClient, expected)
-await heapClient.shutdown()
+const mem = await measureMemory()
+const cpu = await measureCpu()
 await sink.close()
-
-report({
-  scenario: 'capture-cost',
-  lib: args.lib,
-  usPerCapture: median(total),
-  usPerCaptureSync: median(sync),
-  samplesUs: total,
-  heapBytesPerEvent: (heapAfter - heapBefore) / args.heapEvents,
-  transientHeapBytesPerEvent: (heapTransient - heapBefore) / args.heapEvents,
-  delivered: expected,
-})
+report({ scenario: 'capture-cost', lib: args.lib, ...cpu, ...mem, delivered })
