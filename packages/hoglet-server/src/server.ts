@@ -153,6 +153,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           : new HttpError(500, 'internal_error', `internal error: ${(caught as Error)?.message ?? String(caught)}`)
       if (!(caught instanceof HttpError)) logger.error(`${method} ${path}: ${(caught as Error)?.stack ?? String(caught)}`)
       status = err.status
+      // A refused request is what a developer wants to know about ("why is my event not there?").
+      if (err.status < 500 && record) logger.warn(`${method} ${path}: ${err.status} ${err.code}: ${err.message}`)
       // Drain what the client is still sending so the connection stays usable.
       if (!req.complete) req.resume()
       send(res, { status: err.status, headers: err.headers, body: { status: err.status, code: err.code, error: err.message } }, method)

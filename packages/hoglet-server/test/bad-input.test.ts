@@ -48,6 +48,13 @@ describe('bad capture input gets the documented status and the server keeps serv
     expect((await post(server, '/batch/', batchBody([event('after', 'u')]))).status).toBe(200)
   })
 
+  it('reports each refused request through the logger', async () => {
+    const warnings: string[] = []
+    const server = await startTestServer({ logger: { info() {}, error() {}, warn: (m) => warnings.push(m) } })
+    await post(server, '/batch/', batchBody([{ event: 'x', properties: {} }]))
+    expect(warnings).toEqual(['POST /batch: 400 missing_distinct_id: event 0 has no `distinct_id`'])
+  })
+
   it('rejects a wrong project token when one is configured', async () => {
     const server = await startTestServer({ projectToken: 'phc_right' })
     expect((await post(server, '/batch/', batchBody([event('x', 'u')], 'phc_wrong'))).status).toBe(403)

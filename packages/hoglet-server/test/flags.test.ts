@@ -227,6 +227,14 @@ describe('definitions endpoints', () => {
     expect((await get(server, '/flags/definitions?token=phc_x', { authorization: 'Bearer phx_right' })).status).toBe(200)
   })
 
+  it('refuses a token other than the configured project token', async () => {
+    const server = await startTestServer({ projectToken: 'phc_right' })
+    expect((await get(server, '/flags/definitions?token=phc_wrong', auth)).status).toBe(401)
+    expect((await get(server, '/flags/definitions?token=phc_right', auth)).status).toBe(200)
+    expect((await post(server, '/flags?v=2', { token: 'phc_wrong', distinct_id: 'u' })).status).toBe(401)
+    expect((await post(server, '/flags?v=2', { token: 'phc_right', distinct_id: 'u' })).status).toBe(200)
+  })
+
   it('serves remote config payloads double-encoded, by key or id; 404 for unknown flags', async () => {
     const server = await startTestServer()
     await setFlags(server, { flags: [{ id: 77, key: 'site-config', filters: { payloads: { true: { theme: 'dark' } } } }, { id: 78, key: 'no-payload' }] })

@@ -45,7 +45,9 @@ export function registerFlagRoutes(router: Router, deps: FlagsDeps): void {
   const definitions = (requireToken: boolean) =>
     function flagDefinitions(ctx: RequestContext): Reply {
       checkBearer(ctx, deps.personalApiKey)
-      if (requireToken && !ctx.query.get('token')) throw unauthorized('missing_token', 'the `token` query parameter is required')
+      const token = ctx.query.get('token')
+      if (requireToken && !token) throw unauthorized('missing_token', 'the `token` query parameter is required')
+      if (token && deps.projectToken !== undefined && token !== deps.projectToken) throw unauthorized('invalid_token', 'unknown project token')
       const { registry } = deps
       const headers = { etag: registry.etag, 'cache-control': 'private, must-revalidate' }
       if (etagMatches(ctx.req.headers['if-none-match'], registry.etag)) return { status: 304, headers }
