@@ -48,6 +48,22 @@ describe('bad capture input gets the documented status and the server keeps serv
     expect((await post(server, '/batch/', batchBody([event('after', 'u')]))).status).toBe(200)
   })
 
+  it('answers 400 to bodies that are not in the encoding the query names', async () => {
+    const server = await startTestServer()
+    const text = { 'content-type': 'text/plain' }
+    const lz = await post(server, '/e/', 'this is not lz-string output!', { query: '?compression=lz64', headers: text })
+    expect(lz.status).toBe(400)
+    expect(lz.body.code).toBe('invalid_payload')
+    const gz = await post(server, '/e/', '{"event":"x"}', { query: '?compression=gzip-js', headers: text })
+    expect(gz.status).toBe(400)
+    const form = await post(server, '/e/', 'nodata=1', { headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expect(form.status).toBe(400)
+    const b64 = await post(server, '/e/', 'bm90IGpzb24=', { headers: text })
+    expect(b64.body.code).toBe('invalid_json')
+    expect((await post(server, '/e/', { ...event('fine', 'u'), token: 'k' })).status).toBe(200)
+    expect(server.store.events.count()).toBe(1)
+  })
+
   it('reports each refused request through the logger', async () => {
     const warnings: string[] = []
     const server = await startTestServer({ logger: { info() {}, error() {}, warn: (m) => warnings.push(m) } })
