@@ -112,7 +112,9 @@ export const PAGE_JS = String.raw`
   }
 
   // Persons and groups
-  function propsBlock(props) { return el('pre', null, pretty(props)); }
+  function propsBlock(props) {
+    return Object.keys(props).length ? el('pre', null, pretty(props)) : el('div', 'muted', 'No properties yet.');
+  }
   function loadPersons() {
     var s = $('person-filter').value.trim();
     return getJson('/persons?limit=200' + (s ? '&search=' + encodeURIComponent(s) : '')).then(function (r) {

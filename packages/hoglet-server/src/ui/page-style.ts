@@ -36,7 +36,7 @@ table.list { width: 100%; border-collapse: collapse; background: var(--card); bo
 .detail { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; position: sticky; top: 12px; max-height: calc(100vh - 40px); overflow: auto; }
 .detail h3 { margin: 0 0 4px; font-size: 15px; }
 pre { margin: 8px 0 0; white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: 10px; border-radius: 6px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; align-items: start; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card h3 { margin: 0 0 6px; font-size: 14px; }
 .chips { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 6px; }
