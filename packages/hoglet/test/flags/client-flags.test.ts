@@ -101,6 +101,23 @@ describe('PostHog flag methods', () => {
     expect(flagsRequests()[0]!.json).toMatchObject({ distinct_id: 'ctx-user', $device_id: 'dev-9' })
   })
 
+  it('honours featureFlagsRequestTimeoutMs and featureFlagsRequestMaxRetries from the options', async () => {
+    server.enqueue('/flags/', { hang: true }, { status: 502, body: 'bad gateway' }, { status: 502, body: 'bad gateway' })
+    server.route('/flags/', { body: remoteBody })
+    const errors: Error[] = []
+    const posthog = client({ featureFlagsRequestTimeoutMs: 300, featureFlagsRequestMaxRetries: 2, onError: (e) => errors.push(e) })
+    const started = Date.now()
+    expect(await posthog.getFeatureFlag('checkout', 'user-7')).toBeUndefined()
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+    expect(errors[0]!.message).toContain('timed out after 300 ms')
+    // 502, 502, then the answer: two retries allowed.
+    expect(await posthog.getFeatureFlag('checkout', 'user-7')).toBe('new')
+    expect(flagsRequests()).toHaveLength(4)
+    await posthog.flush()
+    const called = receivedEvents(server).filter((e) => e.event === '$feature_flag_called')
+    expect(called.map((e) => e.properties.$feature_flag_error)).toEqual(['timeout', undefined])
+  })
+
   it('refuses bad per-call input without throwing', async () => {
     const errors: Error[] = []
     const posthog = client({ onError: (e) => errors.push(e) })
