@@ -59,7 +59,9 @@ export type FlagEvaluation =
 
 export interface CompileOptions {
   /**
-   * Synchronous SHA-1 (40 lowercase hex digits), e.g. node:crypto's.
+   * Synchronous SHA-1 (40 lowercase hex digits) to bucket with instead of the built-in one.
+   * The built-in pure-TypeScript SHA-1 runs on every runtime and is faster than node:crypto's
+   * `createHash` for these short inputs, so there is rarely a reason to pass one.
    * @default the built-in pure-TypeScript SHA-1
    */
   sha1Hex?: (input: string) => string
