@@ -25,6 +25,17 @@ describe('shutdown()', () => {
     expect(receivedEvents(server)).toHaveLength(3)
   })
 
+  it('registers the flushOnExit hook only when asked, and removes it on shutdown', async () => {
+    const before = process.listenerCount('beforeExit')
+    const plain = clientFor(server)
+    expect(process.listenerCount('beforeExit')).toBe(before)
+    const client = clientFor(server, { flushOnExit: true })
+    expect(process.listenerCount('beforeExit')).toBe(before + 1)
+    await client.shutdown()
+    expect(process.listenerCount('beforeExit')).toBe(before)
+    await plain.shutdown()
+  })
+
   it('returns the same promise on every call', async () => {
     const client = clientFor(server)
     const first = client.shutdown()
