@@ -255,7 +255,13 @@ export class FeatureFlags {
     const distinctId = this.checkInput('all-flags call', rawDistinctId, false)
     if (distinctId === undefined) return { records, remote: undefined, remoteError: undefined }
     options ??= {}
-    const wanted = options.flagKeys && options.flagKeys.length > 0 ? options.flagKeys : undefined
+    let wanted: string[] | undefined
+    if (Array.isArray(options.flagKeys)) {
+      wanted = options.flagKeys.filter((k): k is string => typeof k === 'string')
+      if (wanted.length === 0) wanted = undefined
+    } else if (options.flagKeys !== undefined) {
+      this.config.report(new TypeError('`flagKeys` must be an array of flag keys; evaluating all flags'), 'warn')
+    }
     await this.awaitFirstLoad()
     const loaded = this.poller?.definitions
     // Which keys the server must decide: everything (or `wanted`) without definitions;

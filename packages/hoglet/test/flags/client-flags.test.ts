@@ -119,6 +119,7 @@ describe('PostHog flag methods', () => {
   })
 
   it('refuses bad per-call input without throwing', async () => {
+    server.route('/flags/', { body: remoteBody })
     const errors: Error[] = []
     const posthog = client({ onError: (e) => errors.push(e) })
     expect(await posthog.getFeatureFlag('x', '' as string)).toBeUndefined()
@@ -127,6 +128,13 @@ describe('PostHog flag methods', () => {
     expect((await posthog.evaluateFlags(undefined)).keys).toEqual([])
     expect(errors).toHaveLength(4)
     expect(flagsRequests()).toHaveLength(0)
+    // Unusable options are ignored, not thrown.
+    expect(await posthog.getFeatureFlag('checkout', 'u', null as unknown as undefined)).toBe('new')
+    expect(await posthog.getAllFlags('u', { flagKeys: 'checkout' as unknown as string[] })).toEqual({ checkout: 'new', dark: false })
+    expect(errors).toHaveLength(5)
+    expect(errors[4]!.message).toContain('flagKeys')
+    expect(flagsRequests()).toHaveLength(2)
+    expect(flagsRequests()[1]!.json.flag_keys_to_evaluate).toBeUndefined()
   })
 
   it('a disabled client evaluates nothing and sends nothing', async () => {
