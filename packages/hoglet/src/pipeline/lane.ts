@@ -113,7 +113,12 @@ export class Lane {
 
   #start(): void {
     this.#running = true
-    queueMicrotask(() => void this.#run())
+    queueMicrotask(() => {
+      this.#run().catch((error: unknown) => {
+        // Not expected (send() never rejects), but an escaped error must not become an unhandled rejection.
+        this.#report.refused('invalid', `the send loop failed: ${(error as Error)?.message ?? error}`, error)
+      })
+    })
   }
 
   async #run(): Promise<void> {

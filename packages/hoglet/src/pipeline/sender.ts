@@ -36,6 +36,7 @@ export class Sender {
   readonly #bodyPrefix: string
   readonly #bodySuffix: string
   readonly #headers: Record<string, string>
+  readonly #plainHeaders: Record<string, string>
   /**
    * While above zero someone awaits delivery (`flush()`, `shutdown()`, an Immediate call), so
    * waits between retries keep the process alive; otherwise they are unref'd.
@@ -49,7 +50,8 @@ export class Sender {
     this.#report = report
     this.#bodyPrefix = `{"api_key":${JSON.stringify(options.apiKey)},"batch":[`
     this.#bodySuffix = options.historicalMigration ? '],"historical_migration":true,"sent_at":"' : '],"sent_at":"'
-    this.#headers = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
+    this.#plainHeaders = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
+    this.#headers = { ...this.#plainHeaders }
     if (!options.disableCompression && runtime.gzip) this.#headers['Content-Encoding'] = 'gzip'
   }
 
@@ -104,7 +106,15 @@ export class Sender {
   async #attempt(url: string, joined: string, closing: AbortSignal): Promise<AttemptResult> {
     const text = this.#bodyPrefix + joined + this.#bodySuffix + new Date().toISOString() + '"}'
     let body: Uint8Array = encoder.encode(text)
-    if (this.#headers['Content-Encoding'] === 'gzip') body = await this.#runtime.gzip!(body)
+    let headers = this.#headers
+    if (headers['Content-Encoding'] === 'gzip') {
+      try {
+        body = await this.#runtime.gzip!(body)
+      } catch {
+        // A failing compressor must not lose the batch: send it uncompressed instead.
+        headers = this.#plainHeaders
+      }
+    }
 
     const controller = new AbortController()
     let timedOut = false
@@ -119,7 +129,7 @@ export class Sender {
     try {
       const response = await this.#options.fetch(url, {
         method: 'POST',
-        headers: this.#headers,
+        headers,
         body: body as BodyInit,
         signal: controller.signal,
       })

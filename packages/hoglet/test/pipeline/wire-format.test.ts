@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { VERSION } from '../../src/index.js'
+import { PostHog as PostHogCore } from '../../src/client.js'
+import { nodeRuntime } from '../../src/runtime/node.js'
+import { silentLogger } from '../../src/logger.js'
 import { createTestServer, type TestServer } from '../helpers/test-server.js'
 import { clientFor, receivedEvents } from '../helpers/client.js'
 
@@ -98,6 +101,17 @@ describe('wire format of POST /batch/', () => {
     const [request] = server.requestsTo('/batch/')
     expect(request.headers['content-encoding']).toBeUndefined()
     expect(JSON.parse(request.rawBody.toString('utf8')).batch[0].event).toBe('plain')
+  })
+
+  it('falls back to an uncompressed body when the runtime cannot compress', async () => {
+    const failing = { ...nodeRuntime, gzip: () => Promise.reject(new Error('no compressor')) }
+    const client = new PostHogCore('phc_test', { host: server.url, logger: silentLogger, flushInterval: 0 }, failing)
+    client.capture({ distinctId: 'u', event: 'uncompressed' })
+    await client.flush()
+    const [request] = server.requestsTo('/batch/')
+    expect(request.headers['content-encoding']).toBeUndefined()
+    expect(JSON.parse(request.rawBody.toString('utf8')).batch[0].event).toBe('uncompressed')
+    await client.shutdown()
   })
 
   it('sends groups as $groups', async () => {
