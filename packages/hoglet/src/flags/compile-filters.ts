@@ -134,7 +134,8 @@ function isGroup(entry: unknown): entry is PropertyGroup {
 
 /**
  * An AND/OR tree (cohort definitions). A decided entry settles the group (NO for AND, YES for
- * OR) even if others are undecided; a branch that needs the server makes the whole tree need it.
+ * OR) even if others are undecided or need the server; otherwise "needs the server" outranks
+ * "undecided".
  */
 export function compilePropertyGroup(group: unknown, ctx: FilterContext): FilterNode {
   if (typeof group !== 'object' || group === null || Array.isArray(group)) return constant(ctx.mode === 'local' ? REMOTE : NO)
@@ -153,22 +154,23 @@ export function compilePropertyGroup(group: unknown, ctx: FilterContext): Filter
 /** AND/OR over nodes, folding constants at compile time. */
 export function combine(and: boolean, input: FilterNode[]): FilterNode {
   const decisive = and ? NO : YES
-  if (input.some((n) => n.constant === REMOTE)) return constant(REMOTE)
-  if (input.some((n) => n.constant === decisive)) return constant(decisive)
-  const nodes = input.filter((n) => n.constant !== (and ? YES : NO))
-  const undecidedAlways = nodes.some((n) => n.constant === UNDECIDED)
-  const live = nodes.filter((n) => n.constant === undefined).map((n) => n.run)
-  if (live.length === 0) return constant(undecidedAlways ? UNDECIDED : and ? YES : NO)
   const fallthrough: Outcome = and ? YES : NO
+  if (input.some((n) => n.constant === decisive)) return constant(decisive)
+  // What the constant entries contribute when nothing is decisive.
+  let always: Outcome = fallthrough
+  if (input.some((n) => n.constant === REMOTE)) always = REMOTE
+  else if (input.some((n) => n.constant === UNDECIDED)) always = UNDECIDED
+  const live = input.filter((n) => n.constant === undefined).map((n) => n.run)
+  if (live.length === 0) return constant(always)
   return {
     run: (scope) => {
-      let undecided = undecidedAlways
+      let result = always
       for (let i = 0; i < live.length; i++) {
         const o = live[i](scope)
-        if (o === decisive || o === REMOTE) return o
-        if (o === UNDECIDED) undecided = true
+        if (o === decisive) return o
+        if (o === REMOTE || (o === UNDECIDED && result !== REMOTE)) result = o
       }
-      return undecided ? UNDECIDED : fallthrough
+      return result
     },
   }
 }

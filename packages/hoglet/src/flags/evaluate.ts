@@ -159,6 +159,7 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
   // The rollout hash depends only on the bucketing value: compute the flag's at most once.
   let flagHash = -1
   let undecided: CompiledCondition[] | undefined
+  let needsServer = false // an undecided condition uses a cohort the definitions do not include
   let best = flag.noMatchResult
   let bestRank = 0 // 0 no_condition_match, 1 out_of_rollout_bound, 2 no_group_type
   for (const condition of flag.conditions) {
@@ -183,9 +184,10 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
     }
     const matched = condition.filters.run(scope)
     if (matched === NO) continue
-    if (matched === REMOTE) return new Undecided('a cohort is not in the definitions (static cohort)')
-    if (matched === UNDECIDED) {
+    if (matched === UNDECIDED || matched === REMOTE) {
+      // Decided later only if this condition could not have changed the answer.
       ;(undecided ??= []).push(condition)
+      if (matched === REMOTE) needsServer = true
       continue
     }
     let hash = 0
@@ -219,7 +221,7 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
     }
     return resultFor(flag, condition, value, 'match')
   }
-  if (undecided) return new Undecided('a property needed by a condition was not given')
+  if (undecided) return new Undecided(needsServer ? 'a cohort is not in the definitions (static cohort)' : 'a property needed by a condition was not given')
   return best
 }
 

@@ -336,6 +336,19 @@ describe('cohorts', () => {
     expect(verdict(server, 'static', { distinctId: 'u' })).toBe(false)
     expect(verdict(server, 'notstatic', { distinctId: 'u' })).toBe(true)
   })
+  it('a static cohort does not block a filter that settles the condition', () => {
+    const staticCohort = { key: 'id', type: 'cohort', operator: 'in', value: 99 }
+    const mixed = compileFlags({ cohorts, flags: [
+      { id: 1, key: 'and', active: true, filters: { groups: [{ properties: [staticCohort, plan('pro')] }] } },
+      { id: 2, key: 'later', active: true, filters: { groups: [{ properties: [staticCohort] }, { properties: [plan('pro')] }] } },
+    ] })
+    expect(verdict(mixed, 'and', { distinctId: 'u', personProperties: { plan: 'free' } })).toBe(false)
+    expect(verdict(mixed, 'and', { distinctId: 'u', personProperties: { plan: 'pro' } })).toBe('inconclusive')
+    // Had the static-cohort condition matched, the value would be the same `true`.
+    expect(verdict(mixed, 'later', { distinctId: 'u', personProperties: { plan: 'pro' } })).toBe(true)
+    const e = evaluateFlag(mixed, 'later', { distinctId: 'u', personProperties: { plan: 'free' } })
+    expect(e).toEqual({ kind: 'inconclusive', why: 'a cohort is not in the definitions (static cohort)' })
+  })
   it('a cycle between cohorts is undecidable, not a stack overflow', () => {
     expect(verdict(compiled, 'cycle', { distinctId: 'u' })).toBe('inconclusive')
     expect(verdict(server, 'cycle', { distinctId: 'u' })).toBe(false)
