@@ -5,9 +5,10 @@
  * limit, so hoglet bounds the work of every regex filter:
  * - Patterns with a backreference (`\1`, `\k<name>`) are refused: PostHog's server does not
  *   support them either. A refused or invalid pattern gives false for `regex` and `not_regex`.
- * - A pattern with no nested quantifier (`(a+)+`, `(a|aa)*`) and at most one unbounded
- *   quantifier (`*`, `+`, `{n,}`) has at worst quadratic backtracking; it runs on the native
- *   engine for values up to {@link NATIVE_INPUT_LIMIT} characters (at most ~10^6 steps).
+ * - A pattern with no nested quantifier (`(a+)+`, `(a|aa)*`) and `u` unbounded quantifiers
+ *   (`*`, `+`, `{n,}`) backtracks at worst in O(n^(u+1)) for a value of n characters. It runs
+ *   on the native engine when that bound stays under ~10^6 steps: values up to 1000 characters
+ *   with one unbounded quantifier, 100 with two, 31 with three, and so on.
  * - Everything else (and longer values) runs on a small backtracking matcher with a budget of
  *   {@link STEP_BUDGET} steps; a search that runs out has no answer, and the filter does not
  *   match (for both operators), like a pattern the server gives up on.
@@ -21,14 +22,26 @@ import type { BudgetedRegex } from './operators-regex-engine.js'
 
 export const MAX_PATTERN_LENGTH = 1000
 export const MAX_REGEX_INPUT_LENGTH = 10_000
-export const NATIVE_INPUT_LIMIT = 1000
+/** Worst-case backtracking steps allowed on the native engine. */
+export const NATIVE_STEP_BOUND = 1_000_000
 export const STEP_BUDGET = 100_000
 
 export type RegexHazard = 'backreference' | 'nested quantifier' | 'several unbounded quantifiers' | 'too long'
 
 /** What in a pattern could make native backtracking explode, or undefined when nothing. */
 export function regexHazard(pattern: string): RegexHazard | undefined {
-  if (pattern.length > MAX_PATTERN_LENGTH) return 'too long'
+  return analyzePattern(pattern).hazard
+}
+
+interface PatternAnalysis {
+  hazard: RegexHazard | undefined
+  /** Unbounded quantifiers (`*`, `+`, `{n,}`) outside classes. */
+  unbounded: number
+}
+
+function analyzePattern(pattern: string): PatternAnalysis {
+  const refuse = (hazard: RegexHazard): PatternAnalysis => ({ hazard, unbounded: Infinity })
+  if (pattern.length > MAX_PATTERN_LENGTH) return refuse('too long')
   // Per open group: does its body contain a repeating quantifier or an alternation?
   const groups: boolean[] = []
   let lastGroupRisky = false // the atom just closed was a risky group
@@ -39,7 +52,7 @@ export function regexHazard(pattern: string): RegexHazard | undefined {
     const c = pattern[i]
     if (c === '\\') {
       const next = pattern[i + 1]
-      if (!inClass && next !== undefined && ((next >= '1' && next <= '9') || next === 'k')) return 'backreference'
+      if (!inClass && next !== undefined && ((next >= '1' && next <= '9') || next === 'k')) return refuse('backreference')
       i++
       lastGroupRisky = false
       continue
@@ -77,9 +90,15 @@ export function regexHazard(pattern: string): RegexHazard | undefined {
     if (c === '|' && groups.length > 0) groups[groups.length - 1] = true
     lastGroupRisky = false
   }
-  if (nested) return 'nested quantifier'
-  if (unbounded > 1) return 'several unbounded quantifiers'
-  return undefined
+  if (nested) return { hazard: 'nested quantifier', unbounded }
+  return { hazard: unbounded > 1 ? 'several unbounded quantifiers' : undefined, unbounded }
+}
+
+/** The longest value the native engine may search for this pattern (-1: never). */
+export function nativeInputLimit(pattern: string): number {
+  const { hazard, unbounded } = analyzePattern(pattern)
+  if (hazard !== undefined && hazard !== 'several unbounded quantifiers') return -1
+  return Math.floor(Math.pow(NATIVE_STEP_BOUND, 1 / (unbounded + 1)) + 1e-9)
 }
 
 interface Quantifier {
@@ -97,7 +116,8 @@ function quantifierAt(p: string, i: number): Quantifier | undefined {
     const m = /^\{(\d*)(,?)(\d*)\}/.exec(p.slice(i, i + 24))
     if (!m || m[1] === '') return undefined
     const max = m[2] === '' ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3])
-    return { length: m[0].length, repeats: max > 1, unbounded: max === Infinity }
+    // A large bounded repeat backtracks like an unbounded one.
+    return { length: m[0].length, repeats: max > 1, unbounded: max > 16 }
   }
   return undefined
 }
@@ -110,7 +130,7 @@ export interface GuardedRegex {
 
 /** Compiles a filter's pattern, or returns undefined when it is invalid or refused. */
 export function compileGuardedRegex(pattern: string): GuardedRegex | undefined {
-  const hazard = regexHazard(pattern)
+  const { hazard } = analyzePattern(pattern)
   if (hazard === 'backreference' || hazard === 'too long') return undefined
   let flags = ''
   let source = pattern
@@ -133,7 +153,7 @@ export function compileGuardedRegex(pattern: string): GuardedRegex | undefined {
   } catch {
     budgeted = undefined // syntax the budgeted matcher does not support (lookbehind, \p{…})
   }
-  const nativeLimit = hazard === undefined ? NATIVE_INPUT_LIMIT : -1
+  const nativeLimit = nativeInputLimit(pattern)
   if (nativeLimit < 0 && !budgeted) return undefined
   return {
     test(value: string): boolean | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileGuardedRegex, regexHazard } from '../../src/flags/operators-regex.js'
+import { compileGuardedRegex, nativeInputLimit, regexHazard } from '../../src/flags/operators-regex.js'
 import { compileBudgeted } from '../../src/flags/operators-regex-engine.js'
 
 describe('regex hazard analysis', () => {
@@ -24,6 +24,21 @@ describe('regex hazard analysis', () => {
   })
 })
 
+describe('native engine limits', () => {
+  it('shrink with the number of unbounded quantifiers, keeping worst-case backtracking near 10^6 steps', () => {
+    expect(nativeInputLimit('^user-\\d{4}$')).toBe(1_000_000)
+    expect(nativeInputLimit('@example\\.com$')).toBe(1_000_000)
+    expect(nativeInputLimit('.*@example\\.com$')).toBe(1000)
+    expect(nativeInputLimit('^\\w+@\\w+$')).toBe(100)
+    expect(nativeInputLimit('^\\w+@\\w+\\.\\w+$')).toBe(31)
+    expect(nativeInputLimit('a{1,100}b')).toBe(1000)
+  })
+  it('are closed for nested quantifiers and backreferences', () => {
+    expect(nativeInputLimit('(a+)+')).toBe(-1)
+    expect(nativeInputLimit('(a)\\1')).toBe(-1)
+  })
+})
+
 describe('guarded regex', () => {
   it('refuses backreferences and syntax errors', () => {
     for (const p of ['(a)\\1', '(', '[z-a]', 'a**', '(?x) a b']) expect(compileGuardedRegex(p), p).toBeUndefined()
@@ -44,6 +59,13 @@ describe('guarded regex', () => {
       expect(answer === undefined || answer === false, p).toBe(true)
       expect(Date.now() - started, p).toBeLessThan(10_000) // a generous bound: the point is "finishes"
     }
+  })
+
+  it('answers everyday patterns on both sides of the native limit', () => {
+    const email = compileGuardedRegex('^\\w+@\\w+\\.\\w+$')!
+    expect(email.test('ann@example.com')).toBe(true) // native (≤ 31 characters)
+    expect(email.test(`${'a'.repeat(60)}@example.com`)).toBe(true) // budgeted matcher
+    expect(email.test(`${'a'.repeat(60)}@example`)).toBe(false)
   })
 
   it('still finds real matches in long values through the budgeted matcher', () => {
