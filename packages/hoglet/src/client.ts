@@ -702,7 +702,7 @@ export class PostHog {
         return undefined
       },
     )
-    this.trackPending(
+    lane.preparing = this.trackPending(
       work.then((computed) => {
         this.#enqueueBuilt(method, this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed), lane)
       }),
@@ -776,8 +776,10 @@ export class PostHog {
     if (uuid === undefined) return undefined
     this.#sender.keepAlive++
     try {
+      // Wait only for this event's own flag fetch (sendFeatureFlags), never for other work:
+      // concurrent Immediate calls must not wait for each other.
       const work = (async () => {
-        while (this.#pendingWork.size > 0) await Promise.allSettled([...this.#pendingWork])
+        if (holder.preparing !== undefined) await holder.preparing
         await holder.flush()
       })()
       await this.trackPending(work)

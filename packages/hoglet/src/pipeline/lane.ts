@@ -43,6 +43,8 @@ export class Lane {
   #waiters: Waiter[] = []
   /** Events this lane got acknowledged by the server. */
   delivered = 0
+  /** The latest async preparation (a `sendFeatureFlags` fetch) that will push into this lane. */
+  preparing: Promise<unknown> | undefined = undefined
 
   constructor(params: {
     path: string

@@ -177,6 +177,19 @@ describe('feature flag enrichment hook', () => {
     expect(fetched.properties['$feature/remote']).toBe('for-u')
   })
 
+  it('captureImmediate with sendFeatureFlags waits for its own flag fetch, then sends', async () => {
+    client.setFeatureFlagEnricher({
+      propertiesFromSnapshot: () => undefined,
+      fetchProperties: async () => {
+        await new Promise((r) => setTimeout(r, 30))
+        return { '$feature/late': 'yes' }
+      },
+    })
+    const uuid = await client.captureImmediate({ distinctId: 'u', event: 'imm-flags', sendFeatureFlags: true })
+    expect(uuid).toBeTypeOf('string')
+    expect(receivedEvents(server)).toEqual([expect.objectContaining({ uuid, properties: expect.objectContaining({ '$feature/late': 'yes' }) })])
+  })
+
   it('sends the event without flags when the flag fetch fails, and reports it', async () => {
     const errors: Error[] = []
     const c = clientFor(server, { onError: (e) => errors.push(e) })

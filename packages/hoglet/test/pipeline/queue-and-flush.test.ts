@@ -134,6 +134,17 @@ describe('sync mode and Immediate calls', () => {
     expect(receivedEvents(server)[0].uuid).toBe(uuid)
   })
 
+  it('concurrent Immediate calls each resolve once their own request is answered', async () => {
+    server.route('/batch/', { status: 200, delayMs: 50 })
+    const client = make()
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => client.captureImmediate({ distinctId: 'u', event: `parallel-${i}` })),
+    )
+    expect(results.every((uuid) => typeof uuid === 'string')).toBe(true)
+    expect(server.requestsTo('/batch/')).toHaveLength(5)
+    await client.flush()
+  })
+
   it('captureImmediate resolves undefined (never rejects) when delivery fails', async () => {
     server.route('/batch/', { status: 400 })
     const client = make()
