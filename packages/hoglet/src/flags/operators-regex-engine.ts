@@ -289,13 +289,18 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
 
   const root = parseAlternation()
   if (pos < source.length) throw new SyntaxError('unmatched )')
+  // A pattern that opens with `.*` and has no top-level alternation matches from position 0
+  // whenever it matches anywhere (the `.*` absorbs the prefix), so one start suffices when the
+  // value has no line breaks for `.` to stop at.
+  const leadingDotStar = /^\.\*\??/.test(source) && !hasTopLevelAlternation(source)
 
   return {
     test(input: string): boolean | undefined {
       state.input = input
       state.steps = 0
       try {
-        for (let start = 0; start <= input.length; start++) if (root(start, () => true)) return true
+        const last = leadingDotStar && (dotAll || !/[\n\r\u2028\u2029]/.test(input)) ? 0 : input.length
+        for (let start = 0; start <= last; start++) if (root(start, () => true)) return true
         return false
       } catch (err) {
         if (err === OUT_OF_BUDGET || err instanceof RangeError) return undefined
@@ -305,4 +310,20 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
       }
     },
   }
+}
+
+/** Whether `|` appears outside any group and class. */
+function hasTopLevelAlternation(source: string): boolean {
+  let depth = 0
+  let inClass = false
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') i++
+    else if (inClass) inClass = c !== ']'
+    else if (c === '[') inClass = true
+    else if (c === '(') depth++
+    else if (c === ')') depth--
+    else if (c === '|' && depth === 0) return true
+  }
+  return false
 }

@@ -75,6 +75,14 @@ describe('guarded regex', () => {
     expect(compileGuardedRegex('.*@example.*')!.test(long)).toBe(true)
   })
 
+  it('answers a leading .* pattern on a long value in one pass', () => {
+    const long = `https://shop.example.com/${'p/'.repeat(2400)}?utm_source=news&ref=google`
+    expect(compileGuardedRegex('.*utm_source=.*google')!.test(long)).toBe(true)
+    expect(compileGuardedRegex('.*utm_source=.*bing')!.test(long)).toBe(false)
+    expect(compileBudgeted('.*b|a', '', 1000).test('xxa')).toBe(true) // top-level alternation: every start
+    expect(compileBudgeted('.*b', '', 1000).test('x\nb')).toBe(true) // line break: every start
+  })
+
   it('does not search values over 10 000 characters', () => {
     expect(compileGuardedRegex('a')!.test('a'.repeat(10_001))).toBeUndefined()
   })
@@ -85,7 +93,7 @@ describe('budgeted matcher agrees with the native engine', () => {
     'abc', '^abc$', 'a.c', 'a.*c', 'a.*?c', '^a+b*c?$', 'x{2}', 'x{2,}', 'x{1,3}y', '(ab|cd)+e', '(?:ab)?c',
     '[a-c]+', '[^a-c]+$', '[\\d.]+', '\\d{3}-\\d{4}', '\\w+@\\w+\\.com', '\\s+', '\\S+$', '\\bfoo\\b', '\\Bar',
     'foo(?=bar)', 'foo(?!bar)', '^(a|ab)(c|bcd)(d*)$', '(a*)*b', '(a|b)*c', 'colou?r', '[-a]', '[a-]', '\\.', '\\$\\d+',
-    '^$', '', 'a|b|', '(?<name>z)+', '[\\]]', '[\\-x]', 'é+', '\\x41', '\\u00e9',
+    '^$', '', 'a|b|', '(?<name>z)+', '.*c', '.*?b$', '.*(a|b)c', '.*\\bbar', '.*^abc', '[\\]]', '[\\-x]', 'é+', '\\x41', '\\u00e9',
   ]
   const inputs = ['', 'abc', 'xabcx', 'aac', 'ac', 'abbbc', 'xx', 'xxxy', 'ababe', 'cde', 'abcdcde', '12.5', '555-1234', 'me@site.com', ' \t', 'foo bar', 'foobar', 'bar', 'color', 'colour', 'a-', '$42', 'ééé', 'A', 'abcd', 'aaab', 'z', ']', '-']
 
