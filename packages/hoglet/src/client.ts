@@ -472,7 +472,9 @@ export class PostHog {
   async flush(): Promise<void> {
     this.#sender.keepAlive++
     try {
-      while (this.#pendingWork.size > 0) await Promise.allSettled([...this.#pendingWork])
+      // Work pending now (flag fetches of earlier captures, Immediate sends); work started
+      // later is not waited for, so a steady stream of captures cannot keep flush() waiting.
+      if (this.#pendingWork.size > 0) await Promise.allSettled([...this.#pendingWork])
       await Promise.all([this.#analytics.flush(), this.#ai?.flush()])
     } finally {
       this.#sender.keepAlive--
