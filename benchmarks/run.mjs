@@ -153,8 +153,8 @@ for (const scenario of selected) {
       scenarioOut.agreement = agreement
       console.log(
         agreement.differ.length === 0
-          ? `  same values from both libraries for all ${agreement.flags} flags over 200 users`
-          : `  values differ between the libraries for ${agreement.differ.length} of ${agreement.flags} flags: ${agreement.differ.join(', ')}`,
+          ? `  same values and payloads from both libraries for all ${agreement.flags} flags over 200 users`
+          : `  values or payloads differ between the libraries for ${agreement.differ.length} of ${agreement.flags} flags: ${agreement.differ.join(', ')}`,
       )
     }
   }

@@ -37,7 +37,7 @@ const agreement = run.scenarios['flags-local-all']?.agreement
 if (agreement) {
   console.log(
     agreement.differ.length === 0
-      ? `\nBoth libraries gave the same value for all ${agreement.flags} flags for each of the 200 users checked.`
-      : `\nThe libraries' values differed for ${agreement.differ.join(', ')}.`,
+      ? `\nBoth libraries gave the same value and payload for all ${agreement.flags} flags for each of the 200 users checked.`
+      : `\nThe libraries' values or payloads differed for ${agreement.differ.join(', ')}.`,
   )
 }

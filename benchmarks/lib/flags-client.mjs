@@ -27,18 +27,18 @@ export async function startFlagsClient(lib) {
 }
 
 /**
- * A digest of each flag's value over the first `count` users, so the runner can check that
- * both libraries reached the same answers on this fixture (and say which flags differ).
+ * A digest of each flag's value and payload over the first `count` users, so the runner can
+ * check that both libraries reached the same answers on this fixture (and say which differ).
  */
 export async function flagDigests(client, users, count = 200) {
   const perFlag = new Map()
   let undecided = 0
   for (const { distinctId, options } of users.slice(0, count)) {
-    const flags = await client.getAllFlags(distinctId, options)
-    for (const [key, value] of Object.entries(flags)) {
+    const { featureFlags, featureFlagPayloads } = await client.getAllFlagsAndPayloads(distinctId, options)
+    for (const [key, value] of Object.entries(featureFlags)) {
       if (value === undefined) undecided++
       const list = perFlag.get(key) ?? []
-      list.push(value)
+      list.push([value, featureFlagPayloads?.[key] ?? null])
       perFlag.set(key, list)
     }
   }
