@@ -122,8 +122,17 @@ export class ExposureReporter {
 
   /** Capture the exposure unless this distinct id already saw this value. Never throws. */
   report(e: Exposure): void {
+    if (this.isNew(e.distinctId, e.key, e.response, e.groups)) this.send(e)
+  }
+
+  /** True (and remembered) the first time; lets hot paths build the exposure only when it is new. */
+  isNew(distinctId: string, key: string, response: FlagValue | undefined, groups: Record<string, string | number> | undefined): boolean {
+    return this.deduper.firstTime(distinctId, key, response, groups)
+  }
+
+  /** Capture an exposure already known to be new. Never throws. */
+  send(e: Exposure): void {
     try {
-      if (!this.deduper.firstTime(e.distinctId, e.key, e.response, e.groups)) return
       this.capture({
         distinctId: e.distinctId,
         event: '$feature_flag_called',

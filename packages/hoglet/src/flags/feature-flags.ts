@@ -29,6 +29,9 @@ import { RemoteFlagsClient, fetchRemoteConfigPayload, type RemoteFlagRecord, typ
 import { ExposureReporter, type Exposure, type ExposureEvent } from './exposure.js'
 import { FeatureFlagEvaluations, exposureFor, type FlagRecord, type SnapshotContext } from './snapshot.js'
 
+const NO_OPTIONS: FlagCallOptions = Object.freeze({})
+const NO_ERRORS: readonly string[] = Object.freeze([])
+
 export interface FeatureFlagsConfig {
   projectToken: string
   host: string
@@ -121,14 +124,50 @@ export class FeatureFlags {
     return this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent, matchValue)
   }
 
-  async getFeatureFlag(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}): Promise<FlagValue | undefined> {
-    const result = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
-    return result ? (result.variant ?? result.enabled) : undefined
+  getFeatureFlag(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FlagValue | undefined> {
+    const local = this.localAnswer(key, distinctId, options)
+    if (local !== undefined) return Promise.resolve(local.value)
+    return this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent).then((r) => (r ? (r.variant ?? r.enabled) : undefined))
   }
 
-  async isFeatureEnabled(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}): Promise<boolean | undefined> {
-    const result = await this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent)
-    return result ? result.enabled : undefined
+  isFeatureEnabled(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<boolean | undefined> {
+    const local = this.localAnswer(key, distinctId, options)
+    if (local !== undefined) return Promise.resolve(local.enabled)
+    return this.evaluateOne(key, distinctId, options, this.config.sendFeatureFlagEvent).then((r) => (r ? r.enabled : undefined))
+  }
+
+  /**
+   * The hot path: a flag decided by the loaded definitions, answered synchronously with no
+   * intermediate objects (the exposure is built only when it is new). Anything else
+   * (overrides, bad input, not loaded, undecidable locally) returns undefined and takes the
+   * full asynchronous path.
+   */
+  private localAnswer(key: string, distinctId: unknown, options: FlagCallOptions | undefined): LocalFlagResult | undefined {
+    const loaded = this.poller?.definitions
+    if (!loaded || this.overrides.flags || typeof distinctId !== 'string' || distinctId === '' || typeof key !== 'string') return undefined
+    const opts = options ?? NO_OPTIONS
+    let outcome
+    try {
+      outcome = evaluateFlag(loaded.compiled.engine, key, this.subject(distinctId, opts))
+    } catch {
+      return undefined // the full path evaluates again and reports the failure
+    }
+    if (outcome.kind !== 'evaluated') return undefined
+    const r = outcome.result
+    if ((opts.sendFeatureFlagEvents ?? this.config.sendFeatureFlagEvent) && this.exposures.isNew(distinctId, key, r.value, opts.groups)) {
+      const context: SnapshotContext = {
+        distinctId,
+        groups: opts.groups,
+        disableGeoip: opts.disableGeoip,
+        requestId: undefined,
+        evaluatedAt: undefined,
+        errorsWhileComputingFlags: false,
+        quotaLimited: false,
+        definitionsLoadedAt: loaded.loadedAt,
+      }
+      this.exposures.send(exposureFor(key, localRecord(r, loaded.compiled.hasExperiment.get(key)), context, NO_ERRORS))
+    }
+    return r
   }
 
   /**
@@ -148,14 +187,14 @@ export class FeatureFlags {
     return result.payload ?? null
   }
 
-  private async evaluateOne(key: string, rawDistinctId: unknown, options: FlagCallOptions, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
+  private async evaluateOne(key: string, rawDistinctId: unknown, options: FlagCallOptions | undefined, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
     if (this.config.disabled) return undefined
     const distinctId = this.checkInput('flag call', rawDistinctId, true, key)
     if (distinctId === undefined) return undefined
     options ??= {}
     const overridden = this.overrides.flags?.get(key)
     if (overridden !== undefined) return this.overrideResult(key, overridden)
-    await this.awaitFirstLoad()
+    if (this.poller && !this.poller.isReady()) await this.awaitFirstLoad()
     const loaded = this.poller?.definitions
     const context: SnapshotContext = {
       distinctId,
@@ -208,8 +247,30 @@ export class FeatureFlags {
   // ---- all flags ---------------------------------------------------------------------
 
   /** Every flag's value for the subject. Sends no exposure events. */
-  async getAllFlags(distinctId: string | number | undefined, options: AllFlagsOptions = {}): Promise<Record<string, FlagValue>> {
-    return (await this.getAllFlagsAndPayloads(distinctId, options)).featureFlags
+  getAllFlags(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
+    const results = this.localAll(distinctId, options)
+    if (results) {
+      const values: Record<string, FlagValue> = {}
+      for (const key in results) values[key] = results[key]!.value
+      return Promise.resolve(values)
+    }
+    return this.getAllFlagsAndPayloads(distinctId, options).then((r) => r.featureFlags)
+  }
+
+  /**
+   * The hot path of the all-flags calls: every requested flag decided by the loaded
+   * definitions, synchronously. Undefined when anything needs the full path (overrides, bad
+   * input, a `flagKeys` filter, not loaded, a flag only the server can decide).
+   */
+  private localAll(distinctId: unknown, options: AllFlagsOptions | undefined): Record<string, LocalFlagResult> | undefined {
+    const loaded = this.poller?.definitions
+    if (!loaded || this.overrides.flags || typeof distinctId !== 'string' || distinctId === '' || options?.flagKeys !== undefined) return undefined
+    try {
+      const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, this.subject(distinctId, options ?? NO_OPTIONS))
+      return inconclusive.length === 0 ? results : undefined
+    } catch {
+      return undefined // the full path evaluates again and reports the failure
+    }
   }
 
   /** Every flag's value and decoded payload for the subject. Sends no exposure events. */

@@ -284,6 +284,16 @@ describe('local evaluation first, remote fallback', () => {
     expect(flagsRequests()).toHaveLength(0)
     expect(events[0]!.properties).toMatchObject({ $feature_flag: 'local-bool', $feature_flag_response: true, locally_evaluated: true, $feature_flag_id: 11, $feature_flag_payload: { local: true } })
     expect(events[0]!.properties.$feature_flag_request_id).toBeUndefined()
+    // Asking again gives the same value and no second exposure.
+    const before = events.length
+    expect(await flags.getFeatureFlag('local-bool', 'u1')).toBe(true)
+    expect(await flags.isFeatureEnabled('local-bool', 'u1')).toBe(true)
+    expect(events).toHaveLength(before)
+    // The synchronous all-flags answer matches the full path.
+    const subject = { personProperties: { plan: 'pro' } }
+    expect(await flags.getAllFlags('u1', subject)).toEqual((await flags.getAllFlagsAndPayloads('u1', subject)).featureFlags)
+    expect(await flags.getAllFlags('u1', subject)).toEqual({ 'local-bool': true, 'local-multi': 'test', 'needs-plan': true, 'local-off': false })
+    expect(flagsRequests()).toHaveLength(0)
   })
 
   it('falls back to one remote request for an inconclusive flag and marks it not locally evaluated', async () => {
