@@ -559,6 +559,7 @@ export class PostHog {
       counters: this.#counters,
       report: { refused: (reason, message, cause) => this.#drop(reason, 1, message, cause) },
       closing: this.#closing.signal,
+      compactor: this.runtime.compactor,
     })
   }
 

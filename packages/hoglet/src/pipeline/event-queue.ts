@@ -16,6 +16,19 @@ export const enum SlotForm {
   Complete = 3,
 }
 
+/** Synchronous raw-deflate pair (see `Runtime.compactor`). */
+export interface Compactor {
+  deflate(text: string): Uint8Array
+  inflate(data: Uint8Array): string
+}
+
+/** Consecutive queued events compressed together; each of their slots points here. */
+interface CompactBlock {
+  readonly data: Uint8Array
+  readonly firstSeq: number
+  readonly count: number
+}
+
 /**
  * A fixed-capacity ring buffer of events, each already JSON.
  *
@@ -29,6 +42,11 @@ export const enum SlotForm {
 export class EventQueue {
   readonly capacity: number
   readonly json: Array<string | undefined> = []
+  /** For a compacted event (`json[slot]` undefined), the block that holds its JSON. */
+  readonly block: Array<CompactBlock | undefined> = []
+  readonly #compactor: Compactor | undefined
+  /** Sequence number of the first event compaction has not looked at yet. */
+  #compactSeq = 0
   time: Float64Array
   form: Uint8Array
   /** JSON of the head event when a batch had to leave it for the next one (byte cap). */
@@ -40,8 +58,9 @@ export class EventQueue {
   /** Events that left the queue (taken for sending or dropped as oldest). */
   removed = 0
 
-  constructor(capacity: number) {
+  constructor(capacity: number, compactor?: Compactor) {
     this.capacity = capacity
+    this.#compactor = compactor
     // Typed columns grow by doubling up to `capacity`: a huge maxQueueSize costs nothing up front.
     const initial = Math.min(capacity, 1024)
     this.time = new Float64Array(initial)
@@ -71,9 +90,59 @@ export class EventQueue {
   /** Removes the head event after it was taken into a batch (or refused). */
   shift(): void {
     this.json[this.head] = undefined
+    this.block[this.head] = undefined
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1
     this.size--
     this.removed++
+  }
+
+  /** The JSON of the event in `slot`, inflating its compacted block first when needed. */
+  jsonAt(slot: number): string {
+    const json = this.json[slot]
+    if (json !== undefined) return json
+    const block = this.block[slot]!
+    // JSON.stringify never emits a raw newline, so it safely separates the events of a block.
+    const parts = this.#compactor!.inflate(block.data).split('\n')
+    for (let k = 0; k < block.count; k++) {
+      const seq = block.firstSeq + k
+      if (seq < this.removed) continue // dropped or sent already
+      const at = this.#slotOf(seq)
+      if (this.block[at] === block) {
+        this.json[at] = parts[k]
+        this.block[at] = undefined
+      }
+    }
+    return this.json[slot]!
+  }
+
+  /**
+   * Compresses, `blockSize` events at a time, the events queued beyond the first `hot` ones:
+   * the next batches stay plain strings, a backlog (PostHog down, a burst) shrinks several times.
+   * Returns the number of events compacted.
+   */
+  compact(hot: number, blockSize: number): number {
+    if (this.#compactor === undefined) return 0
+    if (this.#compactSeq < this.removed + hot) this.#compactSeq = this.removed + hot
+    let compacted = 0
+    const parts: string[] = new Array(blockSize)
+    while (this.#compactSeq + blockSize <= this.pushed) {
+      const first = this.#compactSeq
+      for (let k = 0; k < blockSize; k++) parts[k] = this.json[this.#slotOf(first + k)]!
+      const block: CompactBlock = { data: this.#compactor.deflate(parts.join('\n')), firstSeq: first, count: blockSize }
+      for (let k = 0; k < blockSize; k++) {
+        const at = this.#slotOf(first + k)
+        this.json[at] = undefined
+        this.block[at] = block
+      }
+      this.#compactSeq += blockSize
+      compacted += blockSize
+    }
+    return compacted
+  }
+
+  #slotOf(seq: number): number {
+    const slot = this.head + (seq - this.removed)
+    return slot >= this.capacity ? slot - this.capacity : slot
   }
 
   // Slots are filled contiguously from 0 until the buffer first wraps, so growing is a plain copy.

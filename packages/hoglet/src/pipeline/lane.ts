@@ -1,6 +1,6 @@
 import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
-import { EventQueue } from './event-queue.js'
+import { EventQueue, type Compactor } from './event-queue.js'
 import type { Sender } from './sender.js'
 import type { Counters } from './stats.js'
 
@@ -15,6 +15,12 @@ interface Waiter {
   target: number
   resolve: () => void
 }
+
+/** Events compressed together when a backlog is compacted. */
+const COMPACT_BLOCK = 128
+
+const later: (fn: () => void) => { unref?: () => void } =
+  typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0)
 
 // Room for `{"api_key":…,"batch":[…],"historical_migration":true,"sent_at":"…"}` around the events.
 const ENVELOPE_BYTES = 1024
@@ -41,6 +47,9 @@ export class Lane {
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
+  /** Queue length from which a backlog is worth compacting (never without a compactor). */
+  readonly #compactAt: number
+  #compactScheduled = false
   /** Events this lane got acknowledged by the server. */
   delivered = 0
   /** The latest async preparation (a `sendFeatureFlags` fetch) that will push into this lane. */
@@ -57,8 +66,10 @@ export class Lane {
     counters: Counters
     report: LaneReport
     closing: AbortSignal
+    compactor?: Compactor
   }) {
-    this.queue = new EventQueue(params.capacity)
+    this.queue = new EventQueue(params.capacity, params.compactor)
+    this.#compactAt = params.compactor ? 2 * params.maxBatchSize + COMPACT_BLOCK : Number.POSITIVE_INFINITY
     this.path = params.path
     this.maxEventBytes = params.maxEventBytes
     this.#maxBatchSize = params.maxBatchSize
@@ -78,6 +89,17 @@ export class Lane {
   /** Called after each push: starts the send loop once `flushAt` events wait. */
   pushed(): void {
     if (!this.#running && this.queue.size >= this.#flushAt) this.#start()
+    if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
+  }
+
+  /** Compacts the backlog off the capture path, right after the current work. */
+  #scheduleCompaction(): void {
+    this.#compactScheduled = true
+    const handle = later(() => {
+      this.#compactScheduled = false
+      this.queue.compact(2 * this.#maxBatchSize, COMPACT_BLOCK)
+    })
+    handle.unref?.()
   }
 
   /** Send whatever is queued now, even a partial batch (the flush timer). */

@@ -14,7 +14,7 @@ export function createSlotSerializer(disableGeoip: boolean): (queue: EventQueue,
   const disabledSuffix = LIB_JSON + GEOIP_JSON + '},"timestamp":"'
   const enabledSuffix = LIB_JSON + '},"timestamp":"'
   return (queue, slot) => {
-    const json = queue.json[slot]!
+    const json = queue.jsonAt(slot)
     const form = queue.form[slot]
     if (form === SlotForm.Complete) return json
     const suffix = form === SlotForm.Default ? defaultSuffix : form === SlotForm.GeoipDisabled ? disabledSuffix : enabledSuffix

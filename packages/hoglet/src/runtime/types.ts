@@ -20,4 +20,12 @@ export interface Runtime {
   createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
   /** Run `hook` once before the process exits on its own; returns the unregister function. */
   onBeforeExit?: (hook: () => Promise<void>) => () => void
+  /**
+   * Fast synchronous raw-deflate pair, used to compact a queue backlog (events queued beyond the
+   * next batches) in memory; absent where the runtime has no synchronous compressor.
+   */
+  compactor?: {
+    deflate: (text: string) => Uint8Array
+    inflate: (data: Uint8Array) => string
+  }
 }

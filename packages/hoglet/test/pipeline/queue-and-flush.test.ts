@@ -118,6 +118,22 @@ describe('bounded queue', () => {
   })
 })
 
+describe('backlog compaction', () => {
+  it('delivers a compacted backlog intact: every event once, in order, unchanged', async () => {
+    server.route('/batch/', { status: 200, delayMs: 100 }) // slow server: a backlog builds up
+    const client = make({ flushAt: 10, maxBatchSize: 10 })
+    const uuids: string[] = []
+    for (let i = 0; i < 1500; i++) uuids.push(client.capture({ distinctId: `u${i}`, event: 'backlog', properties: { i, note: 'multi\nline é' } })!)
+    await new Promise((r) => setImmediate(r)) // compaction runs right after the capture burst
+    server.route('/batch/', { status: 200 })
+    await client.flush()
+    const events = receivedEvents(server)
+    expect(events.map((e) => e.uuid)).toEqual(uuids)
+    expect(events[1234].properties).toMatchObject({ i: 1234, note: 'multi\nline é', $lib: 'hoglet' })
+    expect(client.stats()).toMatchObject({ captured: 1500, delivered: 1500, droppedTotal: 0 })
+  })
+})
+
 describe('sync mode and Immediate calls', () => {
   it('syncMode sends each capture at once and flush() awaits it', async () => {
     const client = make({ syncMode: true, flushAt: 50 })

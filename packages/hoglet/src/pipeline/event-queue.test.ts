@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { nodeRuntime } from '../runtime/node.js'
+import { EventQueue, SlotForm } from './event-queue.js'
+
+const event = (i: number): string => JSON.stringify({ event: 'e', distinct_id: `u${i}`, uuid: `id-${i}`, properties: { i, text: 'line\nbreak' } })
+
+function fill(queue: EventQueue, from: number, to: number): void {
+  for (let i = from; i < to; i++) expect(queue.push(event(i), i, SlotForm.Default)).toBe(true)
+}
+
+function drain(queue: EventQueue): string[] {
+  const out: string[] = []
+  while (queue.size > 0) {
+    out.push(queue.jsonAt(queue.head))
+    queue.shift()
+  }
+  return out
+}
+
+describe('EventQueue', () => {
+  it('is FIFO and refuses a push when full', () => {
+    const queue = new EventQueue(3)
+    fill(queue, 0, 3)
+    expect(queue.push(event(3), 3, SlotForm.Default)).toBe(false)
+    queue.dropOldest()
+    expect(queue.push(event(3), 3, SlotForm.Default)).toBe(true)
+    expect(drain(queue)).toEqual([1, 2, 3].map(event))
+    expect(queue.removed).toBe(4)
+  })
+
+  it('grows its typed columns past the initial size, keeping times and forms', () => {
+    const queue = new EventQueue(5000)
+    fill(queue, 0, 3000)
+    expect(queue.time[2999]).toBe(2999)
+    expect(drain(queue)).toHaveLength(3000)
+  })
+
+  it('compacts a backlog beyond the hot events and gives back identical JSON, in order', () => {
+    const queue = new EventQueue(10_000, nodeRuntime.compactor)
+    fill(queue, 0, 1000)
+    expect(queue.compact(100, 128)).toBe(896) // 7 blocks of 128 after the first 100 events
+    expect(queue.json.filter((j) => j === undefined).length).toBe(896)
+    expect(drain(queue)).toEqual(Array.from({ length: 1000 }, (_, i) => event(i)))
+  })
+
+  it('survives dropping the oldest events into a compacted block and wrapping around', () => {
+    const queue = new EventQueue(600, nodeRuntime.compactor)
+    fill(queue, 0, 500)
+    queue.compact(10, 64)
+    for (let i = 0; i < 150; i++) queue.dropOldest() // into the middle of the third block
+    fill(queue, 500, 700) // wraps around the ring
+    queue.compact(10, 64)
+    expect(drain(queue)).toEqual(Array.from({ length: 550 }, (_, i) => event(150 + i)))
+  })
+
+  it('does nothing without a compactor (edge runtimes)', () => {
+    const queue = new EventQueue(1000)
+    fill(queue, 0, 500)
+    expect(queue.compact(0, 64)).toBe(0)
+    expect(drain(queue)).toHaveLength(500)
+  })
+})
