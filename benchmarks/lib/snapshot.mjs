@@ -4,7 +4,7 @@
 // copy through HOGLET_BENCH_MODULES; their other dependencies still come from the repository.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -41,7 +41,10 @@ function copyPackages(dir) {
     for (const dep of Object.keys(manifest.dependencies ?? {})) {
       if (linked.has(dep)) continue
       linked.add(dep)
-      symlinkSync(join(repoRoot, 'node_modules', dep), join(modules, dep), 'dir')
+      const installed = join(repoRoot, 'node_modules', dep)
+      if (!existsSync(installed)) continue // an optional dependency that is not installed
+      mkdirSync(dirname(join(modules, dep)), { recursive: true }) // scoped names: @scope/name
+      symlinkSync(installed, join(modules, dep), 'dir')
     }
   }
   // Imports made from this file resolve bare names against the snapshot's node_modules.
