@@ -27,7 +27,7 @@ export const SCENARIOS = [
     ],
     targets: [
       { metric: 'usPerCapture', kind: 'ratio-max', value: 0.2, label: 'capture() cost ≤ 0.2× posthog-node' },
-      { metric: 'heapBytesPerEvent', kind: 'ratio-max', value: 0.3, label: 'heap per queued event ≤ 0.3× posthog-node' },
+      { metric: 'heapBytesPerEvent', kind: 'ratio-max', value: 0.3, label: 'memory per queued event ≤ 0.3× posthog-node' },
     ],
   },
   {
