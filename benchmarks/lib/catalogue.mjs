@@ -21,7 +21,8 @@ export const SCENARIOS = [
     metrics: [
       { key: 'usPerCapture', label: 'capture() µs per call, incl. deferred work', digits: 2 },
       { key: 'usPerCaptureSync', label: 'capture() µs per call, synchronous part only', digits: 2 },
-      { key: 'heapBytesPerEvent', label: 'memory kept per queued event, bytes (V8 heap + external)', digits: 0 },
+      { key: 'heapBytesPerEvent', label: 'memory kept per queued event, 50k queued, bytes (V8 heap + external)', digits: 0 },
+      { key: 'smallQueueBytesPerEvent', label: 'memory kept per queued event, 800 queued, bytes', digits: 0 },
       { key: 'v8HeapBytesPerEvent', label: 'V8 heap kept per queued event, bytes', digits: 0 },
       { key: 'transientHeapBytesPerEvent', label: 'memory per event before GC (transient), bytes', digits: 0 },
     ],

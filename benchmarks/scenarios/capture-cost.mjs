@@ -6,7 +6,7 @@ import { scenarioArgs, createClient, now, tick, median, report, fail } from '../
 import { startSink } from '../lib/sink.mjs'
 import { makeEvent } from '../lib/workload.mjs'
 
-const args = scenarioArgs({ warmup: 20_000, events: 20_000, reps: 5, heapEvents: 50_000 })
+const args = scenarioArgs({ warmup: 20_000, events: 20_000, reps: 5, heapEvents: 50_000, smallQueue: 800 })
 if (typeof global.gc !== 'function') fail('capture-cost needs node --expose-gc')
 
 const sink = await startSink()
@@ -42,7 +42,7 @@ function memory() {
  * growth. The events are created inside the loop, as in a request handler, so what stays
  * alive is the SDK's copy (or its reference to the caller's object).
  */
-async function measureMemory() {
+async function measureMemory(count) {
   const client = await createClient(args.lib, quiet)
   for (let i = 0; i < 1_000; i++) client.capture(makeEvent(i)) // load lazy code paths first
   await tick()
@@ -50,7 +50,7 @@ async function measureMemory() {
   await tick()
   fullGc()
   const before = memory()
-  for (let i = 0; i < args.heapEvents; i++) client.capture(makeEvent(i))
+  for (let i = 0; i < count; i++) client.capture(makeEvent(i))
   const transient = memory()
   await tick()
   await tick()
@@ -59,12 +59,12 @@ async function measureMemory() {
   const stats = await sink.stats()
   if (stats.events !== delivered) fail(`${args.lib}: events were sent while they should be queued`)
   // The client is used after the readings, so it cannot be collected before them.
-  await deliverAll(client, args.heapEvents)
+  await deliverAll(client, count)
   await client.shutdown()
   return {
-    heapBytesPerEvent: (after.all - before.all) / args.heapEvents,
-    v8HeapBytesPerEvent: (after.heap - before.heap) / args.heapEvents,
-    transientHeapBytesPerEvent: (transient.all - before.all) / args.heapEvents,
+    all: (after.all - before.all) / count,
+    heap: (after.heap - before.heap) / count,
+    transient: (transient.all - before.all) / count,
   }
 }
 
@@ -106,7 +106,20 @@ async function measureCpu() {
   return { usPerCapture: median(total), usPerCaptureSync: median(sync), samplesUs: total }
 }
 
-const mem = await measureMemory()
+// A large queue (a burst, or PostHog unreachable for a while), then a small one that fits in
+// the next batch; the small one is read three times (median), its growth being small.
+const large = await measureMemory(args.heapEvents)
+const small = []
+for (let i = 0; i < 3; i++) small.push((await measureMemory(args.smallQueue)).all)
 const cpu = await measureCpu()
 await sink.close()
-report({ scenario: 'capture-cost', lib: args.lib, ...cpu, ...mem, delivered })
+report({
+  scenario: 'capture-cost',
+  lib: args.lib,
+  ...cpu,
+  heapBytesPerEvent: large.all,
+  v8HeapBytesPerEvent: large.heap,
+  transientHeapBytesPerEvent: large.transient,
+  smallQueueBytesPerEvent: median(small),
+  delivered,
+})
