@@ -18,6 +18,11 @@ interface Waiter {
 
 /** Events compressed together when a backlog is compacted. */
 const COMPACT_BLOCK = 128
+/**
+ * Events at the head of the queue that stay plain strings: the next two batches, but never more
+ * than this (a request is cut at 5 MiB anyway, a few thousand typical events).
+ */
+const MAX_HOT_EVENTS = 2000
 
 const later: (fn: () => void) => { unref?: () => void } =
   typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0)
@@ -49,6 +54,7 @@ export class Lane {
   #waiters: Waiter[] = []
   /** Queue length from which a backlog is worth compacting (never without a compactor). */
   readonly #compactAt: number
+  readonly #hot: number
   #compactScheduled = false
   /** Events this lane got acknowledged by the server. */
   delivered = 0
@@ -69,7 +75,8 @@ export class Lane {
     compactor?: Compactor
   }) {
     this.queue = new EventQueue(params.capacity, params.compactor)
-    this.#compactAt = params.compactor ? 2 * params.maxBatchSize + COMPACT_BLOCK : Number.POSITIVE_INFINITY
+    this.#hot = Math.min(2 * params.maxBatchSize, MAX_HOT_EVENTS)
+    this.#compactAt = params.compactor ? this.#hot + COMPACT_BLOCK : Number.POSITIVE_INFINITY
     this.path = params.path
     this.maxEventBytes = params.maxEventBytes
     this.#maxBatchSize = params.maxBatchSize
@@ -97,7 +104,7 @@ export class Lane {
     this.#compactScheduled = true
     const handle = later(() => {
       this.#compactScheduled = false
-      this.queue.compact(2 * this.#maxBatchSize, COMPACT_BLOCK)
+      this.queue.compact(this.#hot, COMPACT_BLOCK)
     })
     handle.unref?.()
   }

@@ -37,7 +37,8 @@ function onBeforeExit(hook: () => Promise<void>): () => void {
 
 // Level 1: a backlog compacts about 6× at a fraction of the cost of the default level.
 const compactor = {
-  deflate: (text: string): Uint8Array => deflateRawSync(text, { level: zlibConstants.Z_BEST_SPEED }),
+  // Copy out: zlib hands back a view of its 16 KiB output chunk, which would be kept alive whole.
+  deflate: (text: string): Uint8Array => new Uint8Array(deflateRawSync(text, { level: zlibConstants.Z_BEST_SPEED })),
   inflate: (data: Uint8Array): string => inflateRawSync(data).toString('utf8'),
 }
 
