@@ -16,6 +16,12 @@ interface Waiter {
   resolve: () => void
 }
 
+/**
+ * Requests one lane keeps in flight. A single request when traffic is normal (the timer and
+ * flushAt paths); a second only while a full batch is already waiting behind the first.
+ */
+const MAX_REQUESTS_IN_FLIGHT = 2
+
 /** Events compressed together when a backlog is compacted. */
 const COMPACT_BLOCK = 128
 /**
@@ -32,8 +38,10 @@ const ENVELOPE_BYTES = 1024
 
 /**
  * One queue and the loop that empties it into one endpoint (`/batch/`, or the AI lane's
- * `/i/v0/ai/batch/`). One batch is in flight at a time, so events leave in capture order and
- * "everything captured before flush() was called" is a single sequence number to wait for.
+ * `/i/v0/ai/batch/`). Normally one batch is in flight; while a backlog waits, a second loop
+ * sends the next batch during the first one's round trip. Batches are taken in capture order
+ * and counted done in that order, so "everything captured before flush() was called" is a
+ * single sequence number to wait for.
  */
 export class Lane {
   readonly queue: EventQueue
@@ -47,8 +55,12 @@ export class Lane {
   readonly #counters: Counters
   readonly #report: LaneReport
   readonly #closing: AbortSignal
-  #running = false
+  /** Send loops running (one normally; a second one while a full batch waits behind the first). */
+  #workers = 0
+  /** Events in requests that are not settled in capture order yet (see #done). */
   #inFlight = 0
+  /** Batches in flight, oldest first; a batch counts as done once it and all older ones are. */
+  readonly #batches: Array<{ count: number; finished: boolean }> = []
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
@@ -95,7 +107,7 @@ export class Lane {
 
   /** Called after each push: starts the send loop once `flushAt` events wait. */
   pushed(): void {
-    if (!this.#running && this.queue.size >= this.#flushAt) this.#start()
+    if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
     if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
   }
 
@@ -112,7 +124,7 @@ export class Lane {
   /** Send whatever is queued now, even a partial batch (the flush timer). */
   kick(): void {
     this.#forceUntil = this.queue.pushed
-    if (!this.#running && this.queue.size > 0) this.#start()
+    if (this.#workers === 0 && this.queue.size > 0) this.#start()
   }
 
   /** Resolves once every event pushed before this call is delivered or dropped. Never rejects. */
@@ -121,7 +133,7 @@ export class Lane {
     if (this.#done() >= target) return Promise.resolve()
     if (target > this.#forceUntil) this.#forceUntil = target
     const promise = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }))
-    if (!this.#running) this.#start()
+    if (this.#workers === 0) this.#start()
     return promise
   }
 
@@ -143,7 +155,7 @@ export class Lane {
   }
 
   #start(): void {
-    this.#running = true
+    this.#workers++
     queueMicrotask(() => {
       this.#run().catch((error: unknown) => {
         // Not expected (send() never rejects), but an escaped error must not become an unhandled rejection.
@@ -161,18 +173,23 @@ export class Lane {
           this.#settle()
           continue
         }
-        this.#inFlight = batch.length
+        // A backlog: let a second request go out while this one waits for its answer.
+        if (this.#workers < MAX_REQUESTS_IN_FLIGHT && q.size >= this.#maxBatchSize) this.#start()
+        const entry = { count: batch.length, finished: false }
+        this.#batches.push(entry)
+        this.#inFlight += batch.length
         this.#counters.inFlight += batch.length
         try {
           if (await this.#sender.send(this.path, batch, this.#closing)) this.delivered += batch.length
         } finally {
           this.#counters.inFlight -= batch.length
-          this.#inFlight = 0
+          entry.finished = true
+          while (this.#batches.length > 0 && this.#batches[0].finished) this.#inFlight -= this.#batches.shift()!.count
         }
         this.#settle()
       }
     } finally {
-      this.#running = false
+      this.#workers--
       this.#settle()
     }
   }
@@ -215,7 +232,7 @@ export class Lane {
   #settle(): void {
     if (this.#waiters.length === 0) return
     const done = this.#done()
-    const idle = !this.#running && this.queue.size === 0
+    const idle = this.#workers === 0 && this.queue.size === 0
     const still: Waiter[] = []
     for (const waiter of this.#waiters) {
       if (idle || done >= waiter.target) waiter.resolve()
