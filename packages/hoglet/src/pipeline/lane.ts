@@ -23,7 +23,7 @@ interface Waiter {
 const MAX_REQUESTS_IN_FLIGHT = 2
 
 /** Events compressed together when a backlog is compacted. */
-const COMPACT_BLOCK = 128
+const COMPACT_BLOCK = 256
 /**
  * Events at the head of the queue that stay plain strings: the next two batches, but never more
  * than this (a request is cut at 5 MiB anyway, a few thousand typical events).
