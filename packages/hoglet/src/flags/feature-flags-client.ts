@@ -59,7 +59,8 @@ export function createClientFeatureFlags(client: PostHog): FeatureFlags {
     capture: (e) => {
       client.capture({ distinctId: e.distinctId, event: e.event, properties: e.properties, groups: e.groups, disableGeoip: e.disableGeoip })
     },
-    sha1Hex: client.runtime.sha1Hex,
+    // No `sha1Hex`: the engine's built-in SHA-1 goes straight to the 60-bit bucket number, which
+    // measured about a third faster over 40 flags than node:crypto's hex digest (npm run bench -- flags).
     secretKey: c.secretKey,
     enableLocalEvaluation: c.enableLocalEvaluation,
     pollIntervalMs: c.featureFlagsPollingInterval,

@@ -42,7 +42,8 @@ export interface FeatureFlagsConfig {
   report: (error: Error, level: 'warn' | 'error') => void
   /** Sends an exposure event through the client's capture. */
   capture: (event: ExposureEvent) => void
-  sha1Hex: (input: string) => string
+  /** Bucketing SHA-1; by default the engine's own, which is faster than node:crypto for flag hashing's short inputs. */
+  sha1Hex?: (input: string) => string
   secretKey: string | undefined
   enableLocalEvaluation: boolean
   pollIntervalMs: number
