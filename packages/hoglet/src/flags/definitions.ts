@@ -4,7 +4,8 @@
  * `If-None-Match`. The legacy `/api/feature_flag/local_evaluation` path is the fallback for
  * servers that answer 404. Scheduling, backoff and state live in `poller.ts`.
  */
-import { unrefTimer, type FetchFn } from './flag-api.js'
+import { Deadline } from '../deadline.js'
+import type { FetchFn } from './flag-api.js'
 import type { FlagDefinitionCacheData } from './cache-provider.js'
 
 export const DEFINITIONS_PATH = '/flags/definitions'
@@ -39,16 +40,9 @@ export async function fetchFlagDefinitions(req: DefinitionsFetchRequest): Promis
     'User-Agent': req.userAgent,
   }
   if (req.etag) headers['If-None-Match'] = req.etag
-  const controller = new AbortController()
-  let timedOut = false
-  const timer = unrefTimer(
-    setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, req.timeoutMs),
-  )
+  const deadline = new Deadline(req.timeoutMs)
   try {
-    const res = await req.fetch(definitionsUrl(req.host, req.path, req.projectToken), { method: 'GET', headers, signal: controller.signal })
+    const res = await req.fetch(definitionsUrl(req.host, req.path, req.projectToken), { method: 'GET', headers, signal: deadline.signal })
     const etag = res.headers.get('etag') ?? undefined
     if (res.status === 304) {
       await res.body?.cancel().catch(() => undefined)
@@ -61,10 +55,10 @@ export async function fetchFlagDefinitions(req: DefinitionsFetchRequest): Promis
     if (typeof data === 'string') return { kind: 'malformed', message: data }
     return { kind: 'loaded', data, etag }
   } catch (cause) {
-    if (timedOut) return { kind: 'timeout', message: `flag definitions request timed out after ${req.timeoutMs} ms`, cause }
+    if (deadline.expired) return { kind: 'timeout', message: `flag definitions request timed out after ${req.timeoutMs} ms`, cause }
     return { kind: 'network_error', message: cause instanceof Error ? cause.message : String(cause), cause }
   } finally {
-    clearTimeout(timer)
+    deadline.clear()
   }
 }
 

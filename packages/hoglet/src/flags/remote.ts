@@ -5,7 +5,8 @@
  * can help (network errors, 502, 504). Failures come back as a typed value, never thrown,
  * so callers on a request path can turn them into `undefined` plus a `$feature_flag_error`.
  */
-import { decodePayload, flagRetryDelayMs, retryPause, unrefTimer, type FetchFn, type FlagReason, type JsonValue } from './flag-api.js'
+import { Deadline } from '../deadline.js'
+import { decodePayload, flagRetryDelayMs, retryPause, type FetchFn, type FlagReason, type JsonValue } from './flag-api.js'
 
 /** One flag as `/flags` reported it, normalised from the v2 or the legacy shape. */
 export interface RemoteFlagRecord {
@@ -111,14 +112,7 @@ export class RemoteFlagsClient {
   }
 
   private async attempt(body: string): Promise<{ ok: true; response: RemoteFlagsResponse } | { ok: false; error: RemoteFlagsError }> {
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = unrefTimer(
-      setTimeout(() => {
-        timedOut = true
-        controller.abort()
-      }, this.config.timeoutMs),
-    )
+    const deadline = new Deadline(this.config.timeoutMs)
     try {
       let res: Response
       try {
@@ -126,10 +120,10 @@ export class RemoteFlagsClient {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', 'User-Agent': this.config.userAgent },
           body,
-          signal: controller.signal,
+          signal: deadline.signal,
         })
       } catch (cause) {
-        return timedOut
+        return deadline.expired
           ? { ok: false, error: failure('timeout', undefined, `/flags timed out after ${this.config.timeoutMs} ms`, cause) }
           : { ok: false, error: failure('connection_error', undefined, `/flags request failed: ${describe(cause)}`, cause) }
       }
@@ -137,7 +131,7 @@ export class RemoteFlagsClient {
       try {
         text = await res.text()
       } catch (cause) {
-        return timedOut
+        return deadline.expired
           ? { ok: false, error: failure('timeout', res.status, `/flags timed out after ${this.config.timeoutMs} ms`, cause) }
           : { ok: false, error: failure('connection_error', res.status, `/flags response interrupted: ${describe(cause)}`, cause) }
       }
@@ -146,7 +140,7 @@ export class RemoteFlagsClient {
       }
       return parseFlagsResponse(text)
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
     }
   }
 }
@@ -252,19 +246,12 @@ export async function fetchRemoteConfigPayload(req: {
   timeoutMs: number
 }): Promise<RemoteConfigOutcome> {
   const url = `${req.host}/api/projects/@current/feature_flags/${encodeURIComponent(req.key)}/remote_config?token=${encodeURIComponent(req.projectToken)}`
-  const controller = new AbortController()
-  let timedOut = false
-  const timer = unrefTimer(
-    setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, req.timeoutMs),
-  )
+  const deadline = new Deadline(req.timeoutMs)
   try {
     const res = await req.fetch(url, {
       method: 'GET',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${req.secretKey}`, 'User-Agent': req.userAgent },
-      signal: controller.signal,
+      signal: deadline.signal,
     })
     const text = await res.text()
     if (res.status !== 200) return { ok: false, error: failure('api_error', res.status, `remote config for ${req.key} answered ${res.status}: ${text.slice(0, 200)}`) }
@@ -276,10 +263,10 @@ export async function fetchRemoteConfigPayload(req: {
     }
     return { ok: true, payload: typeof body === 'string' ? decodePayload(body) : ((body ?? undefined) as JsonValue | undefined) }
   } catch (cause) {
-    return timedOut
+    return deadline.expired
       ? { ok: false, error: failure('timeout', undefined, `remote config for ${req.key} timed out after ${req.timeoutMs} ms`, cause) }
       : { ok: false, error: failure('connection_error', undefined, `remote config for ${req.key} failed: ${describe(cause)}`, cause) }
   } finally {
-    clearTimeout(timer)
+    deadline.clear()
   }
 }

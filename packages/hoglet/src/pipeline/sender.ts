@@ -1,3 +1,4 @@
+import { Deadline } from '../deadline.js'
 import { HttpError } from '../errors/http-error.js'
 import { NetworkError } from '../errors/network-error.js'
 import { RequestTimeoutError } from '../errors/request-timeout-error.js'
@@ -116,14 +117,8 @@ export class Sender {
       }
     }
 
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, this.#options.requestTimeout)
-    ;(timer as { unref?: () => void }).unref?.()
-    const onClose = (): void => controller.abort()
+    const deadline = new Deadline(this.#options.requestTimeout)
+    const onClose = (): void => deadline.abort()
     closing.addEventListener('abort', onClose)
     this.#counters.requests++
     try {
@@ -131,7 +126,7 @@ export class Sender {
         method: 'POST',
         headers,
         body: body as BodyInit,
-        signal: controller.signal,
+        signal: deadline.signal,
       })
       if (response.ok) {
         // Read the small body so the connection can be reused (keep-alive).
@@ -145,11 +140,11 @@ export class Sender {
       }
       return { kind: 'fatal', error }
     } catch (cause) {
-      if (timedOut) return { kind: 'retry', error: new RequestTimeoutError(url, this.#options.requestTimeout), retryAfterMs: undefined }
+      if (deadline.expired) return { kind: 'retry', error: new RequestTimeoutError(url, this.#options.requestTimeout), retryAfterMs: undefined }
       if (closing.aborted) return { kind: 'aborted' }
       return { kind: 'retry', error: new NetworkError(url, cause), retryAfterMs: undefined }
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
       closing.removeEventListener('abort', onClose)
     }
   }
