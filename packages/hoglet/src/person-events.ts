@@ -1,9 +1,12 @@
 /**
  * The person and group calls (identify, alias, groupIdentify, set...): their message types and
  * how each becomes the properties of its `$identify`, `$create_alias`, `$groupidentify` or
- * `$set` event. The shaping functions throw on missing input; the client turns that into a
- * reported refusal.
+ * `$set` event. The shaping functions throw on missing input; `personEventMessage` turns that
+ * into a reported refusal.
  */
+
+import { identifyProperties, type EventMessage } from './event.js'
+import type { Reporter } from './pipeline/reporter.js'
 
 export interface IdentifyMessage {
   distinctId: string | number
@@ -70,4 +73,41 @@ export function prepareGroup(message: GroupIdentifyMessage): PreparedGroup | und
 
 export function groupProperties(message: PreparedGroup): Record<string, unknown> {
   return { $group_type: message.groupType, $group_key: String(message.groupKey), $group_set: message.properties ?? {} }
+}
+
+/** The fields every person or group call shares. */
+export type PersonCallMessage = { distinctId?: string | number; disableGeoip?: boolean; timestamp?: Date | string | number; uuid?: string }
+
+export function identifyShape(message: IdentifyMessage): Record<string, unknown> {
+  return identifyProperties(message.properties)
+}
+
+/** `setOnce()`: the given properties become `$set_once`. */
+export function setOnceProperties(message: { properties?: Record<string, unknown> }): Record<string, unknown> {
+  return { $set_once: message.properties ?? {} }
+}
+
+/**
+ * The capture message of a person or group call (context properties are not added to it), or
+ * undefined when the call is refused (reported through `reporter`).
+ */
+export function personEventMessage<M extends PersonCallMessage>(
+  reporter: Reporter,
+  method: string,
+  message: M,
+  event: string,
+  shape: (message: M) => Record<string, unknown>,
+): EventMessage | undefined {
+  if (message === null || typeof message !== 'object') return reporter.refuse(method, 'expects an object')
+  const id = message.distinctId
+  if (id === undefined || id === null || id === '' || (typeof id !== 'string' && typeof id !== 'number')) {
+    return reporter.refuse(method, '`distinctId` is required')
+  }
+  let properties: Record<string, unknown>
+  try {
+    properties = shape(message)
+  } catch (error) {
+    return reporter.refuse(method, (error as Error).message)
+  }
+  return { distinctId: id, event, properties, disableGeoip: message.disableGeoip, timestamp: message.timestamp, uuid: message.uuid }
 }

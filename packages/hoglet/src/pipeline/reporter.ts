@@ -1,6 +1,6 @@
 import { EventsDroppedError, type DropReason } from '../errors/events-dropped-error.js'
 import { InvalidEventError } from '../errors/invalid-event-error.js'
-import type { WireEvent } from '../event.js'
+import { utf8Length, type WireEvent } from '../event.js'
 import type { Logger } from '../logger.js'
 import type { Emitter } from './emitter.js'
 import type { Counters } from './stats.js'
@@ -57,6 +57,18 @@ export class Reporter {
     this.#logger.warn(error.message)
     this.error(error)
     this.#emitter.emit('drop', { reason: 'invalid', count: 1, error: new EventsDroppedError('invalid', 1, error.message, { cause: error }) })
+    return undefined
+  }
+
+  /** An event `JSON.stringify` cannot serialise (circular, BigInt); the call is refused. */
+  refuseSerialisation(method: string, error: unknown): undefined {
+    this.drop('invalid', 1, `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error}); the call was refused`, error)
+    return undefined
+  }
+
+  /** An event over its lane's byte cap; the call is refused. */
+  refuseTooLarge(method: string, json: string, maxEventBytes: number): undefined {
+    this.drop('too_large', 1, `${method}(): the event is ${utf8Length(json)} bytes, over the ${maxEventBytes}-byte cap; the call was refused`)
     return undefined
   }
 

@@ -1,0 +1,287 @@
+import {
+  buildWireEvent,
+  hasReservedKey,
+  mergeProperties,
+  toEpochMs,
+  utf8Length,
+  type EventMessage,
+  type WireEvent,
+} from '../event.js'
+import { InvalidEventError } from '../errors/invalid-event-error.js'
+import type { Logger } from '../logger.js'
+import { isPlainObject, type ResolvedOptions } from '../options.js'
+import type { Emitter } from '../pipeline/emitter.js'
+import { SlotForm, type ScopeLike } from '../pipeline/event-queue.js'
+import type { Lane } from '../pipeline/lane.js'
+import type { ClientEvents, Reporter } from '../pipeline/reporter.js'
+import type { Counters } from '../pipeline/stats.js'
+import { isUuid, uuidv7 } from '../uuid.js'
+
+/** The per-request scope the context module hands to event building. */
+export interface CaptureScope extends ScopeLike {
+  readonly distinctId?: string
+  readonly deviceId?: string
+}
+
+/**
+ * Extension point for the flags module: turns a flag snapshot (`capture({ flags })`) or a
+ * `sendFeatureFlags` request into `$feature/<key>` and `$active_feature_flags` properties.
+ */
+export interface FeatureFlagEnricher {
+  /** Synchronous: properties for a snapshot the caller already has. */
+  propertiesFromSnapshot(flags: unknown): Record<string, unknown> | undefined
+  /** Asynchronous: evaluate flags for `distinctId` (may make a request). Rejections are reported and the event is sent without flags. */
+  fetchProperties(
+    distinctId: string,
+    groups: Record<string, string | number> | undefined,
+    options: true | Record<string, unknown>,
+  ): Promise<Record<string, unknown> | undefined>
+}
+
+/** What the capturer needs from the client that owns it. */
+export interface EventCapturerHost {
+  readonly config: ResolvedOptions
+  readonly logger: Logger
+  readonly reporter: Reporter
+  readonly counters: Counters
+  readonly emitter: Emitter<ClientEvents>
+  readonly closing: AbortSignal
+  trackPending<T>(promise: Promise<T>): Promise<T>
+  reportError(error: Error, level?: 'warn' | 'error'): void
+}
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
+/** Room for what the batcher splices into a stored event: `$lib` fields and the timestamp. */
+const SPLICED_BYTES = 160
+
+/**
+ * Turns a capture message into a queued event: validation, the fast path (one
+ * `JSON.stringify` into the lane's ring buffer) and the slow path (`beforeSend`, flag
+ * properties, `capture` listeners) that builds the whole `WireEvent` first.
+ * Holds the state capture reads on every call: super properties, the context provider,
+ * the flag enricher and whether the client has shut down.
+ */
+export class EventCapturer {
+  /** Set by `shutdown()`: later calls are refused. */
+  closed = false
+  contextProvider: (() => CaptureScope | undefined) | undefined
+  flagEnricher: FeatureFlagEnricher | undefined
+  #superProperties: Readonly<Record<string, unknown>>
+  #hasSuperProperties: boolean
+  readonly #host: EventCapturerHost
+  readonly #config: ResolvedOptions
+  readonly #reporter: Reporter
+  readonly #counters: Counters
+  readonly #emitter: Emitter<ClientEvents>
+
+  constructor(host: EventCapturerHost) {
+    this.#host = host
+    this.#config = host.config
+    this.#reporter = host.reporter
+    this.#counters = host.counters
+    this.#emitter = host.emitter
+    this.#superProperties = host.config.superProperties
+    this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
+  }
+
+  register(properties: Record<string, unknown>): void {
+    if (!isPlainObject(properties)) return void this.#reporter.refuse('register', 'expects a plain object')
+    this.#superProperties = Object.freeze({ ...this.#superProperties, ...properties })
+    this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
+  }
+
+  unregister(key: string): void {
+    if (!(key in this.#superProperties)) return
+    const next = { ...this.#superProperties }
+    delete next[key]
+    this.#superProperties = Object.freeze(next)
+    this.#hasSuperProperties = Object.keys(next).length > 0
+  }
+
+  /** Validates and queues; `useContext` is false for person and group calls, which take no context properties. */
+  capture(method: string, message: EventMessage, lane: Lane, useContext = true): string | undefined {
+    if (this.closed) return this.#reporter.refuseAfterShutdown(method)
+    if (this.#config.disabled) return undefined
+    if (message === null || typeof message !== 'object') return this.#reporter.refuse(method, 'expects an object like { distinctId, event, properties }')
+    const event = message.event
+    if (typeof event !== 'string' || event === '') return this.#reporter.refuse(method, '`event` must be a non-empty string')
+    const properties = message.properties
+    if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
+      return this.#reporter.refuse(method, '`properties` must be an object')
+    }
+    const scope = useContext ? this.contextProvider?.() : undefined
+    let distinctId: unknown = message.distinctId
+    let personless = false
+    if (distinctId === undefined || distinctId === null || distinctId === '') {
+      distinctId = scope?.distinctId
+      if (distinctId === undefined) {
+        if (scope === undefined) return this.#reporter.refuse(method, '`distinctId` is required outside a context scope')
+        distinctId = uuidv7()
+        personless = true
+      }
+    } else if (typeof distinctId === 'number') {
+      distinctId = String(distinctId)
+    } else if (typeof distinctId !== 'string') {
+      return this.#reporter.refuse(method, '`distinctId` must be a string or a number')
+    }
+    const now = Date.now()
+    const time = message.timestamp === undefined ? now : toEpochMs(message.timestamp, now)
+    if (Number.isNaN(time)) return this.#reporter.refuse(method, '`timestamp` is not a valid date')
+    let uuid = message.uuid
+    if (uuid === undefined || uuid === '') uuid = uuidv7(now)
+    else if (typeof uuid !== 'string' || !isUuid(uuid)) return this.#reporter.refuse(method, '`uuid` must be a UUID string')
+
+    if (message.sendFeatureFlags && message.flags === undefined && this.flagEnricher !== undefined) {
+      this.#captureWithFetchedFlags(method, message, lane, distinctId as string, uuid, time, scope, personless)
+      return uuid
+    }
+    if (message.flags !== undefined || this.#config.beforeSend.length > 0 || this.#emitter.has('capture')) {
+      const computed = message.flags !== undefined ? this.#snapshotProperties(message.flags) : undefined
+      return this.#enqueueBuilt(method, this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed), lane)
+    }
+
+    // Fast path: one JSON.stringify, one flat string into the ring buffer.
+    let merged: Readonly<Record<string, unknown>> = properties ?? EMPTY
+    if (
+      personless ||
+      message.groups !== undefined ||
+      this.#hasSuperProperties ||
+      (scope !== undefined && (scope.properties !== undefined || scope.sessionId !== undefined)) ||
+      (properties !== undefined && hasReservedKey(properties))
+    ) {
+      merged = mergeProperties({ properties, superProperties: this.#superProperties, scope, groups: message.groups, personless })
+    }
+    let json: string
+    try {
+      // `properties` last: the batcher splices the `$lib` fields and the timestamp in after it.
+      json = JSON.stringify({ event, distinct_id: distinctId, uuid, properties: merged })
+    } catch (error) {
+      return this.#reporter.refuseSerialisation(method, error)
+    }
+    if (json.charCodeAt(json.length - 2) !== 125 /* } */) return this.#reporter.refuse(method, '`properties` must serialise to a JSON object')
+    const cap = lane.maxEventBytes - SPLICED_BYTES
+    if (json.length * 3 > cap && utf8Length(json) > cap) return this.#reporter.refuseTooLarge(method, json, lane.maxEventBytes)
+    const geoip = message.disableGeoip
+    const form = geoip === undefined || geoip === this.#config.disableGeoip ? SlotForm.Default : geoip ? SlotForm.GeoipDisabled : SlotForm.GeoipEnabled
+    this.#push(lane, json, time, form)
+    return uuid
+  }
+
+  #push(lane: Lane, json: string, time: number, form: SlotForm): void {
+    const q = lane.queue
+    if (!q.push(json, time, form)) {
+      // Full: the oldest event makes room for the newest.
+      q.dropOldest()
+      lane.droppedOldest()
+      this.#reporter.overflow()
+      q.push(json, time, form)
+    } else this.#reporter.pushed()
+    this.#counters.captured++
+    lane.pushed()
+  }
+
+  // ---- Slow path: the whole WireEvent is built before it is queued ----
+
+  #build(
+    message: EventMessage,
+    event: string,
+    distinctId: string,
+    uuid: string,
+    time: number,
+    scope: CaptureScope | undefined,
+    personless: boolean,
+    computed: Record<string, unknown> | undefined,
+  ): WireEvent {
+    return buildWireEvent({
+      event,
+      distinctId,
+      uuid,
+      timeMs: time,
+      properties: message.properties,
+      superProperties: this.#superProperties,
+      scope,
+      computed,
+      groups: message.groups,
+      personless,
+      disableGeoip: message.disableGeoip ?? this.#config.disableGeoip,
+    })
+  }
+
+  #snapshotProperties(flags: unknown): Record<string, unknown> | undefined {
+    if (!this.flagEnricher) return undefined
+    try {
+      return this.flagEnricher.propertiesFromSnapshot(flags)
+    } catch (error) {
+      this.#host.reportError(new InvalidEventError('capture', 'the `flags` snapshot could not be read; the event is sent without flags', { cause: error }), 'warn')
+      return undefined
+    }
+  }
+
+  #captureWithFetchedFlags(
+    method: string,
+    message: EventMessage,
+    lane: Lane,
+    distinctId: string,
+    uuid: string,
+    time: number,
+    scope: CaptureScope | undefined,
+    personless: boolean,
+  ): void {
+    const options = message.sendFeatureFlags === true ? true : (message.sendFeatureFlags as Record<string, unknown>)
+    const work = this.flagEnricher!.fetchProperties(distinctId, message.groups, options).then(
+      (computed) => computed,
+      (error: unknown) => {
+        this.#host.reportError(new InvalidEventError(method, 'feature flags could not be evaluated; the event is sent without them', { cause: error }), 'warn')
+        return undefined
+      },
+    )
+    lane.preparing = this.#host.trackPending(
+      work.then((computed) => {
+        this.#enqueueBuilt(method, this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed), lane)
+      }),
+    )
+  }
+
+  /** Runs before_send and queues a complete event; returns the final uuid or undefined when dropped. */
+  #enqueueBuilt(method: string, wire: WireEvent, lane: Lane): string | undefined {
+    const final = this.#beforeSend(wire)
+    if (final === undefined) return undefined
+    if (this.#host.closing.aborted) {
+      this.#reporter.drop('shutdown', 1, `${method}(): the client shut down before the event was ready`)
+      return undefined
+    }
+    let json: string
+    try {
+      json = JSON.stringify(final)
+    } catch (error) {
+      return this.#reporter.refuseSerialisation(method, error)
+    }
+    if (json.length * 3 > lane.maxEventBytes && utf8Length(json) > lane.maxEventBytes) return this.#reporter.refuseTooLarge(method, json, lane.maxEventBytes)
+    this.#push(lane, json, Date.parse(final.timestamp), SlotForm.Complete)
+    this.#emitter.emit('capture', final)
+    return final.uuid
+  }
+
+  #beforeSend(wire: WireEvent): WireEvent | undefined {
+    let current: WireEvent | null = wire
+    for (const fn of this.#config.beforeSend) {
+      try {
+        current = fn(current)
+      } catch (error) {
+        this.#reporter.drop('before_send', 1, `beforeSend threw: ${(error as Error)?.message ?? error}`, error)
+        return undefined
+      }
+      if (current === null || current === undefined) {
+        this.#counters.dropped.before_send++
+        this.#host.logger.debug(`beforeSend dropped an event (${wire.event}).`)
+        return undefined
+      }
+      if (typeof current !== 'object' || typeof current.event !== 'string' || typeof current.distinct_id !== 'string') {
+        this.#reporter.drop('before_send', 1, 'beforeSend returned something that is not an event')
+        return undefined
+      }
+    }
+    if (current.uuid === undefined || current.uuid === '') current.uuid = uuidv7()
+    return current
+  }
+}
