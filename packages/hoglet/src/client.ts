@@ -1,3 +1,4 @@
+import { unrefTimer } from './timers.js'
 import { MAX_AI_EVENT_BYTES, MAX_EVENT_BYTES, type EventMessage } from './event.js'
 import { InvalidEventError } from './errors/invalid-event-error.js'
 import type { Logger } from './logger.js'
@@ -92,8 +93,7 @@ export class PostHog {
     })
     if (!this.config.disabled) {
       if (this.config.flushInterval > 0 && !this.config.syncMode) {
-        this.#timer = setInterval(() => pipeline.kick(), this.config.flushInterval)
-        ;(this.#timer as { unref?: () => void }).unref?.()
+        this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
       }
       if (this.config.flushOnExit && runtime.onBeforeExit) {
         this.#unregisterExitHook = runtime.onBeforeExit(() => (pipeline.pending() > 0 ? this.flush() : Promise.resolve()))

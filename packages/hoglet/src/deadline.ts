@@ -1,3 +1,5 @@
+import { unrefTimer } from './timers.js'
+
 /**
  * A request's time limit: an AbortSignal that fires after `ms`, and a record of whether it was
  * the deadline (rather than a network error or a shutdown) that ended the request.
@@ -9,11 +11,12 @@ export class Deadline {
   #expired = false
 
   constructor(readonly ms: number) {
-    this.#timer = setTimeout(() => {
-      this.#expired = true
-      this.#controller.abort()
-    }, ms)
-    ;(this.#timer as { unref?: () => void }).unref?.()
+    this.#timer = unrefTimer(
+      setTimeout(() => {
+        this.#expired = true
+        this.#controller.abort()
+      }, ms),
+    )
   }
 
   get signal(): AbortSignal {

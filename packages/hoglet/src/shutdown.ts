@@ -1,3 +1,4 @@
+import { unrefTimer } from './timers.js'
 import type { Logger } from './logger.js'
 import type { EventPipeline } from './pipeline/event-pipeline.js'
 
@@ -76,8 +77,5 @@ export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts,
 }
 
 function sleepUnref(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    ;(timer as { unref?: () => void }).unref?.()
-  })
+  return new Promise((resolve) => unrefTimer(setTimeout(resolve, ms)))
 }

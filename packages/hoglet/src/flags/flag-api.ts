@@ -90,13 +90,6 @@ export function flagRetryDelayMs(attempt: number, baseMs: number): number {
   return baseMs * 2 ** attempt
 }
 
-/** `setTimeout` that never keeps the process alive. */
-export function unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
-  const t = timer as { unref?: () => void }
-  if (typeof t.unref === 'function') t.unref()
-  return timer
-}
-
 /**
  * A short pause between retries of a call the user is awaiting. Deliberately NOT unref'd:
  * a script doing `await getFeatureFlag()` at top level would otherwise exit mid-retry.

@@ -4,7 +4,8 @@
  * failure (401, 402, 403, 429, 5xx, network), so an outage or a billing hiccup never turns
  * flags off. Readiness waiters learn about definitive failures at once.
  */
-import { unrefTimer, type FetchFn, type FlagsLogger } from './flag-api.js'
+import { unrefTimer } from '../timers.js'
+import type { FetchFn, FlagsLogger } from './flag-api.js'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from './cache-provider.js'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, fetchFlagDefinitions, type DefinitionsFetchOutcome } from './definitions.js'
 

@@ -1,3 +1,4 @@
+import { unrefTimer } from '../timers.js'
 import { Deadline } from '../deadline.js'
 import { HttpError } from '../errors/http-error.js'
 import { NetworkError } from '../errors/network-error.js'
@@ -162,7 +163,7 @@ function sleep(ms: number, signal: AbortSignal, hold: boolean): Promise<boolean>
       signal.removeEventListener('abort', onAbort)
       resolve(true)
     }, ms)
-    if (!hold) (timer as { unref?: () => void }).unref?.()
+    if (!hold) unrefTimer(timer)
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }

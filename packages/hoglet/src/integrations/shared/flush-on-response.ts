@@ -1,3 +1,4 @@
+import { unrefTimer } from '../../timers.js'
 import type { IntegrationClient } from './client-like.js'
 
 /**
@@ -24,8 +25,7 @@ export function flushAfterResponse(
     }
   }
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs)
-    ;(timer as { unref?: () => void }).unref?.()
+    const timer = unrefTimer(setTimeout(resolve, timeoutMs))
     void flushing.then(() => {
       clearTimeout(timer)
       resolve()
