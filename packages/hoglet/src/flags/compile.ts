@@ -9,6 +9,7 @@ import { analyzeDependencies } from './dependencies.js'
 import type { CompileOptions, CompiledFlags, FlagReason, LocalFlagResult, ReasonCode } from './engine-types.js'
 import type { FilterNode } from './evaluate-scope.js'
 import { createUnitHasher, FlagHasher } from './hash.js'
+import { decodePayload } from './payload.js'
 import { YES } from './operators-values.js'
 import type { EvaluationMode } from './operators.js'
 import type { FlagCondition, FlagDefinition, FlagDefinitionsResponse, PropertyGroup } from './types.js'
@@ -270,16 +271,6 @@ export function makeResult(flag: CompiledFlag, value: boolean | string, why: Fla
     id: flag.id,
     version: flag.version,
   })
-}
-
-/** A stored payload is JSON text; text that is not JSON is returned as is, `""` as none. */
-function decodePayload(raw: string): unknown {
-  if (raw === '') return undefined
-  try {
-    return JSON.parse(raw)
-  } catch {
-    return raw
-  }
 }
 
 function deepFreeze<T>(value: T): T {

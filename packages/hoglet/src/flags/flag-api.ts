@@ -74,17 +74,6 @@ export interface FlagsLogger {
 /** The `fetch` the flag modules use (the client's `fetch` option or the global one). */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
 
-/** Decode a stored payload: JSON strings are parsed, invalid JSON falls back to the raw string, `""` and null give undefined. */
-export function decodePayload(raw: unknown): JsonValue | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined
-  if (typeof raw !== 'string') return raw as JsonValue
-  try {
-    return JSON.parse(raw) as JsonValue
-  } catch {
-    return raw
-  }
-}
-
 /** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
 export function flagRetryDelayMs(attempt: number, baseMs: number): number {
   return baseMs * 2 ** attempt

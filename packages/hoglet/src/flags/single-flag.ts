@@ -4,7 +4,8 @@
  * exposure with its `$feature_flag_error`).
  */
 import { evaluateFlag, type LocalFlagResult } from './engine.js'
-import { decodePayload, type FeatureFlagResult, type FlagCallOptions, type FlagValue, type JsonValue } from './flag-api.js'
+import { decodePayload } from './payload.js'
+import type { FeatureFlagResult, FlagCallOptions, FlagValue, JsonValue } from './flag-api.js'
 import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } from './flag-call-input.js'
 import { overrideResult } from './flag-overrides.js'
 import { localRecord, remoteRecord } from './flag-records.js'
