@@ -2,6 +2,7 @@ import type { IntegrationClient } from '../shared/client-like.js'
 import { flushAfterResponse } from '../shared/flush-on-response.js'
 import {
   isServerError,
+  nodeHeader,
   requestContext,
   resolveRequestOptions,
   shouldTrackRequest,
@@ -34,20 +35,15 @@ type Next = (error?: unknown) => void
 
 const MECHANISM = 'middleware:express'
 
-function headerOf(req: ExpressRequestLike, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
 function expressFacts(req: ExpressRequestLike): RequestFacts {
   const target = req.originalUrl ?? req.url
-  const host = headerOf(req, 'host') ?? 'localhost'
+  const host = nodeHeader(req.headers, 'host') ?? 'localhost'
   const queryAt = target.indexOf('?')
   return {
     method: req.method,
     url: `${req.protocol ?? 'http'}://${host}${target}`,
     path: queryAt === -1 ? target : target.slice(0, queryAt),
-    header: (name) => headerOf(req, name),
+    header: (name) => nodeHeader(req.headers, name),
     remoteAddress: req.socket?.remoteAddress,
   }
 }

@@ -2,6 +2,7 @@ import type { IntegrationClient } from '../shared/client-like.js'
 import { flushAfterResponse } from '../shared/flush-on-response.js'
 import {
   isServerError,
+  nodeHeader,
   requestContext,
   resolveRequestOptions,
   shouldTrackRequest,
@@ -41,18 +42,13 @@ export interface FastifyInstanceLike {
 const MECHANISM = 'middleware:fastify'
 const startTimes = new WeakMap<object, number>()
 
-function headerOf(req: FastifyRequestLike, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
 function fastifyFacts(req: FastifyRequestLike): RequestFacts {
   const queryAt = req.url.indexOf('?')
   return {
     method: req.method,
-    url: `${req.protocol ?? 'http'}://${headerOf(req, 'host') ?? 'localhost'}${req.url}`,
+    url: `${req.protocol ?? 'http'}://${nodeHeader(req.headers, 'host') ?? 'localhost'}${req.url}`,
     path: queryAt === -1 ? req.url : req.url.slice(0, queryAt),
-    header: (name) => headerOf(req, name),
+    header: (name) => nodeHeader(req.headers, name),
     remoteAddress: req.ip,
   }
 }

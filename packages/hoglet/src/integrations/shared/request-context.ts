@@ -109,6 +109,12 @@ export function resolveRequestOptions<Req>(options: RequestContextOptions<Req> =
   }
 }
 
+/** First value of a header in Node's `IncomingHttpHeaders` shape (Express, Fastify). */
+export function nodeHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
 /**
  * Cleans an id that came from a request header: strings only, control characters removed,
  * trimmed, at most 1000 characters; empty means absent.
