@@ -72,7 +72,7 @@ export interface FlagsLogger {
 }
 
 /** The `fetch` the flag modules use (the client's `fetch` option or the global one). */
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
+export type { FetchLike as FetchFn } from '../fetch-types.js'
 
 /** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
 export function flagRetryDelayMs(attempt: number, baseMs: number): number {
