@@ -382,8 +382,14 @@ export class PostHog {
    * Without a distinct id (argument or context) the event is personless. Returns the event's
    * uuid; an error object captured before answers its first uuid instead of a duplicate.
    */
-  captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): string | undefined {
-    return this[CAPTURE_AUTOMATIC](error, distinctId, properties, {})
+  captureException(
+    error: unknown,
+    distinctId?: string,
+    properties?: Record<string | number, any>,
+    uuid?: string,
+    flags?: FeatureFlagEvaluations,
+  ): string | undefined {
+    return this[CAPTURE_AUTOMATIC](error, distinctId, properties, uuid === undefined && flags === undefined ? {} : { uuid, flags })
   }
 
   /** @internal How integrations and autocapture capture what they caught (mechanism, rate limit). */

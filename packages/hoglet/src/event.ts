@@ -16,7 +16,7 @@ export interface EventMessage {
   distinctId?: string | number
   /** The event name, e.g. `order completed` or `$pageview`. */
   event: string
-  properties?: Record<string, unknown>
+  properties?: Record<string | number, any>
   /** Group analytics: group type → group key; sent as `$groups`. */
   groups?: Record<string, string | number>
   /** When it happened; defaults to now. A `Date`, an ISO string or epoch milliseconds. */

@@ -61,7 +61,7 @@ export type FlagOverrides =
   | false
   | string[]
   | Record<string, FlagValue>
-  | { flags?: false | string[] | Record<string, FlagValue>; payloads?: Record<string, JsonValue> }
+  | { flags?: false | string[] | Record<string, FlagValue>; payloads?: false | Record<string, JsonValue> }
 
 /** The log sink the flag modules write to (a subset of the client's logger). */
 export interface FlagsLogger {
