@@ -56,11 +56,16 @@ export function nearestOption(name: string): string | undefined {
   const folded = fold(name)
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
+  let bestTie = Number.POSITIVE_INFINITY
   for (const known of [...KNOWN_OPTIONS, ...Object.keys(UNSUPPORTED_OPTIONS)]) {
     const distance = fold(known) === folded ? 0 : editDistance(folded, fold(known))
-    if (distance < bestDistance) {
+    if (distance > bestDistance) continue
+    // Between equally near names, the one spelled closest (`before_sned` → `before_send`) wins.
+    const tie = editDistance(name.toLowerCase(), known.toLowerCase())
+    if (distance < bestDistance || tie < bestTie) {
       best = known
       bestDistance = distance
+      bestTie = tie
     }
   }
   const allowed = Math.min(2, Math.floor(folded.length / 4))
