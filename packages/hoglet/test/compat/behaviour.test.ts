@@ -44,6 +44,20 @@ describe('the same wire as posthog-node', () => {
     expect(comparison.hoglet.events).toHaveLength(12)
   })
 
+  it('identify() with $set and other properties: hoglet keeps both (documented)', async () => {
+    const comparison = await compareLibraries(
+      async ({ PostHog, options }) => {
+        const client = new PostHog('phc_test', options())
+        client.identify({ distinctId: 'u', properties: { $set: { plan: 'pro' }, email: 'a@b.c' } })
+        await client.shutdown()
+        return null
+      },
+      { documented: ['identify-set-merge'] },
+    )
+    expectSame(comparison)
+    expect(comparison.differences.map((d) => d.path)).toEqual(['events[0].properties.$set.email'])
+  })
+
   it('super properties go on events and $set, not on $identify, $create_alias or $groupidentify', async () => {
     const comparison = await compareLibraries(
       async ({ PostHog, options }) => {
@@ -389,3 +403,13 @@ function normaliseLib(value: unknown): unknown {
 }
 
 export type { ScenarioContext }
+
+describe('the documented differences', () => {
+  it('each one is stated in docs/migrating-from-posthog-node.md under its anchor', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { DOCUMENTED_DIFFERENCES } = await import('./documented-differences.js')
+    const guide = readFileSync(new URL('../../../../docs/migrating-from-posthog-node.md', import.meta.url), 'utf8')
+    const section = guide.slice(guide.indexOf('## Deliberate differences'))
+    for (const id of Object.keys(DOCUMENTED_DIFFERENCES)) expect(section, id).toContain(`<a id="diff-${id}"></a>**${id}**`)
+  })
+})
