@@ -133,4 +133,12 @@ describe('process exit (child process using the built package)', () => {
     expect(code).toBe(0)
     expect(receivedEvents(server)).toHaveLength(5)
   })
+
+  it('with flushOnExit and the server unreachable, still exits on its own (held events get one more try)', async () => {
+    const down = await createTestServer()
+    await down.close()
+    const { code, ms } = await run('flush-on-exit', down.url)
+    expect(code).toBe(0)
+    expect(ms).toBeLessThan(10_000)
+  })
 })
