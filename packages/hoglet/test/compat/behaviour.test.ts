@@ -86,6 +86,9 @@ describe('the same wire as posthog-node', () => {
         client.capture({ event: 'in context' })
         client.capture({ distinctId: 'explicit', event: 'explicit id', properties: { plan: 'free' } })
         client.identify({ distinctId: 'ctx-user', properties: { name: 'Ada' } })
+        client.setPersonProperties({ distinctId: 'ctx-user', properties: { plan: 'team' } })
+        client.alias({ distinctId: 'ctx-user', alias: 'anon' })
+        client.groupIdentify({ groupType: 'company', groupKey: 'acme' })
         await client.withContext({ properties: { step: 2 } }, async () => client.capture({ event: 'nested' }))
         await client.withContext({ properties: { only: true } }, async () => client.capture({ distinctId: 'x', event: 'fresh' }), { fresh: true })
       })
@@ -94,6 +97,39 @@ describe('the same wire as posthog-node', () => {
       return { outside: outside ?? null }
     })
     expectSame(comparison)
+  })
+
+  it('a context signal ends the context (and those nested in it) without cancelling the callback', async () => {
+    const comparison = await compareLibraries(async ({ PostHog, options }) => {
+      const client = new PostHog('phc_test', options())
+      const outer = new AbortController()
+      const seen: Array<string | null> = []
+      await client.withContext({ distinctId: 'outer' }, async () => {
+        const inner = new AbortController()
+        await client.withContext(
+          { distinctId: 'bounded', properties: { bounded: true } },
+          async () => {
+            client.capture({ event: 'while bounded' })
+            await client.withContext({ sessionId: 's-nested' }, async () => {
+              seen.push(client.getContext()?.distinctId ?? null)
+              inner.abort()
+              seen.push(client.getContext()?.distinctId ?? null)
+              client.capture({ distinctId: 'explicit', event: 'after abort, nested' })
+            })
+            client.capture({ distinctId: 'explicit', event: 'after abort' })
+          },
+          { signal: inner.signal },
+        )
+        outer.abort()
+        const aborted = new AbortController()
+        aborted.abort()
+        client.withContext({ distinctId: 'never' }, () => seen.push(client.getContext()?.distinctId ?? null), { signal: aborted.signal })
+      })
+      await client.shutdown()
+      return { seen }
+    })
+    expectSame(comparison)
+    expect(comparison.hoglet.result).toEqual({ seen: ['bounded', null, null] })
   })
 
   it('a capture without a distinct id outside any context is personless', async () => {
