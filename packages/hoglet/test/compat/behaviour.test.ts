@@ -58,6 +58,57 @@ describe('the same wire as posthog-node', () => {
     expect(comparison.differences.map((d) => d.path)).toEqual(['events[0].properties.$set.email'])
   })
 
+  it('the Immediate calls: one request each, the same events', async () => {
+    const comparison = await compareLibraries(
+      async ({ PostHog, options }) => {
+        const client = new PostHog('phc_test', options())
+        const returned = {
+          capture: await client.captureImmediate({ distinctId: 'u', event: 'now', properties: { a: 1 }, groups: { company: 'acme' } }),
+          identify: await client.identifyImmediate({ distinctId: 'u', properties: { email: 'a@b.c' } }),
+          alias: await client.aliasImmediate({ distinctId: 'u', alias: 'anon' }),
+          group: await client.groupIdentifyImmediate({ groupType: 'company', groupKey: 'acme', properties: { name: 'Acme' } }),
+        }
+        await client.shutdown()
+        return { returned }
+      },
+      { documented: ['returns-uuid'], compare: ['requests'] },
+    )
+    expectSame(comparison)
+    expect(comparison.hoglet.requests).toHaveLength(4)
+  })
+
+  it('the /batch/ envelope: api_key, historical_migration, sent_at', async () => {
+    const comparison = await compareLibraries(
+      async ({ PostHog, options }) => {
+        const client = new PostHog('phc_envelope', options({ historicalMigration: true, disableGeoip: false }))
+        client.capture({ distinctId: 'u', event: 'imported', timestamp: new Date('2020-01-01T00:00:00.000Z') })
+        await client.shutdown()
+        return null
+      },
+      { compare: ['requests'] },
+    )
+    expectSame(comparison)
+    expect(comparison.hoglet.requests[0]).toMatchObject({ envelope: { api_key: 'phc_envelope', historical_migration: true, sent_at: '<time>' } })
+  })
+
+  it('a disabled client, or one without an api key, sends nothing', async () => {
+    const comparison = await compareLibraries(async ({ PostHog, options }) => {
+      vi.spyOn(console, 'error').mockImplementation(() => {})
+      vi.spyOn(console, 'warn').mockImplementation(() => {})
+      const disabled = new PostHog('phc_test', options({ disabled: true }))
+      const keyless = new PostHog('', options())
+      for (const client of [disabled, keyless]) {
+        client.capture({ distinctId: 'u', event: 'e' })
+        client.identify({ distinctId: 'u', properties: { a: 1 } })
+        await client.flush()
+        await client.shutdown()
+      }
+      return { isDisabled: [disabled.isDisabled, keyless.isDisabled] }
+    })
+    expectSame(comparison)
+    expect(comparison.hoglet.requests).toEqual([])
+  })
+
   it('super properties go on events and $set, not on $identify, $create_alias or $groupidentify', async () => {
     const comparison = await compareLibraries(
       async ({ PostHog, options }) => {
