@@ -69,6 +69,16 @@ describe('shutdown()', () => {
     expect(client.stats().dropped.shutdown).toBe(1)
   })
 
+  it('after a shutdown that timed out, the client delivers again (the abort does not stick)', async () => {
+    server.enqueue('/batch/', { hang: true })
+    const client = clientFor(server, { requestTimeout: 0 })
+    client.capture({ distinctId: 'u', event: 'lost' })
+    expect(await client.shutdown(200)).toMatchObject({ timedOut: true, undelivered: 1 })
+    client.capture({ distinctId: 'u', event: 'next invocation' })
+    expect(await client.shutdown(3000)).toEqual({ delivered: 1, undelivered: 0, timedOut: false })
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['lost', 'next invocation'])
+  })
+
   it('is bounded by its timeout when the server black-holes requests', async () => {
     server.route('/batch/', { hang: true })
     const errors: Error[] = []
