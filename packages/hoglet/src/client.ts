@@ -442,6 +442,11 @@ export class PostHog {
    * `path` and `count`), `error`, `drop`, `retry`, `localEvaluationFlagsLoaded` (or `*`); returns
    * the unsubscribe function.
    */
+  on<K extends Exclude<keyof ClientEvents, number> & ('capture' | 'identify' | 'alias' | 'flush' | 'error' | 'drop' | 'retry')>(
+    event: K,
+    listener: (payload: ClientEvents[K]) => void,
+  ): () => void
+  on(event: string, listener: (...args: any[]) => void): () => void
   on(event: string, listener: (...args: any[]) => void): () => void {
     return this.#pipeline.emitter.on(event, listener)
   }
