@@ -87,7 +87,7 @@ export function compileFlags(defs: FlagDefinitionsResponse, options: CompileOpti
   const deps = analyzeDependencies(flagsUnique, flagIndex, cohorts)
   const ctx: FilterContext = {
     mode,
-    operators: { mode, timezone: options.timezone, now },
+    operators: { mode, timezone: typeof defs?.timezone === 'string' && defs.timezone !== '' ? defs.timezone : options.timezone, now },
     groupTypeMapping: mapping,
     cohorts,
     compiledCohorts: new Map(),

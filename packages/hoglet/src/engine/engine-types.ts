@@ -81,7 +81,8 @@ export interface CompileOptions {
    */
   now?: () => number
   /**
-   * IANA timezone in which naive dates and date-times of date filters are read.
+   * The project's IANA timezone, for definitions that do not carry one (`timezone` in the
+   * definitions wins): naive dates are read, and relative dates computed, on its wall clock.
    * @default 'UTC'
    */
   timezone?: string
