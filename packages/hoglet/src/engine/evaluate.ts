@@ -114,8 +114,13 @@ export function evaluateAllFlags(
 function groupKeyOf(subject: EvaluationSubject, name: string): string | undefined {
   const key = readProperty(subject.groups, name)
   if (key === MISSING || key === null) return undefined
-  return typeof key === 'string' ? key : String(key)
+  if (typeof key === 'string') return key
+  // A number is its decimal text; any other kind of key (a boolean, an object) is unusable.
+  return typeof key === 'number' ? String(key) : UNUSABLE_KEY
 }
+
+/** Stands for a group key the server cannot hash (not a string or a number): no match. */
+const UNUSABLE_KEY = '\u0000unusable group key'
 
 function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: EvaluationScope): Outcome {
   if (!flag.active) return flag.disabledResult
@@ -132,12 +137,13 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
   } else if (agg.kind === 'group') {
     const groupKey = groupKeyOf(subject, agg.name)
     if (groupKey === undefined) return flag.noGroupResult
+    if (groupKey === UNUSABLE_KEY) return flag.noMatchResult
     bucketing = groupKey
   } else if (flag.bucketByDevice) {
     const deviceId = subject.deviceId
     if (typeof deviceId === 'string' && deviceId !== '') bucketing = deviceId
     else if (local) return new Undecided('flag buckets by device id and none was given')
-    else bucketing = String(subject.distinctId ?? '')
+    else return flag.noMatchResult // the server does not fall back to the distinct id
   } else {
     bucketing = typeof subject.distinctId === 'string' ? subject.distinctId : String(subject.distinctId ?? '')
   }
@@ -175,6 +181,7 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
           }
           continue
         }
+        if (key === UNUSABLE_KEY) continue
         conditionBucketing = key
       } else if (ca.kind === 'unknown-group') {
         continue

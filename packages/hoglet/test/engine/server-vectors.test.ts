@@ -2,8 +2,8 @@
 // run against the engine. Each check names the Rust test it comes from.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { compileFlags } from '../../src/engine/engine.js'
-import type { PropertyFilter } from '../../src/engine/engine.js'
+import { compileFlags, evaluateFlag } from '../../src/engine/engine.js'
+import type { FlagDefinitionsResponse, PropertyFilter } from '../../src/engine/engine.js'
 import { parseAbsoluteDate, parseRelativeDate, resolveRelativeDate, timezoneOffsetLookup } from '../../src/engine/dates.js'
 import { flagWith, verdict, type Verdict } from './engine-test-helpers.js'
 
@@ -117,6 +117,68 @@ describe('server vectors: relative_date.rs', () => {
     it(v.test, () => {
       const parsed = parseAbsoluteDate(v.naive, timezoneOffsetLookup(v.timezone))
       expect(parsed === undefined ? null : new Date(parsed.ms).toISOString()).toBe(v.expected === null ? null : new Date(Date.parse(v.expected)).toISOString())
+    })
+  }
+})
+
+interface FlagCase {
+  test: string
+  definitions: FlagDefinitionsResponse
+  evaluations: Array<{
+    subject: { distinct_id: string; device_id?: string; person_properties: Record<string, unknown>; groups?: Record<string, unknown>; group_properties?: Record<string, Record<string, unknown>> }
+    expected: Record<string, { value?: boolean | string; reason?: string; reason_not?: string; condition_index?: number; one_of?: string[] }>
+  }>
+}
+
+const flagMatching = vectors('flag-matching.json') as {
+  cases: FlagCase[]
+  distribution: Array<{ test: string; definitions: FlagDefinitionsResponse; distribution: { flag: string; shares: Record<string, number>; tolerance: number } }>
+}
+
+describe('server vectors: test_flag_matching.rs', () => {
+  for (const c of flagMatching.cases) {
+    it(c.test, () => {
+      const compiled = compileFlags(c.definitions, { mode: 'server' })
+      const failures: string[] = []
+      for (const { subject, expected } of c.evaluations) {
+        const s = {
+          distinctId: subject.distinct_id,
+          deviceId: subject.device_id,
+          personProperties: subject.person_properties,
+          groups: subject.groups as Record<string, string | number> | undefined,
+          groupProperties: subject.group_properties,
+        }
+        for (const [key, want] of Object.entries(expected)) {
+          const e = evaluateFlag(compiled, key, s)
+          if (e.kind !== 'evaluated') {
+            failures.push(`${subject.distinct_id} ${key}: ${e.kind}`)
+            continue
+          }
+          const r = e.result
+          const where = `${subject.distinct_id} ${key}`
+          if (want.value !== undefined && r.value !== want.value) failures.push(`${where}: value ${JSON.stringify(r.value)}, server ${JSON.stringify(want.value)}`)
+          if (want.one_of && !want.one_of.includes(String(r.value))) failures.push(`${where}: value ${JSON.stringify(r.value)}, server one of ${want.one_of}`)
+          if (want.reason !== undefined && r.reason.code !== want.reason) failures.push(`${where}: reason ${r.reason.code}, server ${want.reason}`)
+          if (want.reason_not !== undefined && r.reason.code === want.reason_not) failures.push(`${where}: reason ${r.reason.code}, server not that`)
+          if (want.condition_index !== undefined && r.reason.conditionIndex !== want.condition_index) failures.push(`${where}: condition ${r.reason.conditionIndex}, server ${want.condition_index}`)
+        }
+      }
+      expect(failures).toEqual([])
+    })
+  }
+
+  for (const d of flagMatching.distribution) {
+    it(d.test, () => {
+      const compiled = compileFlags(d.definitions, { mode: 'server' })
+      const counts: Record<string, number> = {}
+      for (let i = 0; i < 1000; i++) {
+        const e = evaluateFlag(compiled, d.distribution.flag, { distinctId: `user_${i}` })
+        const v = e.kind === 'evaluated' ? String(e.result.value) : e.kind
+        counts[v] = (counts[v] ?? 0) + 1
+      }
+      for (const [variant, share] of Object.entries(d.distribution.shares)) {
+        expect(Math.abs((counts[variant] ?? 0) / 1000 - share), variant).toBeLessThan(d.distribution.tolerance)
+      }
     })
   }
 })
