@@ -126,7 +126,8 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
   if (!flag.active) return flag.disabledResult
   if (flag.failClosed) return flag.missingDependencyResult
   const local = set.mode === 'local'
-  if (flag.experienceContinuity && local) return new Undecided('experience continuity needs the server')
+  // A stored hash key override only matters when the outcome depends on the hash.
+  if (flag.experienceContinuity && local && !flag.hashFree) return new Undecided('experience continuity needs the server')
 
   const subject = scope.subject
   let bucketing: string
@@ -228,7 +229,14 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
     }
     return resultFor(flag, condition, value, 'match')
   }
-  if (undecided) return new Undecided(needsServer ? 'a cohort is not in the definitions (static cohort)' : 'a property needed by a condition was not given')
+  if (undecided) {
+    // No condition matched. The undecided ones change nothing if each would miss its rollout
+    // anyway and the reported rollout miss would still be the earlier one (or the group miss).
+    const settled =
+      !flag.earlyExit &&
+      undecided.every((u) => !wouldPassRollout(set, flag, u, scope, bucketing) && (bestRank === 2 || (bestRank === 1 && (best.reason.conditionIndex ?? 0) < u.index)))
+    if (!settled) return new Undecided(needsServer ? 'a cohort is not in the definitions (static cohort)' : 'a property needed by a condition was not given')
+  }
   return best
 }
 
