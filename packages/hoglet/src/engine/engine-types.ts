@@ -10,6 +10,11 @@ export interface EvaluationSubject {
   personProperties?: Record<string, unknown>
   /** Group type name → that group's properties. `$group_key` defaults to the group key. */
   groupProperties?: Record<string, Record<string, unknown>>
+  /**
+   * Server mode: flag key → the person's stored hash key for experience-continuity flags
+   * (`ensure_experience_continuity`), hashed instead of the distinct id. Ignored locally.
+   */
+  hashKeys?: Readonly<Record<string, string>>
 }
 
 /** Any JSON value, as payloads decode to. */

@@ -147,6 +147,10 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
     else return flag.noMatchResult // the server does not fall back to the distinct id
   } else {
     bucketing = typeof subject.distinctId === 'string' ? subject.distinctId : String(subject.distinctId ?? '')
+    if (flag.experienceContinuity && !local) {
+      const stored = readProperty(subject.hashKeys, flag.key)
+      if (typeof stored === 'string') bucketing = stored
+    }
   }
 
   if (flag.holdout && set.hasher.holdout(bucketing) <= flag.holdout.threshold) return flag.holdout.result

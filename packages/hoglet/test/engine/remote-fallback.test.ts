@@ -31,7 +31,7 @@ describe('local answers with hidden properties', () => {
   it('are always the server-mode answer with complete properties, for every way of hiding them', () => {
     let decided = 0
     let compared = 0
-    for (let seed = 1; seed <= 250; seed++) {
+    for (let seed = 1; seed <= 150; seed++) {
       const r = rng(seed)
       const defs = randomDefinitions(r)
       const local = compileFlags(defs, { mode: 'local', now })
@@ -52,7 +52,7 @@ describe('local answers with hidden properties', () => {
         }
       }
     }
-    expect(compared).toBeGreaterThan(50_000)
+    expect(compared).toBeGreaterThan(30_000)
     // A sanity floor, not a goal: most partial subjects still get a local answer.
     expect(decided / compared).toBeGreaterThan(0.3)
   })
