@@ -15,7 +15,7 @@ interface Case {
 }
 const cases = (serverCases as unknown as { cases: Case[] }).cases
 
-async function setFlags(server: { url: string }, defs: unknown): Promise<void> {
+async function setFlags(server: { url: string; controlHeaders(): Record<string, string> }, defs: unknown): Promise<void> {
   const res = await fetch(`${server.url}/_hoglet/flags`, { headers: server.controlHeaders(), method: 'PUT', body: JSON.stringify(defs) })
   expect(res.status).toBe(200)
 }
