@@ -152,6 +152,30 @@ describe('hostile bodies: bombs and huge inputs get 4xx, never a crash or a long
     await expectHealthy(server)
   }, 60_000)
 
+  it('stores a 20 MiB batch of 600k tiny events in slices, serving other requests meanwhile', async () => {
+    const one = JSON.stringify({ event: 'e', distinct_id: 'u' })
+    const n = Math.floor((19.5 * MIB) / (one.length + 1))
+    const body = '{"api_key":"k","batch":[' + Array(n).fill(one).join(',') + ']}'
+    let bigDoneAt = 0
+    let healthAt = 0
+    const block = await maxLoopBlockMs(async () => {
+      const big = post(server, '/batch/', body).then((r) => {
+        bigDoneAt = performance.now()
+        return r.status
+      })
+      await new Promise((r) => setTimeout(r, 200))
+      // Asked while the batch is being validated and stored: answered before it ends.
+      const health = await get(server, '/_health')
+      healthAt = performance.now()
+      expect(health.status).toBe(200)
+      expect(await big).toBe(200)
+    })
+    console.log(`${n} events in one 20 MiB batch: longest event-loop block ${block.toFixed(0)} ms`)
+    expect(server.store.events.count()).toBe(n)
+    expect(healthAt).toBeLessThan(bigDoneAt)
+    expect(block).toBeLessThan(HANG_MS)
+  }, 120_000)
+
   it('keeps the request log bounded: 40 bodies of 19 MiB of invalid JSON leave no trace in memory', async () => {
     const body = Buffer.alloc(19 * MIB, 0x7b) // `{{{{…`: invalid JSON
     await post(server, '/batch/', body) // warm up
