@@ -205,6 +205,31 @@ describe('hostile bodies: bombs and huge inputs get 4xx, never a crash or a long
   }, 120_000)
 })
 
+describe('every route answers odd JSON with 4xx or 2xx, never 500', () => {
+  it('control and API routes, bodies of every JSON type', async () => {
+    const server = await startTestServer()
+    const routes: Array<[string, string]> = [
+      ['POST', '/batch/'], ['POST', '/e/'], ['POST', '/i/v0/ai/batch/'], ['POST', '/flags?v=2'], ['POST', '/flags'], ['POST', '/decide?v=3'],
+      ['POST', '/i/v1/analytics/events'], ['PUT', '/_hoglet/flags'], ['POST', '/_hoglet/flags/evaluate'], ['PUT', '/_hoglet/settings'],
+      ['POST', '/_hoglet/faults'], ['POST', '/_hoglet/reset'], ['POST', '/_hoglet/flags/reload'],
+    ]
+    const bodies = ['null', '5', '"text"', 'true', '[]', '[null]', '{}', '{"flags":null}', '{"distinct_id":{"a":1},"groups":"x"}',
+      '{"distinct_id":"u","groups":{"company":null},"person_properties":[1]}', '{"batch":[{"event":"x","distinct_id":"u","properties":"str"}],"api_key":"k"}',
+      '{"status":"500"}', '{"quotaLimited":{}}', '{"token":"t","distinct_id":"u","flag_keys_to_evaluate":"abc"}']
+    for (const [method, path] of routes) {
+      for (const body of bodies) {
+        const res = await fetch(server.url + path, {
+          method,
+          body,
+          headers: { 'content-type': 'application/json', ...(path.startsWith('/_hoglet') ? server.controlHeaders() : { authorization: 'Bearer phc_x' }) },
+        })
+        await res.arrayBuffer()
+        expect([method, path, body, res.status < 500]).toEqual([method, path, body, true])
+      }
+    }
+  }, 60_000)
+})
+
 describe('the request log never keeps credentials', () => {
   it('masks Authorization, tokens in the query and keys in bodies', async () => {
     const server = await startTestServer()
