@@ -5,7 +5,7 @@
 import { compareInstants, parseDateText, parseRelativeDate, propertyInstant, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
 import type { Instant, OffsetLookup } from './dates.js'
 import { compileGuardedRegex } from './operators-regex.js'
-import { asciiLower, floatFromText, isBooleanLike, memoize, NO, numberOf, stringForm, truthiness, UNDECIDED, YES } from './operators-values.js'
+import { asciiLower, floatFromText, isBooleanLike, memoize, NO, numberOf, stringForm, truthiness, UNDECIDED, unicodeLower, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
 import { compareSemver, parseSemver, requirementFor, satisfies } from './semver.js'
 import type { Semver } from './semver.js'
@@ -121,11 +121,11 @@ function compileExact(expected: unknown, negate: boolean): PropertyTest {
     return (value) => ((truthiness(value) === want) !== negate ? YES : NO)
   }
   if (!Array.isArray(expected)) {
-    const single = stringForm(expected).toLowerCase()
-    return (value) => ((stringForm(value).toLowerCase() === single) !== negate ? YES : NO)
+    const single = unicodeLower(stringForm(expected))
+    return (value) => ((unicodeLower(stringForm(value)) === single) !== negate ? YES : NO)
   }
-  const set = new Set(expected.map((v) => stringForm(v).toLowerCase()))
-  return (value) => (set.has(stringForm(value).toLowerCase()) !== negate ? YES : NO)
+  const set = new Set(expected.map((v) => unicodeLower(stringForm(v))))
+  return (value) => (set.has(unicodeLower(stringForm(value))) !== negate ? YES : NO)
 }
 
 type TextOperator = 'icontains' | 'not_icontains' | 'starts_with' | 'not_starts_with' | 'ends_with' | 'not_ends_with'
