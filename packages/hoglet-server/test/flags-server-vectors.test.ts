@@ -17,8 +17,8 @@ interface FlagCase {
 }
 const vectors = JSON.parse(readFileSync(new URL('../../hoglet/test/fixtures/server-vectors/flag-matching.json', import.meta.url), 'utf8')) as { cases: FlagCase[] }
 
-async function setFlags(server: { url: string }, defs: unknown): Promise<void> {
-  const res = await fetch(`${server.url}/_hoglet/flags`, { method: 'PUT', body: JSON.stringify(defs) })
+async function setFlags(server: { url: string; controlHeaders(): Record<string, string> }, defs: unknown): Promise<void> {
+  const res = await fetch(`${server.url}/_hoglet/flags`, { headers: server.controlHeaders(), method: 'PUT', body: JSON.stringify(defs) })
   expect(res.status).toBe(200)
 }
 
