@@ -259,6 +259,13 @@ export interface PostHogOptions {
    */
   strictLocalEvaluation?: boolean
   /**
+   * The project's IANA timezone (its setting in PostHog), for local evaluation of date filters:
+   * naive dates are read, and relative dates (`-7d`) computed, on its wall clock, as PostHog's
+   * server does. Definitions that carry a timezone (hoglet-server's) take precedence.
+   * @default 'UTC'
+   */
+  featureFlagsTimezone?: string
+  /**
    * Shared store for flag definitions across processes.
    * @default undefined (each process polls)
    */
@@ -338,6 +345,7 @@ export interface ResolvedOptions {
   readonly featureFlagsRequestMaxRetries: number
   readonly remoteConfigRequestTimeoutMs: number
   readonly strictLocalEvaluation: boolean
+  readonly featureFlagsTimezone: string | undefined
   readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider | undefined
   readonly sendFeatureFlagEvent: boolean
   readonly maxCacheSize: number
@@ -429,6 +437,10 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
     throw new TypeError('The `flagDefinitionCacheProvider` option must be an object.')
   }
+  const featureFlagsTimezone = optString(o, 'featureFlagsTimezone')
+  if (featureFlagsTimezone !== undefined && !isTimeZone(featureFlagsTimezone)) {
+    throw new RangeError(`The \`featureFlagsTimezone\` option must be an IANA timezone name, got ${JSON.stringify(featureFlagsTimezone)}.`)
+  }
   const evaluationContexts = o.evaluationContexts
   if (evaluationContexts !== undefined && (!Array.isArray(evaluationContexts) || evaluationContexts.some((c) => typeof c !== 'string'))) {
     throw new TypeError('The `evaluationContexts` option must be an array of strings.')
@@ -491,6 +503,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
     remoteConfigRequestTimeoutMs: int(o, 'remoteConfigRequestTimeoutMs', 3000, 0),
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
+    featureFlagsTimezone,
     flagDefinitionCacheProvider: provider,
     sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
     // posthog-node: 0 means the default.
@@ -500,6 +513,15 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 0),
     exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
   })
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Shortest polling interval, as in posthog-node: shorter values are raised to it. */

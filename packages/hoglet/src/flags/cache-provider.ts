@@ -19,6 +19,8 @@ export interface FlagDefinitionCacheData {
   cohorts: Record<string, PropertyGroup>
   /** Server gate for slim `$feature_flag_called` events. */
   minimalFlagCalledEvents?: boolean
+  /** The project's IANA timezone, when the definitions carry it (hoglet-server's do). */
+  timezone?: string
 }
 
 type MaybePromise<T> = T | Promise<T>

@@ -84,6 +84,7 @@ export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags 
     maxRetries: c.featureFlagsRequestMaxRetries,
     remoteConfigTimeoutMs: c.remoteConfigRequestTimeoutMs,
     strictLocalEvaluation: c.strictLocalEvaluation,
+    timezone: c.featureFlagsTimezone,
     cacheProvider: c.flagDefinitionCacheProvider,
     sendFeatureFlagEvent: c.sendFeatureFlagEvent,
     maxCacheSize: c.maxCacheSize,

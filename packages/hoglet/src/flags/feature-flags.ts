@@ -47,7 +47,7 @@ export class FeatureFlags {
         pollIntervalMs: config.pollIntervalMs,
         requestTimeoutMs: config.definitionsTimeoutMs,
         logger: config.logger,
-        compile: (data) => compileDefinitions(data, config.sha1Hex),
+        compile: (data) => compileDefinitions(data, config.sha1Hex, config.timezone),
         cacheProvider: config.cacheProvider,
         report: config.report,
         onLoaded: config.onDefinitionsLoaded,

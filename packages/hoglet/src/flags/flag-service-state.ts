@@ -31,6 +31,8 @@ export interface FeatureFlagsConfig {
   maxRetries: number
   remoteConfigTimeoutMs: number
   strictLocalEvaluation: boolean
+  /** IANA timezone for date filters when the definitions carry none. */
+  timezone?: string | undefined
   cacheProvider: FlagDefinitionCacheProvider | undefined
   sendFeatureFlagEvent: boolean
   maxCacheSize: number

@@ -15,11 +15,17 @@ export interface CompiledDefinitions {
   hasExperiment: Map<string, boolean>
 }
 
-export function compileDefinitions(data: FlagDefinitionCacheData, sha1Hex: ((input: string) => string) | undefined): CompiledDefinitions {
+export function compileDefinitions(
+  data: FlagDefinitionCacheData,
+  sha1Hex: ((input: string) => string) | undefined,
+  timezone?: string | undefined,
+): CompiledDefinitions {
   const response: FlagDefinitionsResponse = {
     flags: data.flags,
     group_type_mapping: data.groupTypeMapping,
     cohorts: data.cohorts,
+    // The definitions' own timezone wins over the option (the engine's rule).
+    timezone: data.timezone,
   }
   const payloads = new Map<string, Record<string, unknown>>()
   const hasExperiment = new Map<string, boolean>()
@@ -28,7 +34,7 @@ export function compileDefinitions(data: FlagDefinitionCacheData, sha1Hex: ((inp
     if (table && typeof table === 'object') payloads.set(flag.key, table as Record<string, unknown>)
     if (typeof flag.has_experiment === 'boolean') hasExperiment.set(flag.key, flag.has_experiment)
   }
-  return { engine: compileFlags(response, { sha1Hex, mode: 'local' }), payloads, hasExperiment }
+  return { engine: compileFlags(response, { sha1Hex, mode: 'local', timezone }), payloads, hasExperiment }
 }
 
 /**

@@ -164,6 +164,21 @@ describe('PostHog flag methods', () => {
     expect(flagsRequests()).toHaveLength(0)
   })
 
+  it('evaluates date filters in the project timezone: the definitions’ own, else featureFlagsTimezone', async () => {
+    const dated = { flags: [{ id: 1, key: 'june', active: true, filters: { groups: [{ properties: [{ key: 'joined', type: 'person', operator: 'is_date_after', value: '2024-06-01' }] }] } }] }
+    // 03:00 UTC is after UTC midnight but before Los Angeles midnight.
+    const ask = async (posthog: PostHog) => {
+      expect(await posthog.waitForLocalEvaluationReady(10_000)).toBe(true)
+      return posthog.getFeatureFlag('june', 'u', { personProperties: { joined: '2024-06-01T03:00:00Z' }, onlyEvaluateLocally: true, sendFeatureFlagEvents: false })
+    }
+    server.route('/flags/definitions', { body: dated })
+    expect(await ask(client({ secretKey: 'phs_secret' }))).toBe(true)
+    expect(await ask(client({ secretKey: 'phs_secret', featureFlagsTimezone: 'America/Los_Angeles' }))).toBe(false)
+    server.route('/flags/definitions', { body: { ...dated, timezone: 'America/Los_Angeles' } })
+    expect(await ask(client({ secretKey: 'phs_secret', featureFlagsTimezone: 'UTC' }))).toBe(false)
+    expect(() => client({ secretKey: 'phs_secret', featureFlagsTimezone: 'Mars/Olympus' })).toThrow(/featureFlagsTimezone/)
+  })
+
   it('the edge entry (pure SHA-1, web runtime) gives the same local and remote answers', async () => {
     const hashed = {
       flags: [
