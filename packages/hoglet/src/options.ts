@@ -157,10 +157,48 @@ export interface PostHogOptions {
    */
   enableLocalEvaluation?: boolean
   /**
-   * How often flag definitions are polled, in milliseconds (minimum 100).
+   * How often flag definitions are polled, in milliseconds; shorter intervals are raised to
+   * 100. `null` turns polling off: definitions are loaded once (retried until they load), then
+   * only by `reloadFeatureFlags()`.
    * @default 30000
    */
-  featureFlagsPollingInterval?: number
+  featureFlagsPollingInterval?: number | null
+  /**
+   * Load flag definitions as soon as the client is built. `false` waits for the first flag
+   * call (or `reloadFeatureFlags()` / `waitForLocalEvaluationReady()`).
+   * @default true
+   */
+  preloadFeatureFlags?: boolean
+  /**
+   * Never ask PostHog's `/flags` endpoint: flags come from local definitions, overrides and
+   * `bootstrap` only (like `strictLocalEvaluation`, for every call, including `sendFeatureFlags`).
+   * @default false
+   */
+  disableRemoteFeatureFlags?: boolean
+  /**
+   * Flag values (and payloads) answered for any distinct id when neither local definitions nor
+   * `/flags` can answer: before definitions load with remote evaluation off, or when `/flags` fails.
+   * `distinctId` and `isIdentifiedId` are accepted for posthog-node compatibility and unused.
+   * @default undefined
+   */
+  bootstrap?: {
+    distinctId?: string
+    isIdentifiedId?: boolean
+    featureFlags?: Record<string, boolean | string>
+    featureFlagPayloads?: Record<string, unknown>
+  }
+  /**
+   * Keep the last good value of each flag per distinct id and answer it when `/flags` fails
+   * (timeout, network, 5xx, quota), while younger than `maxAgeMs`. Forgotten when new
+   * definitions load. `true` uses the defaults.
+   * @default false (maxAgeMs 3600000, maxDistinctIds 10000 when on)
+   */
+  staleFlagFallback?: boolean | { maxAgeMs?: number; maxDistinctIds?: number }
+  /**
+   * Let `FeatureFlagEvaluations.only()` warn about keys that are not in the snapshot.
+   * @default true
+   */
+  featureFlagsLogWarnings?: boolean
   /**
    * Timeout of a remote `/flags` request, in milliseconds.
    * @default 3000
@@ -198,10 +236,16 @@ export interface PostHogOptions {
    */
   maxCacheSize?: number
   /**
-   * Evaluation contexts sent with remote flag requests (`evaluation_contexts`).
+   * Evaluation contexts of this SDK (`evaluation_contexts` in `/flags` requests): flags tagged
+   * for other contexts are left out, locally as PostHog leaves them out remotely.
    * @default undefined
    */
-  evaluationContexts?: string[]
+  evaluationContexts?: readonly string[]
+  /**
+   * Older name of `evaluationContexts`.
+   * @default undefined
+   */
+  evaluationEnvironments?: readonly string[]
 
   // ---- Exceptions ----
   /**
@@ -248,7 +292,12 @@ export interface ResolvedOptions {
   readonly shutdownTimeoutMs: number
   readonly secretKey: string | undefined
   readonly enableLocalEvaluation: boolean
-  readonly featureFlagsPollingInterval: number
+  readonly featureFlagsPollingInterval: number | null
+  readonly preloadFeatureFlags: boolean
+  readonly disableRemoteFeatureFlags: boolean
+  readonly bootstrap: { readonly featureFlags: Readonly<Record<string, boolean | string>>; readonly featureFlagPayloads: Readonly<Record<string, unknown>> } | undefined
+  readonly staleFlagFallback: { readonly maxAgeMs: number; readonly maxDistinctIds: number } | undefined
+  readonly featureFlagsLogWarnings: boolean
   readonly featureFlagsRequestTimeoutMs: number
   readonly featureFlagsRequestMaxRetries: number
   readonly remoteConfigRequestTimeoutMs: number
@@ -320,9 +369,10 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
     throw new TypeError('The `flagDefinitionCacheProvider` option must be an object.')
   }
-  const evaluationContexts = o.evaluationContexts
+  const contextsName = o.evaluationContexts !== undefined ? 'evaluationContexts' : 'evaluationEnvironments'
+  const evaluationContexts = o.evaluationContexts ?? o.evaluationEnvironments
   if (evaluationContexts !== undefined && (!Array.isArray(evaluationContexts) || evaluationContexts.some((c) => typeof c !== 'string'))) {
-    throw new TypeError('The `evaluationContexts` option must be an array of strings.')
+    throw new TypeError(`The \`${contextsName}\` option must be an array of strings.`)
   }
 
   return Object.freeze({
@@ -351,7 +401,12 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     shutdownTimeoutMs: int(o, 'shutdownTimeoutMs', 30_000, 0),
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
-    featureFlagsPollingInterval: int(o, 'featureFlagsPollingInterval', 30_000, 100),
+    featureFlagsPollingInterval: pollingInterval(o.featureFlagsPollingInterval),
+    preloadFeatureFlags: bool(o, 'preloadFeatureFlags', true),
+    disableRemoteFeatureFlags: bool(o, 'disableRemoteFeatureFlags', false),
+    bootstrap: resolveBootstrap(o.bootstrap),
+    staleFlagFallback: resolveStaleFallback(o.staleFlagFallback),
+    featureFlagsLogWarnings: bool(o, 'featureFlagsLogWarnings', true),
     featureFlagsRequestTimeoutMs: int(o, 'featureFlagsRequestTimeoutMs', 3000, 1),
     featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
     remoteConfigRequestTimeoutMs: int(o, 'remoteConfigRequestTimeoutMs', 3000, 1),
@@ -364,6 +419,40 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 1),
     exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
   })
+}
+
+/** posthog-node's reading: `null` = no polling, a number is raised to 100 ms, anything else the default. */
+function pollingInterval(value: unknown): number | null {
+  if (value === undefined) return 30_000
+  if (value === null) return null
+  if (typeof value !== 'number') throw new TypeError(`The \`featureFlagsPollingInterval\` option must be a number or null, got ${typeof value}.`)
+  if (Number.isNaN(value)) return 30_000
+  if (value === Infinity) return null
+  return Math.max(Math.floor(value), 100)
+}
+
+function resolveBootstrap(value: PostHogOptions['bootstrap']): ResolvedOptions['bootstrap'] {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object') throw new TypeError('The `bootstrap` option must be an object.')
+  const flags = value.featureFlags ?? {}
+  const payloads = value.featureFlagPayloads ?? {}
+  if (!isPlainObject(flags) || Object.values(flags).some((v) => typeof v !== 'boolean' && typeof v !== 'string')) {
+    throw new TypeError('The `bootstrap.featureFlags` option must map flag keys to booleans or variant keys.')
+  }
+  if (!isPlainObject(payloads)) throw new TypeError('The `bootstrap.featureFlagPayloads` option must be an object.')
+  if (Object.keys(flags).length === 0 && Object.keys(payloads).length === 0) return undefined
+  return Object.freeze({ featureFlags: Object.freeze({ ...flags }), featureFlagPayloads: Object.freeze({ ...payloads }) })
+}
+
+function resolveStaleFallback(value: PostHogOptions['staleFlagFallback']): ResolvedOptions['staleFlagFallback'] {
+  if (value === undefined || value === false) return undefined
+  const o = value === true ? {} : value
+  if (o === null || typeof o !== 'object') throw new TypeError('The `staleFlagFallback` option must be a boolean or `{ maxAgeMs, maxDistinctIds }`.')
+  const maxAgeMs = o.maxAgeMs ?? 3_600_000
+  const maxDistinctIds = o.maxDistinctIds ?? 10_000
+  if (typeof maxAgeMs !== 'number' || !(maxAgeMs > 0)) throw new RangeError('The `staleFlagFallback.maxAgeMs` option must be a positive number.')
+  if (!Number.isInteger(maxDistinctIds) || maxDistinctIds < 1) throw new RangeError('The `staleFlagFallback.maxDistinctIds` option must be a positive integer.')
+  return Object.freeze({ maxAgeMs, maxDistinctIds })
 }
 
 function resolveHost(host: unknown): string {

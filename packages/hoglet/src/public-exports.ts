@@ -20,4 +20,31 @@ export { uuidv7 } from './uuid.js'
 export { FeatureFlagEvaluations } from './flags/snapshot.js'
 export { InMemoryFlagDefinitionCache } from './flags/cache-provider.js'
 export type { FlagDefinitionCacheData, InMemoryFlagDefinitionCacheOptions } from './flags/cache-provider.js'
-export type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagReason, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
+export { FeatureFlagError } from './flags/flag-api.js'
+export type {
+  AllFlagsOptions,
+  BaseFlagEvaluationOptions,
+  FeatureFlagErrorType,
+  FeatureFlagEvaluationRuntime,
+  FeatureFlagOverrideOptions,
+  FeatureFlagResult,
+  FeatureFlagValue,
+  FlagCallOptions,
+  FlagEvaluationOptions,
+  FlagOverrides,
+  FlagReason,
+  FlagValue,
+  FlagsAndPayloads,
+  JsonType,
+  JsonValue,
+  OverrideFeatureFlagsOptions,
+  UnresolvedFlagReason,
+} from './flags/flag-api.js'
+export type {
+  BucketingIdentifier as FeatureFlagBucketingIdentifier,
+  FlagCondition as FeatureFlagCondition,
+  FlagDefinition as PostHogFeatureFlag,
+  PropertyFilter as FlagProperty,
+  PropertyGroup,
+} from './flags/types.js'
+export type { SendFeatureFlagsOptions } from './flags/feature-flags-client.js'

@@ -7,6 +7,8 @@ import type { PostHog } from '../client.js'
 import { VERSION } from '../version.js'
 import { FeatureFlags } from './feature-flags.js'
 import { FeatureFlagEvaluations } from './snapshot.js'
+import { minimalExposureProperties } from './exposure.js'
+import type { FlagValue, JsonValue } from './flag-api.js'
 
 /** What `capture({ sendFeatureFlags })` accepts besides `true`. */
 export interface SendFeatureFlagsOptions {
@@ -29,12 +31,15 @@ export async function propertiesForCapture(
 ): Promise<Record<string, unknown>> {
   const opts = typeof send === 'object' ? send : {}
   const haveLocal = (flags.poller?.definitions?.data.flags.length ?? 0) > 0
+  // posthog-node: local only (explicitly or under strict mode) with nothing loaded adds nothing.
+  if ((opts.onlyEvaluateLocally ?? flags.strictLocalEvaluation) && !haveLocal) return {}
   const values = await flags.getAllFlags(distinctId, {
     groups,
     personProperties: opts.personProperties,
     groupProperties: opts.groupProperties,
     flagKeys: opts.flagKeys,
-    onlyEvaluateLocally: opts.onlyEvaluateLocally ?? haveLocal,
+    // posthog-node: loaded definitions answer alone; without any, one `/flags` call.
+    onlyEvaluateLocally: haveLocal,
   })
   const props: Record<string, unknown> = {}
   const active: string[] = []
@@ -64,6 +69,12 @@ export function createClientFeatureFlags(client: PostHog): FeatureFlags {
     secretKey: c.secretKey,
     enableLocalEvaluation: c.enableLocalEvaluation,
     pollIntervalMs: c.featureFlagsPollingInterval,
+    preloadDefinitions: c.preloadFeatureFlags,
+    disableRemote: c.disableRemoteFeatureFlags,
+    bootstrap: c.bootstrap ? { flags: c.bootstrap.featureFlags as Record<string, FlagValue>, payloads: c.bootstrap.featureFlagPayloads as Record<string, JsonValue> } : undefined,
+    staleValues: c.staleFlagFallback,
+    logWarnings: c.featureFlagsLogWarnings,
+    onDefinitionsLoaded: (count) => client.emit('localEvaluationFlagsLoaded', count),
     definitionsTimeoutMs: c.requestTimeout,
     requestTimeoutMs: c.featureFlagsRequestTimeoutMs,
     maxRetries: c.featureFlagsRequestMaxRetries,
@@ -80,6 +91,7 @@ export function createClientFeatureFlags(client: PostHog): FeatureFlags {
   client.setFeatureFlagEnricher({
     propertiesFromSnapshot: (snapshot) => (snapshot instanceof FeatureFlagEvaluations ? snapshot.toEventProperties() : undefined),
     fetchProperties: (distinctId, groups, options) => propertiesForCapture(flags, distinctId, groups, options),
+    exposureProperties: (merged) => minimalExposureProperties(flags.minimalFlagCalledEvents, merged),
   })
   client.addShutdownHook(() => flags.shutdown())
   return flags

@@ -15,11 +15,12 @@ export const MAX_BACKOFF_MS = 60_000
 export interface DefinitionsPollerConfig<C> {
   host: string
   projectToken: string
-  secretKey: string
+  /** Without one, only the cache provider's definitions are read (never fetched). */
+  secretKey: string | undefined
   fetch: FetchFn
   userAgent: string
-  /** @default 30000 */
-  pollIntervalMs: number
+  /** `null`: no polling; after the first successful load, only `reload()` loads again. @default 30000 */
+  pollIntervalMs: number | null
   /** Timeout of one definitions request. */
   requestTimeoutMs: number
   logger: FlagsLogger
@@ -139,7 +140,9 @@ export class DefinitionsPoller<C> {
   private schedule(): void {
     if (this.stopped) return
     this.clearTimer()
-    const interval = this.config.pollIntervalMs
+    // Without polling, retry (with backoff) only until something is loaded.
+    if (this.config.pollIntervalMs === null && (this.current || this.failures === 0)) return
+    const interval = this.config.pollIntervalMs ?? 30_000
     const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, interval))
     this.timer = unrefTimer(setTimeout(() => void this.reload(), delay))
   }
@@ -162,7 +165,7 @@ export class DefinitionsPoller<C> {
       } catch (err) {
         this.config.logger.warn('flag definition cache provider failed in shouldFetchFlagDefinitions; fetching from the API', err)
       }
-      if (!shouldFetch) {
+      if (!shouldFetch || !this.config.secretKey) {
         try {
           const cached = await provider.getFlagDefinitions()
           if (cached) {
@@ -171,12 +174,13 @@ export class DefinitionsPoller<C> {
             return
           }
           // Nothing shared yet: keep what we have, or fetch ourselves if we have nothing.
-          if (this.current) return
+          if (this.current || !this.config.secretKey) return
         } catch (err) {
           this.config.logger.warn('flag definition cache provider failed in getFlagDefinitions; fetching from the API', err)
         }
       }
     }
+    if (!this.config.secretKey) return
     let outcome = await this.fetchOnce()
     if (outcome.kind === 'http_error' && outcome.status === 404 && this.path === DEFINITIONS_PATH) {
       this.config.logger.info(`${DEFINITIONS_PATH} answered 404; using ${LEGACY_DEFINITIONS_PATH}`)
@@ -200,7 +204,7 @@ export class DefinitionsPoller<C> {
       host: this.config.host,
       path: this.path,
       projectToken: this.config.projectToken,
-      secretKey: this.config.secretKey,
+      secretKey: this.config.secretKey!,
       etag: this.etag,
       fetch: this.config.fetch,
       userAgent: this.config.userAgent,
