@@ -299,12 +299,12 @@ export class PostHog {
 
   /** Whether the flag is on for this person (a variant counts as on); `undefined` when unknown. Sends `$feature_flag_called`. */
   isFeatureEnabled(key: string, distinctId: string, options?: FlagCallOptions): Promise<boolean | undefined> {
-    return this.#flags.isFeatureEnabled(key, distinctId, options)
+    return this.#flags.isFeatureEnabled(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
   }
 
   /** The flag's value: `true`/`false` or the variant key; `undefined` when unknown. Sends `$feature_flag_called`. */
   getFeatureFlag(key: string, distinctId: string, options?: FlagCallOptions): Promise<FlagValue | undefined> {
-    return this.#flags.getFeatureFlag(key, distinctId, options)
+    return this.#flags.getFeatureFlag(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
   }
 
   /**
@@ -312,7 +312,7 @@ export class PostHog {
    * the flag has no payload for that value, `undefined` when the flag is unknown. Sends no event.
    */
   getFeatureFlagPayload(key: string, distinctId: string, matchValue?: FlagValue, options?: FlagCallOptions): Promise<JsonValue | null | undefined> {
-    return this.#flags.getFeatureFlagPayload(key, distinctId, matchValue, options)
+    return this.#flags.getFeatureFlagPayload(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, matchValue, options)
   }
 
   /**

@@ -22,6 +22,16 @@ interface AllFlags {
   unresolved: Record<string, UnresolvedFlagReason>
   /** The `flagKeys` asked for, when any. */
   wanted: string[] | undefined
+  /** What `/flags` answered, kept apart: the all-flags values let it win, the snapshot keeps local answers. */
+  remoteRecords?: Map<string, FlagRecord>
+}
+
+/** Local records with the remote ones merged in: remote wins for `getAllFlags*` (posthog-node), local wins for the snapshot. */
+function merged(all: AllFlags, remoteWins: boolean): Map<string, FlagRecord> {
+  if (!all.remoteRecords) return all.records
+  const out = new Map(all.records)
+  for (const [key, rec] of all.remoteRecords) if (remoteWins || !out.has(key)) out.set(key, rec)
+  return out
 }
 
 /**
@@ -44,7 +54,7 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
 
 /** `getAllFlags` off the hot path: values only, so no payload object is built just to be dropped. */
 export async function allFlagValues(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions): Promise<Record<string, FlagValue>> {
-  const { records } = await evaluateAll(state, distinctId, options)
+  const records = merged(await evaluateAll(state, distinctId, options), true)
   const featureFlags: Record<string, FlagValue> = {}
   for (const record of records.values()) featureFlags[record.key] = record.variant ?? record.enabled
   if (answered(state, distinctId)) overlayValues(state.overrides, featureFlags, undefined)
@@ -52,7 +62,7 @@ export async function allFlagValues(state: FlagServiceState, distinctId: unknown
 }
 
 export async function allFlagsAndPayloads(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions): Promise<FlagsAndPayloads> {
-  const { records } = await evaluateAll(state, distinctId, options)
+  const records = merged(await evaluateAll(state, distinctId, options), true)
   const featureFlags: Record<string, FlagValue> = {}
   const featureFlagPayloads: Record<string, JsonValue> = {}
   for (const record of records.values()) {
@@ -77,7 +87,10 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
   const distinctId = checkInput(config, 'evaluateFlags', rawDistinctId, false)
   if (distinctId === undefined) return FeatureFlagEvaluations.empty(logger)
   options ??= {}
-  const { records, remote, remoteError, unresolved, wanted } = await evaluateAll(state, distinctId, options)
+  // posthog-node's snapshot also asks the server for requested keys the definitions lack.
+  const all = await evaluateAll(state, distinctId, options, true)
+  const { remote, remoteError, unresolved, wanted } = all
+  const records = merged(all, false)
   overlayRecords(state.overrides, records, wanted)
   for (const key of records.keys()) delete unresolved[key]
   const sendEvents = options.sendFeatureFlagEvents
@@ -109,7 +122,7 @@ function unresolvedReason(why: string): UnresolvedFlagReason {
   return 'missing_context'
 }
 
-async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions): Promise<AllFlags> {
+async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions, askForMissingKeys = false): Promise<AllFlags> {
   const { config } = state
   const records = new Map<string, FlagRecord>()
   const unresolved: Record<string, UnresolvedFlagReason> = {}
@@ -129,26 +142,22 @@ async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, opti
   state.poller?.start()
   await awaitFirstLoad(state.poller, config.requestTimeoutMs)
   const loaded = state.poller?.definitions
-  // Which keys the server must decide: everything (or `wanted`) without definitions or with
-  // none at all (posthog-node's fallback); with definitions only what local evaluation could
-  // not, leaving out what PostHog would not evaluate for a server SDK.
-  let remoteKeys: string[] | undefined = wanted
+  // Whether to ask the server (posthog-node's rule): no definitions, or none at all, or a
+  // flag local evaluation could not decide, or (snapshot) a requested key missing locally. The request
+  // then asks for what the caller asked for (`flagKeys`, or everything), as posthog-node's does.
   let needRemote = !loaded || (loaded.compiled.engine.size === 0 && loaded.compiled.skipped.size === 0)
   if (loaded && !needRemote) {
     try {
       const subject = evaluationSubject(config, distinctId, options)
       const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, subject, wanted)
       for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
-      remoteKeys = [...inconclusive]
       for (const key of inconclusive) {
         const outcome = evaluateFlag(loaded.compiled.engine, key, subject)
         unresolved[key] = unresolvedReason(outcome.kind === 'inconclusive' ? outcome.why : '')
       }
-      if (wanted) for (const k of wanted) if (!records.has(k) && !remoteKeys.includes(k) && !loaded.compiled.skipped.has(k)) remoteKeys.push(k)
-      needRemote = remoteKeys.length > 0
+      needRemote = inconclusive.length > 0 || (askForMissingKeys && wanted !== undefined && wanted.some((k) => !records.has(k) && !(k in unresolved) && !loaded.compiled.skipped.has(k)))
     } catch (err) {
       needRemote = true
-      remoteKeys = wanted
       config.logger.error('local evaluation of all flags failed', err)
     }
   }
@@ -157,19 +166,20 @@ async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, opti
     addBootstrap(state, records, wanted)
     return { records, remote: undefined, remoteError: undefined, unresolved, wanted }
   }
-  const outcome = await state.remote.evaluate(remoteRequest(config, distinctId, options, remoteKeys))
+  const outcome = await state.remote.evaluate(remoteRequest(config, distinctId, options, wanted))
   if (!outcome.ok) {
     reportRemoteError(config, outcome.error)
     addBootstrap(state, records, wanted)
     return { records, remote: undefined, remoteError: outcome.error, unresolved, wanted }
   }
   state.minimalFlagCalledEvents = outcome.response.minimalFlagCalledEvents === true
+  const remoteRecords = new Map<string, FlagRecord>()
   for (const [key, rec] of outcome.response.flags) {
-    if (records.has(key)) continue
     if (wanted && !wanted.includes(key)) continue
-    records.set(key, remoteRecord(rec))
+    if (loaded?.compiled.skipped.has(key)) continue
+    remoteRecords.set(key, remoteRecord(rec))
   }
-  return { records, remote: outcome.response, remoteError: undefined, unresolved, wanted }
+  return { records, remote: outcome.response, remoteRecords, remoteError: undefined, unresolved, wanted }
 }
 
 /** `bootstrap` values for the keys nothing else answered (no definitions, remote off or failed). */

@@ -33,7 +33,7 @@ export interface ExposureEvent {
   distinctId: string
   event: '$feature_flag_called'
   properties: Record<string, unknown>
-  groups: Record<string, string | number>
+  groups: Record<string, string | number> | undefined
   disableGeoip: boolean | undefined
 }
 
@@ -159,7 +159,7 @@ export class ExposureReporter {
         distinctId: e.distinctId,
         event: '$feature_flag_called',
         properties: exposureProperties(e),
-        groups: e.groups ?? {},
+        groups: e.groups,
         disableGeoip: e.disableGeoip,
       })
     } catch (err) {

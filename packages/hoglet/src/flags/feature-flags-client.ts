@@ -47,7 +47,7 @@ export async function propertiesForCapture(
     props[`$feature/${key}`] = value
     if (value !== false) active.push(key)
   }
-  if (active.length > 0) props.$active_feature_flags = active
+  if (active.length > 0) props.$active_feature_flags = active.sort()
   return props
 }
 

@@ -16,7 +16,12 @@ export function localRecord(r: LocalFlagResult, hasExperiment: boolean | undefin
   return { key: r.key, enabled: r.enabled, variant: r.variant ?? undefined, payload: r.payload as JsonValue | undefined, locallyEvaluated: true, id: r.id, version: r.version, reason, hasExperiment }
 }
 
-/** The public result for a record (posthog-node's `FeatureFlagResult` shape). */
+/**
+ * The public result for a record, as posthog-node fills it: the server's reason code for
+ * remote answers; locally only `flag_disabled` (for an inactive flag) is reported.
+ */
 export function resultOf(record: FlagRecord): FeatureFlagResult {
-  return { key: record.key, enabled: record.enabled, variant: record.variant, payload: record.payload, reason: reasonText(record), reasonCode: record.reason?.code || undefined }
+  const code = record.reason?.code || undefined
+  const reasonCode = record.locallyEvaluated ? (code === 'flag_disabled' ? code : undefined) : code
+  return { key: record.key, enabled: record.enabled, variant: record.variant, payload: record.payload, reason: reasonText(record), reasonCode }
 }
