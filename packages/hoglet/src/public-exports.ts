@@ -46,5 +46,5 @@ export type {
   FlagDefinition as PostHogFeatureFlag,
   PropertyFilter as FlagProperty,
   PropertyGroup,
-} from './flags/types.js'
+} from './engine/types.js'
 export type { SendFeatureFlagsOptions } from './flags/feature-flags-client.js'

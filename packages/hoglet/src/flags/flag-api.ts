@@ -6,8 +6,8 @@
 /** A flag's value: `true`/`false` for boolean flags, the variant key for multivariate ones. */
 export type FlagValue = boolean | string
 
-/** Any JSON value, as payloads decode to. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+import type { JsonValue } from '../engine/engine-types.js'
+export type { JsonValue }
 
 /** posthog-node's names for the two types above. */
 export type FeatureFlagValue = FlagValue

@@ -7,11 +7,11 @@
  * and carries the SDK's `evaluation_contexts`: flags meant for client runtimes only, and flags
  * tagged for other evaluation contexts. They are answered as absent, without a request.
  */
-import { compileFlags, type CompiledFlags } from './engine.js'
+import { compileFlags, type CompiledFlags } from '../engine/engine.js'
 import type { FlagDefinitionCacheData } from './cache-provider.js'
 import type { FeatureFlagEvaluationRuntime } from './flag-api.js'
 import type { DefinitionsPoller } from './poller.js'
-import type { FlagDefinition, FlagDefinitionsResponse } from './types.js'
+import type { FlagDefinition, FlagDefinitionsResponse } from '../engine/types.js'
 
 /** Definitions in evaluable form plus the raw payload tables (for `matchValue` lookups). */
 export interface CompiledDefinitions {
