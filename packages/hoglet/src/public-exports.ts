@@ -38,13 +38,14 @@ export type {
   JsonType,
   JsonValue,
   OverrideFeatureFlagsOptions,
+  PostHogFeatureFlag,
+  SendFeatureFlagsOptions,
   UnresolvedFlagReason,
 } from './flags/flag-api.js'
 export type {
   BucketingIdentifier as FeatureFlagBucketingIdentifier,
   FlagCondition as FeatureFlagCondition,
-  FlagDefinition as PostHogFeatureFlag,
   PropertyFilter as FlagProperty,
   PropertyGroup,
 } from './engine/types.js'
-export type { SendFeatureFlagsOptions } from './flags/feature-flags-client.js'
+

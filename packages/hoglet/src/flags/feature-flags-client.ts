@@ -12,16 +12,8 @@ import { VERSION } from '../version.js'
 import { FeatureFlags } from './feature-flags.js'
 import { FeatureFlagEvaluations } from './snapshot.js'
 import { minimalExposureProperties } from './exposure.js'
-import type { FlagValue, JsonValue } from './flag-api.js'
+import type { FlagValue, JsonValue, SendFeatureFlagsOptions } from './flag-api.js'
 
-/** What `capture({ sendFeatureFlags })` accepts besides `true`. */
-export interface SendFeatureFlagsOptions {
-  /** `true`: local only; `false`: ask the server. @default local when definitions are loaded */
-  onlyEvaluateLocally?: boolean
-  personProperties?: Record<string, unknown>
-  groupProperties?: Record<string, Record<string, unknown>>
-  flagKeys?: string[]
-}
 
 /**
  * `$feature/<key>` and `$active_feature_flags` for `capture({sendFeatureFlags})`: local only

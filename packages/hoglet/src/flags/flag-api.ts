@@ -7,7 +7,24 @@
 export type FlagValue = boolean | string
 
 import type { JsonValue } from '../engine/engine-types.js'
+import type { FlagDefinition } from '../engine/types.js'
 export type { JsonValue }
+
+/** What `capture({ sendFeatureFlags })` accepts besides `true`. */
+export interface SendFeatureFlagsOptions {
+  /** `true`: local only; `false`: ask the server. @default local when definitions are loaded */
+  onlyEvaluateLocally?: boolean
+  personProperties?: Record<string, unknown>
+  groupProperties?: Record<string, Record<string, unknown>>
+  flagKeys?: string[]
+}
+
+/** posthog-node's name for one flag definition as served for local evaluation. */
+export interface PostHogFeatureFlag extends FlagDefinition {
+  experiment_set?: number[]
+  /** Evaluation context tags (newer name of `evaluation_tags`). */
+  evaluation_contexts?: string[]
+}
 
 /** posthog-node's names for the two types above. */
 export type FeatureFlagValue = FlagValue
