@@ -44,6 +44,8 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
   if (!loaded || state.overrides.flags || typeof distinctId !== 'string' || distinctId === '' || options?.flagKeys !== undefined) return undefined
   // No definitions at all: posthog-node asks the server, so the full path does too.
   if (loaded.compiled.engine.size === 0 && loaded.compiled.skipped.size === 0) return undefined
+  // With remote evaluation off, `bootstrap` fills in what the definitions lack (full path).
+  if (state.config.disableRemote && state.config.bootstrap) return undefined
   try {
     const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS))
     return inconclusive.length === 0 ? results : undefined
@@ -161,7 +163,10 @@ async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, opti
       config.logger.error('local evaluation of all flags failed', err)
     }
   }
-  if (!needRemote) return { records, remote: undefined, remoteError: undefined, unresolved, wanted }
+  if (!needRemote) {
+    if (config.disableRemote) addBootstrap(state, records, wanted)
+    return { records, remote: undefined, remoteError: undefined, unresolved, wanted }
+  }
   if (onlyLocal(config, options)) {
     addBootstrap(state, records, wanted)
     return { records, remote: undefined, remoteError: undefined, unresolved, wanted }

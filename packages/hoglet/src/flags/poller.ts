@@ -140,9 +140,13 @@ export class DefinitionsPoller<C> {
   private schedule(): void {
     if (this.stopped) return
     this.clearTimer()
-    // Without polling, retry (with backoff) only until something is loaded.
-    if (this.config.pollIntervalMs === null && (this.current || this.failures === 0)) return
-    const interval = this.config.pollIntervalMs ?? 30_000
+    // Without polling, retry (1 s doubling, capped) only until something is loaded.
+    if (this.config.pollIntervalMs === null) {
+      if (this.current || this.failures === 0) return
+      this.timer = unrefTimer(setTimeout(() => void this.reload(), Math.min(1000 * 2 ** (this.failures - 1), MAX_BACKOFF_MS)))
+      return
+    }
+    const interval = this.config.pollIntervalMs
     const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, interval))
     this.timer = unrefTimer(setTimeout(() => void this.reload(), delay))
   }

@@ -355,4 +355,68 @@ describe('flags: posthog-node and hoglet side by side', () => {
     expect(lazy.hoglet.definitionsRequests).toBe(0)
     expect(listedDifference('preload-feature-flags')).toBe(true)
   })
+
+  it('a failed /flags: same answers, a more precise $feature_flag_error (listed difference)', async () => {
+    const r = await runBoth({ flagsRoute: () => ({ status: 500, body: 'down' }), options: { featureFlagsRequestMaxRetries: 0 } }, async ({ client }) => ({
+      flag: await client.getFeatureFlag('checkout', 'u1'),
+      all: await client.getAllFlags('u1'),
+    }))
+    expect(r.hoglet.value).toEqual(r['posthog-node'].value)
+    expect(r.hoglet.flagsRequests).toEqual(r['posthog-node'].flagsRequests)
+    expect(r['posthog-node'].events[0]!.properties.$feature_flag_error).toBe('unknown_error')
+    expect(r.hoglet.events[0]!.properties.$feature_flag_error).toBe('api_error_500')
+    expect(without(r.hoglet.events[0]!.properties, '$feature_flag_error')).toEqual(without(r['posthog-node'].events[0]!.properties, '$feature_flag_error'))
+    expect(listedDifference('flag-error-codes')).toBe(true)
+  })
+
+  it('a project with no flags: ready in hoglet, not in posthog-node (listed difference)', async () => {
+    const r = await runBoth({ definitions: { flags: [], group_type_mapping: {}, cohorts: {} } }, async ({ client }) => {
+      const waited = await client.waitForLocalEvaluationReady(300)
+      return { waited, ready: client.isLocalEvaluationReady() }
+    })
+    expect(r['posthog-node'].value).toEqual({ waited: false, ready: false })
+    expect(r.hoglet.value).toEqual({ waited: true, ready: true })
+    expect(listedDifference('ready-without-flags')).toBe(true)
+  })
+
+  it('getRemoteConfigPayload without a secret key: posthog-node throws, hoglet resolves undefined (listed difference)', async () => {
+    const r = await runBoth({}, async ({ client }) => {
+      try {
+        return { resolved: await client.getRemoteConfigPayload('beta') }
+      } catch (error) {
+        return { threw: (error as Error).message }
+      }
+    })
+    expect(r['posthog-node'].value).toHaveProperty('threw')
+    expect(r.hoglet.value).toEqual({ resolved: undefined })
+    expect(listedDifference('remote-config-without-key')).toBe(true)
+  })
+
+  it('getFeatureFlag without a distinct id inside a context (listed difference)', async () => {
+    const r = await runBoth({ remoteFlags: REMOTE }, ({ client }) => client.withContext({ distinctId: 'ctx-user' }, () => client.getFeatureFlag('remote-only')))
+    expect(r.hoglet.value).toBe(r['posthog-node'].value)
+    expect((r['posthog-node'].flagsRequests[0] as any).distinct_id).toBeUndefined()
+    expect((r.hoglet.flagsRequests[0] as any).distinct_id).toBe('ctx-user')
+    expect(r.hoglet.events).toEqual(r['posthog-node'].events)
+    expect(listedDifference('flag-call-without-distinct-id')).toBe(true)
+  })
+
+  it('definitions answered 402: posthog-node wipes them, hoglet keeps the last good ones (listed difference)', async () => {
+    let quota = false
+    const r = await runBoth({ definitions: DEFINITIONS }, async ({ client, server }) => {
+      await client.waitForLocalEvaluationReady(3000)
+      quota = true
+      server.route('/flags/definitions', { status: 402, body: { detail: 'quota' } })
+      server.route('/api/feature_flag/local_evaluation', { status: 402, body: { detail: 'quota' } })
+      // Let posthog-node's first load settle fully: a reload during it joins it.
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      await client.reloadFeatureFlags()
+      expect(server.requestsTo('/flags/definitions')).toHaveLength(2)
+      return client.getFeatureFlag('on', 'u1', { onlyEvaluateLocally: true, sendFeatureFlagEvents: false })
+    })
+    expect(quota).toBe(true)
+    expect(r['posthog-node'].value).toBeUndefined()
+    expect(r.hoglet.value).toBe(true)
+    expect(listedDifference('definitions-quota')).toBe(true)
+  })
 })
