@@ -354,6 +354,15 @@ export class PostHog {
     return this.#flags.evaluateFlags(distinctId, opts)
   }
 
+  /** The `$feature_flag_called` events already sent, by distinct id (posthog-node's property; assign `{}` to forget them). */
+  get distinctIdHasSentFlagCalls(): Record<string, Set<string>> {
+    return this.#flags.sentFlagCalls
+  }
+
+  set distinctIdHasSentFlagCalls(value: Record<string, Set<string>>) {
+    this.#flags.sentFlagCalls = value
+  }
+
   /** Where the flag is meant to be evaluated (`all`, `client`, `server`), from the loaded definitions. */
   getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
     return this.#flags.getFeatureFlagEvaluationRuntime(key)

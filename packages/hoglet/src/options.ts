@@ -10,7 +10,7 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
  */
 export type BeforeSendFn = (event: WireEvent) => WireEvent | null
 
-import type { FlagDefinitionCacheProvider } from './flags/cache-provider.js'
+import type { FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './flags/cache-provider.js'
 
 /** Shares flag definitions between processes (for example through Redis); see `flags/cache-provider.ts`. */
 export type { FlagDefinitionCacheProvider }
@@ -224,7 +224,7 @@ export interface PostHogOptions {
    * Shared store for flag definitions across processes.
    * @default undefined (each process polls)
    */
-  flagDefinitionCacheProvider?: FlagDefinitionCacheProvider
+  flagDefinitionCacheProvider?: FlagDefinitionCacheProvider<FlagDefinitionCacheInput>
   /**
    * Send a `$feature_flag_called` event the first time a person sees a flag value.
    * @default true
@@ -302,7 +302,7 @@ export interface ResolvedOptions {
   readonly featureFlagsRequestMaxRetries: number
   readonly remoteConfigRequestTimeoutMs: number
   readonly strictLocalEvaluation: boolean
-  readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider | undefined
+  readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> | undefined
   readonly sendFeatureFlagEvent: boolean
   readonly maxCacheSize: number
   readonly evaluationContexts: readonly string[] | undefined

@@ -19,7 +19,7 @@ export * from './errors/index.js'
 export { uuidv7 } from './uuid.js'
 export { FeatureFlagEvaluations } from './flags/snapshot.js'
 export { InMemoryFlagDefinitionCache } from './flags/cache-provider.js'
-export type { FlagDefinitionCacheData, InMemoryFlagDefinitionCacheOptions } from './flags/cache-provider.js'
+export type { FlagDefinitionCacheData, FlagDefinitionCacheInput, InMemoryFlagDefinitionCacheOptions } from './flags/cache-provider.js'
 export { FeatureFlagError } from './flags/flag-api.js'
 export type {
   AllFlagsOptions,

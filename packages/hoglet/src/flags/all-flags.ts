@@ -106,7 +106,7 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
       evaluatedAt: remote?.evaluatedAt,
       errorsWhileComputingFlags: remote?.errorsWhileComputingFlags ?? false,
       quotaLimited: remoteError?.kind === 'quota_limited',
-      definitionsLoadedAt: state.poller?.definitions?.loadedAt,
+      definitionsLoadedAt: state.poller?.definitions?.fetchedAt,
       unresolved: Object.freeze(unresolved),
     },
     (e, perRead) => {

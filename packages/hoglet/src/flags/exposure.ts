@@ -81,18 +81,19 @@ export function minimalExposureProperties(gateOn: boolean, merged: Readonly<Reco
 }
 
 /**
- * Remembers which (flag, value, groups) each distinct id has already been exposed to.
- * Bounded to `maxDistinctIds`; when full the least recently seen distinct id is forgotten
- * (one id, not the whole map, so there is no burst of repeated events).
+ * Remembers which (flag, value, groups) each distinct id has already been exposed to, keyed as
+ * posthog-node keys them (`<flag>_<value>` plus `_<sorted groups JSON>` with groups), so its
+ * `distinctIdHasSentFlagCalls` reads the same. Bounded to `maxDistinctIds`; when full the least
+ * recently seen distinct id is forgotten (one id, not the whole map, so there is no burst).
  */
 export class ExposureDeduper {
-  private readonly seen = new Map<string, Set<string>>()
+  private seen = new Map<string, Set<string>>()
 
   constructor(private readonly maxDistinctIds: number) {}
 
   /** True the first time this combination is seen (and records it). */
   firstTime(distinctId: string, key: string, response: FlagValue | undefined, groups: Record<string, string | number> | undefined): boolean {
-    const entry = `${key}\u0000${String(response)}\u0000${groupsKey(groups)}`
+    const entry = `${key}_${String(response)}${groupsSuffix(groups)}`
     let set = this.seen.get(distinctId)
     if (set) {
       // Move to the most recently used end.
@@ -115,19 +116,27 @@ export class ExposureDeduper {
     return this.seen.size
   }
 
+  /** What was sent, by distinct id (posthog-node's `distinctIdHasSentFlagCalls`). */
+  toRecord(): Record<string, Set<string>> {
+    return Object.fromEntries(this.seen)
+  }
+
+  /** Replace the memory (posthog-node's setter; tests reset it with `{}`). */
+  replace(record: Record<string, Set<string>> | undefined): void {
+    this.seen = new Map(Object.entries(record ?? {}))
+  }
+
   clear(): void {
     this.seen.clear()
   }
 }
 
-function groupsKey(groups: Record<string, string | number> | undefined): string {
+function groupsSuffix(groups: Record<string, string | number> | undefined): string {
   if (!groups) return ''
-  const keys = Object.keys(groups)
-  if (keys.length === 0) return ''
-  keys.sort()
-  let out = ''
-  for (const k of keys) out += `${k}=${String(groups[k])};`
-  return out
+  const entries = Object.entries(groups)
+  if (entries.length === 0) return ''
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `_${JSON.stringify(entries)}`
 }
 
 /** Sends deduplicated exposure events through the client's capture. */

@@ -186,6 +186,15 @@ export class FeatureFlags {
     return this.poller?.isReady() ?? false
   }
 
+  /** posthog-node's `distinctIdHasSentFlagCalls`: the exposures already sent, by distinct id. */
+  get sentFlagCalls(): Record<string, Set<string>> {
+    return this.state.exposures.deduper.toRecord()
+  }
+
+  set sentFlagCalls(value: Record<string, Set<string>>) {
+    this.state.exposures.deduper.replace(value)
+  }
+
   /** Overrides replace evaluation entirely for the keys they name (see flag-overrides.ts). */
   overrideFeatureFlags(overrides: FlagOverrides): void {
     this.state.overrides = nextOverrides(this.state.overrides, overrides)

@@ -3,7 +3,7 @@
  * the current test overrides. `FeatureFlags` owns one of these and hands it to the single-flag
  * and all-flags paths, so those stay plain functions (no extra object or layer per call).
  */
-import type { FlagDefinitionCacheProvider } from './cache-provider.js'
+import type { FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './cache-provider.js'
 import type { ExposureEvent, ExposureReporter } from './exposure.js'
 import type { FetchFn, FlagValue, FlagsLogger, JsonValue, NormalizedOverrides } from './flag-api.js'
 import type { CompiledDefinitions } from './loaded-definitions.js'
@@ -42,7 +42,7 @@ export interface FeatureFlagsConfig {
   maxRetries: number
   remoteConfigTimeoutMs: number
   strictLocalEvaluation: boolean
-  cacheProvider: FlagDefinitionCacheProvider | undefined
+  cacheProvider: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> | undefined
   sendFeatureFlagEvent: boolean
   maxCacheSize: number
   evaluationContexts: readonly string[] | undefined

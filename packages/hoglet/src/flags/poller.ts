@@ -6,7 +6,7 @@
  */
 import { unrefTimer } from '../timers.js'
 import type { FetchFn, FlagsLogger } from './flag-api.js'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from './cache-provider.js'
+import { normalizeCacheData, type FlagDefinitionCacheData, type FlagDefinitionCacheInput, type FlagDefinitionCacheProvider } from './cache-provider.js'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, fetchFlagDefinitions, type DefinitionsFetchOutcome } from './definitions.js'
 
 /** Longest pause between polls while backing off (unless the interval itself is longer). */
@@ -26,7 +26,7 @@ export interface DefinitionsPollerConfig<C> {
   logger: FlagsLogger
   /** Turn a definitions load into what the evaluator needs; called once per new load. */
   compile: (data: FlagDefinitionCacheData) => C
-  cacheProvider?: FlagDefinitionCacheProvider
+  cacheProvider?: FlagDefinitionCacheProvider<FlagDefinitionCacheInput>
   /**
    * Reports failures worth an `onError` (auth, quota, compile errors). It logs them too;
    * without it they only go to the logger.
@@ -41,6 +41,8 @@ export interface LoadedDefinitions<C> {
   data: FlagDefinitionCacheData
   compiled: C
   loadedAt: number
+  /** When definitions last came from PostHog itself (not the cache provider); posthog-node's `$feature_flag_definitions_loaded_at`. */
+  fetchedAt: number | undefined
   source: 'api' | 'cache'
 }
 
@@ -53,6 +55,8 @@ export class DefinitionsPoller<C> {
   private inFlight: Promise<void> | undefined
   private firstLoad: Promise<void> | undefined
   private stopped = false
+  /** The provider's last object as returned (before normalising), so an unchanged copy is not recompiled. */
+  private lastCached: unknown
   private shutdownPromise: Promise<void> | undefined
   /** Set when the last attempt failed in a way waiting will not fix (401, 402, 403, 404). */
   private definitiveFailure: string | undefined
@@ -174,7 +178,10 @@ export class DefinitionsPoller<C> {
           const cached = await provider.getFlagDefinitions()
           if (cached) {
             // The same shared object as last time (an in-process provider): nothing to recompile.
-            if (cached !== this.current?.data) this.install(cached, 'cache')
+            if (cached !== this.lastCached && cached !== this.current?.data) {
+              this.lastCached = cached
+              this.install(normalizeCacheData(cached), 'cache')
+            }
             return
           }
           // Nothing shared yet: keep what we have, or fetch ourselves if we have nothing.
@@ -268,7 +275,8 @@ export class DefinitionsPoller<C> {
       this.report(new Error(message, { cause: err }), 'error')
       return false
     }
-    this.current = { data, compiled, loadedAt: Date.now(), source }
+    const now = Date.now()
+    this.current = { data, compiled, loadedAt: now, fetchedAt: source === 'api' ? now : this.current?.fetchedAt, source }
     this.failures = 0
     this.definitiveFailure = undefined
     this.config.onLoaded?.(data.flags.length)

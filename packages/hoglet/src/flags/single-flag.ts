@@ -43,7 +43,7 @@ export function answerLocally(state: FlagServiceState, key: string, distinctId: 
       evaluatedAt: undefined,
       errorsWhileComputingFlags: false,
       quotaLimited: false,
-      definitionsLoadedAt: loaded.loadedAt,
+      definitionsLoadedAt: loaded.fetchedAt,
     }
     state.exposures.send(exposureFor(key, localRecord(r, loaded.compiled.hasExperiment.get(key)), context, NO_ERRORS))
   }
@@ -73,7 +73,7 @@ export async function evaluateOne(state: FlagServiceState, key: string, rawDisti
     evaluatedAt: undefined,
     errorsWhileComputingFlags: false,
     quotaLimited: false,
-    definitionsLoadedAt: loaded?.loadedAt,
+    definitionsLoadedAt: loaded?.fetchedAt,
   }
   const errors: string[] = []
   let record: FlagRecord | undefined

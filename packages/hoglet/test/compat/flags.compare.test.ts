@@ -419,4 +419,31 @@ describe('flags: posthog-node and hoglet side by side', () => {
     expect(r.hoglet.value).toBe(true)
     expect(listedDifference('definitions-quota')).toBe(true)
   })
+
+  it('distinctIdHasSentFlagCalls reads and resets like posthog-node', async () => {
+    await same({ definitions: DEFINITIONS }, async ({ client }) => {
+      await client.waitForLocalEvaluationReady(3000)
+      await client.getFeatureFlag('on', 'u1')
+      await client.getFeatureFlag('multi', 'u1', { groups: { team: 't', company: 'c' } })
+      const sent = Object.fromEntries(Object.entries(client.distinctIdHasSentFlagCalls as Record<string, Set<string>>).map(([k, v]) => [k, [...v]]))
+      client.distinctIdHasSentFlagCalls = {}
+      await client.getFeatureFlag('on', 'u1') // sent again after the reset
+      return sent
+    })
+  })
+
+  it('a cache provider handing back wire-named data (group_type_mapping) without a key', async () => {
+    const groupFlag = { id: 20, key: 'big-co', active: true, filters: { aggregation_group_type_index: 0, groups: [{ properties: [{ key: 'size', type: 'group', group_type_index: 0, operator: 'gt', value: 100 }], rollout_percentage: 100 }] } }
+    const data = { flags: [...FLAGS, groupFlag], group_type_mapping: { '0': 'company' }, cohorts: {} }
+    const provider = { getFlagDefinitions: () => data, shouldFetchFlagDefinitions: () => false, onFlagDefinitionsReceived: () => {}, shutdown: () => {} }
+    const r = await same({ options: { flagDefinitionCacheProvider: provider } }, async ({ client }) => {
+      await client.waitForLocalEvaluationReady(3000)
+      return {
+        big: await client.getFeatureFlag('big-co', 'u1', { groups: { company: 'acme' }, groupProperties: { company: { size: 500 } } }),
+        small: await client.getFeatureFlag('big-co', 'u1', { groups: { company: 'tiny' }, groupProperties: { company: { size: 5 } } }),
+      }
+    })
+    expect(r.hoglet.value).toEqual({ big: true, small: false })
+    expect(r.hoglet.definitionsRequests).toBe(0)
+  })
 })

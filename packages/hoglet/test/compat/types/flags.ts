@@ -12,6 +12,7 @@ import type {
   FeatureFlagOverrideOptions,
   FeatureFlagResult,
   FlagDefinitionCacheData,
+  FlagDefinitionCacheInput,
   FlagDefinitionCacheProvider,
   FlagEvaluationOptions,
   FlagProperty,
@@ -59,7 +60,15 @@ class MemoryCache implements FlagDefinitionCacheProvider {
   shutdown(): void {}
 }
 
+const wireNamed: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> = {
+  getFlagDefinitions: (): FlagDefinitionCacheInput => ({ flags: [], group_type_mapping: { '0': 'company' }, cohorts: {} }),
+  shouldFetchFlagDefinitions: () => false,
+  onFlagDefinitionsReceived: async () => {},
+  shutdown: async () => {},
+}
+
 export async function flagUsage(): Promise<void> {
+  new PostHog('phc_project', { flagDefinitionCacheProvider: wireNamed })
   const posthog = new PostHog('phc_project', { ...options, flagDefinitionCacheProvider: new MemoryCache() })
   new PostHog('phc_project', noPolling)
   new PostHog('phc_project', fastPolling)
@@ -140,6 +149,9 @@ export async function flagUsage(): Promise<void> {
   void [ready, readyNow, remoteConfig]
 
   posthog.on('localEvaluationFlagsLoaded', (count: number) => void count)
+  const sent: Record<string, Set<string>> = posthog.distinctIdHasSentFlagCalls
+  posthog.distinctIdHasSentFlagCalls = {}
+  void sent
 
   const errorCode: FeatureFlagErrorType = FeatureFlagError.FLAG_MISSING
   const codes: string[] = [FeatureFlagError.ERRORS_WHILE_COMPUTING, FeatureFlagError.LOCAL_EVALUATION_INCONCLUSIVE, FeatureFlagError.QUOTA_LIMITED, FeatureFlagError.UNKNOWN_ERROR]
