@@ -446,4 +446,25 @@ describe('flags: posthog-node and hoglet side by side', () => {
     expect(r.hoglet.value).toEqual({ big: true, small: false })
     expect(r.hoglet.definitionsRequests).toBe(0)
   })
+
+  it('sendFeatureFlags without definitions: one /flags request per event; hoglet honours flagKeys and fills $group_key (listed difference)', async () => {
+    const r = await runBoth({ remoteFlags: REMOTE }, async ({ client }) => {
+      client.capture({ distinctId: 'u1', event: 'bought', sendFeatureFlags: { flagKeys: ['remote-only'], personProperties: { email: 'a@b.c' } } })
+      client.capture({ distinctId: 'u1', event: 'bought-2', groups: { company: 'acme' }, sendFeatureFlags: true })
+      await client.flush()
+      return null
+    })
+    const [pn, h] = [r['posthog-node'], r.hoglet]
+    expect(h.flagsRequests).toHaveLength(2)
+    expect(pn.flagsRequests).toHaveLength(2)
+    // posthog-node drops flagKeys on this path (so the event gets every flag) and sends group properties as given.
+    expect((pn.flagsRequests[0] as any).flag_keys_to_evaluate).toBeUndefined()
+    expect((h.flagsRequests[0] as any).flag_keys_to_evaluate).toEqual(['remote-only'])
+    expect(h.events[0]!.properties['$feature/remote-only']).toBe('blue')
+    expect(h.events[0]!.properties).not.toHaveProperty('$feature/needs-email')
+    expect((h.flagsRequests[1] as any).group_properties).toEqual({ company: { $group_key: 'acme' } })
+    expect(without(h.flagsRequests[1] as any, 'group_properties')).toEqual(without(pn.flagsRequests[1] as any, 'group_properties'))
+    expect(h.events[1]).toEqual(pn.events[1])
+    expect(listedDifference('send-feature-flags-request')).toBe(true)
+  })
 })
