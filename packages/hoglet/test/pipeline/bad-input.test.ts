@@ -27,7 +27,7 @@ describe('invalid constructor options throw, naming the option', () => {
     [{ beforeSend: [() => null, 'x' as never] }, TypeError, '`beforeSend`'],
     [{ superProperties: [] as never }, TypeError, '`superProperties`'],
     [{ secretKey: 'phc_project_key' }, TypeError, '`secretKey`'],
-    [{ featureFlagsPollingInterval: '30s' }, TypeError, '`featureFlagsPollingInterval`'],
+    [{ featureFlagsPollingInterval: '30s' as never }, TypeError, '`featureFlagsPollingInterval`'],
     [{ evaluationContexts: 'web' as never }, TypeError, '`evaluationContexts`'],
   ]
   it.each(cases)('%j', (options, type, name) => {
