@@ -197,6 +197,8 @@ function compileDate(operator: 'is_date_before' | 'is_date_after' | 'is_date_exa
   // Bare years depend on today, so only full dates are memoized.
   const parseFull = memoize((text: string) => parseAbsoluteDate(text, zone))
   return (value, scope) => {
+    // A JS Date (SDK callers) is the instant it denotes, as its JSON text is in a /flags request.
+    if (value instanceof Date) value = Number.isNaN(value.getTime()) ? null : value.toISOString()
     if (typeof value !== 'string') return NO
     const parsed = /^\s*\d{4}\s*$/.test(value) ? parseAbsoluteDate(value, zone, scope.now()) : parseFull(value)
     if (!parsed) return NO

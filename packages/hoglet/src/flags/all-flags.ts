@@ -47,7 +47,7 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
   // With remote evaluation off, `bootstrap` fills in what the definitions lack (full path).
   if (state.config.disableRemote && state.config.bootstrap) return undefined
   try {
-    const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS))
+    const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS, loaded.compiled.bucketsByDevice))
     return inconclusive.length === 0 ? results : undefined
   } catch {
     return undefined // the full path evaluates again and reports the failure
@@ -150,7 +150,7 @@ async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, opti
   let needRemote = !loaded || (loaded.compiled.engine.size === 0 && loaded.compiled.skipped.size === 0)
   if (loaded && !needRemote) {
     try {
-      const subject = evaluationSubject(config, distinctId, options)
+      const subject = evaluationSubject(config, distinctId, options, loaded.compiled.bucketsByDevice)
       const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, subject, wanted)
       for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
       for (const key of inconclusive) {

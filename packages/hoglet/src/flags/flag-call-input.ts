@@ -43,44 +43,15 @@ function deviceIdFor(config: FeatureFlagsConfig, options: FlagCallOptions): stri
  * The engine reads the caller's maps as they are (no copies on the hot path): it already
  * defaults `distinct_id` and `$group_key`, and ignores properties of groups not in `groups`.
  */
-export function evaluationSubject(config: FeatureFlagsConfig, distinctId: string, options: FlagCallOptions): EvaluationSubject {
+export function evaluationSubject(config: FeatureFlagsConfig, distinctId: string, options: FlagCallOptions, needsDeviceId: boolean): EvaluationSubject {
   return {
     distinctId,
-    deviceId: deviceIdFor(config, options),
+    // Looked up only when some loaded flag buckets by device id (keeps the hot path lean).
+    deviceId: needsDeviceId ? deviceIdFor(config, options) : undefined,
     groups: options.groups,
-    personProperties: datesAsText(options.personProperties),
-    groupProperties: groupDatesAsText(options.groupProperties),
+    personProperties: options.personProperties,
+    groupProperties: options.groupProperties,
   }
-}
-
-/**
- * JS `Date` values become the ISO text they are sent as in `/flags` requests, so date filters
- * compare the instant as posthog-node does. The caller's map is copied only when it has a Date.
- */
-function datesAsText(props: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (props === undefined) return undefined
-  for (const key in props) {
-    if (props[key] instanceof Date) {
-      const copy: Record<string, unknown> = {}
-      for (const k in props) {
-        const v = props[k]
-        copy[k] = v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString()) : v
-      }
-      return copy
-    }
-  }
-  return props
-}
-
-function groupDatesAsText(groups: Record<string, Record<string, unknown>> | undefined): Record<string, Record<string, unknown>> | undefined {
-  if (groups === undefined) return undefined
-  let copy: Record<string, Record<string, unknown>> | undefined
-  for (const type in groups) {
-    const props = groups[type]
-    const converted = datesAsText(props)
-    if (converted !== props) (copy ??= { ...groups })[type] = converted!
-  }
-  return copy ?? groups
 }
 
 /** The `/flags` request for this call; the server needs `$group_key` filled in, unlike the engine. */

@@ -23,6 +23,8 @@ export interface CompiledDefinitions {
   runtimes: Map<string, FeatureFlagEvaluationRuntime>
   /** Keys the server would not evaluate for this SDK (client-only, other contexts): absent, no request. */
   skipped: Set<string>
+  /** Whether any evaluated flag buckets by device id (only then is a device id looked up per call). */
+  bucketsByDevice: boolean
 }
 
 /** What decides which definitions this SDK evaluates. */
@@ -50,6 +52,7 @@ export function compileDefinitions(data: FlagDefinitionCacheData, sha1Hex: ((inp
   const runtimes = new Map<string, FeatureFlagEvaluationRuntime>()
   const skipped = new Set<string>()
   const evaluated: FlagDefinition[] = []
+  let bucketsByDevice = false
   for (const flag of data.flags) {
     if (!keptForContexts(flag, contexts)) {
       skipped.add(flag.key)
@@ -62,6 +65,7 @@ export function compileDefinitions(data: FlagDefinitionCacheData, sha1Hex: ((inp
       continue
     }
     evaluated.push(flag)
+    if (flag.bucketing_identifier === 'device_id' || flag.filters?.bucketing_identifier === 'device_id') bucketsByDevice = true
     const table = (flag.filters as { payloads?: unknown } | undefined)?.payloads
     if (table && typeof table === 'object') payloads.set(flag.key, table as Record<string, unknown>)
     if (typeof flag.has_experiment === 'boolean') hasExperiment.set(flag.key, flag.has_experiment)
@@ -71,7 +75,7 @@ export function compileDefinitions(data: FlagDefinitionCacheData, sha1Hex: ((inp
     group_type_mapping: data.groupTypeMapping,
     cohorts: data.cohorts,
   }
-  return { engine: compileFlags(response, { sha1Hex, mode: 'local' }), payloads, hasExperiment, runtimes, skipped }
+  return { engine: compileFlags(response, { sha1Hex, mode: 'local' }), payloads, hasExperiment, runtimes, skipped, bucketsByDevice }
 }
 
 /**

@@ -27,7 +27,7 @@ export function answerLocally(state: FlagServiceState, key: string, distinctId: 
   const opts = options ?? NO_OPTIONS
   let outcome
   try {
-    outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(state.config, distinctId, opts))
+    outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(state.config, distinctId, opts, loaded.compiled.bucketsByDevice))
   } catch {
     return undefined // the full path evaluates again and reports the failure
   }
@@ -81,7 +81,7 @@ export async function evaluateOne(state: FlagServiceState, key: string, rawDisti
   let remoteFailed = false
   if (loaded) {
     try {
-      const outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(config, distinctId, options))
+      const outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(config, distinctId, options, loaded.compiled.bucketsByDevice))
       if (outcome.kind === 'evaluated') record = localRecord(outcome.result, loaded.compiled.hasExperiment.get(key))
       else why = outcome.kind === 'inconclusive' ? outcome.why : 'not in the local definitions'
     } catch (err) {
