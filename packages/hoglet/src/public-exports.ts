@@ -19,33 +19,29 @@ export * from './errors/index.js'
 export { uuidv7 } from './uuid.js'
 export { FeatureFlagEvaluations } from './flags/snapshot.js'
 export { InMemoryFlagDefinitionCache } from './flags/cache-provider.js'
-export type { FlagDefinitionCacheData, FlagDefinitionCacheInput, InMemoryFlagDefinitionCacheOptions } from './flags/cache-provider.js'
-export { FeatureFlagError } from './flags/flag-api.js'
+export type { FlagDefinitionCacheData, InMemoryFlagDefinitionCacheOptions } from './flags/cache-provider.js'
+export type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagReason, FlagValue, FlagsAndPayloads, JsonValue, UnresolvedFlagReason } from './flags/flag-api.js'
+export type { FetchOptions, FetchResponse, WireBeforeSendFn, Persistence, BeforeSendMessage } from './options.js'
+export type { UnsetPersonPropertiesMessage, ShutdownOutcome } from './client.js'
+export type { FlushPayload } from './pipeline/reporter.js'
+export { FeatureFlagError } from './posthog-node-types.js'
 export type {
-  AllFlagsOptions,
   BaseFlagEvaluationOptions,
+  FeatureFlagBucketingIdentifier,
+  FeatureFlagCondition,
   FeatureFlagErrorType,
   FeatureFlagEvaluationRuntime,
   FeatureFlagOverrideOptions,
-  FeatureFlagResult,
   FeatureFlagValue,
-  FlagCallOptions,
+  FlagDefinitionCacheInput,
   FlagEvaluationOptions,
-  FlagOverrides,
-  FlagReason,
-  FlagValue,
-  FlagsAndPayloads,
+  FlagProperty,
+  FlagPropertyValue,
+  IPostHog,
   JsonType,
-  JsonValue,
   OverrideFeatureFlagsOptions,
   PostHogFeatureFlag,
-  SendFeatureFlagsOptions,
-  UnresolvedFlagReason,
-} from './flags/flag-api.js'
-export type {
-  BucketingIdentifier as FeatureFlagBucketingIdentifier,
-  FlagCondition as FeatureFlagCondition,
-  PropertyFilter as FlagProperty,
   PropertyGroup,
-} from './engine/types.js'
-
+  SendFeatureFlagsOptions,
+  SetPersonPropertiesMessage,
+} from './posthog-node-types.js'

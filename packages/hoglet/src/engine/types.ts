@@ -14,6 +14,11 @@ export interface FlagDefinitionsResponse {
   cohorts?: Record<string, PropertyGroup>
   /** Present (true) only when the project opted into minimal `$feature_flag_called` events. */
   minimal_flag_called_events?: boolean
+  /**
+   * The project's IANA timezone, in which the server reads naive and relative dates. hoglet-server
+   * includes it; when absent, the `timezone` compile option (default UTC) is used.
+   */
+  timezone?: string
 }
 
 /** One feature flag as served for local evaluation. */
@@ -31,8 +36,9 @@ export interface FlagDefinition {
   has_experiment?: boolean
   has_encrypted_payloads?: boolean
   /** `"device_id"` buckets rollouts and variants by the device id instead of the distinct id. */
-  bucketing_identifier?: BucketingIdentifier | null
-  evaluation_runtime?: string
+  bucketing_identifier?: BucketingIdentifier | '' | null
+  /** `all` (or absent / null), `client` or `server`: where the flag is meant to be evaluated. */
+  evaluation_runtime?: string | null
   evaluation_tags?: string[]
   /** Legacy top-level rollout; ignored (conditions carry their own). */
   rollout_percentage?: number | null

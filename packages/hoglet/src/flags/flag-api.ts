@@ -107,15 +107,6 @@ export type FeatureFlagEvaluationRuntime = 'all' | 'client' | 'server'
 /** Why `evaluateFlags` could not resolve a flag locally (`FeatureFlagEvaluations.unresolvedFlags`). */
 export type UnresolvedFlagReason = 'experience_continuity' | 'unsupported_definition' | 'unresolved_dependency' | 'missing_context'
 
-/** The `$feature_flag_error` values, as PostHog's dashboards filter on them. */
-export const FeatureFlagError = Object.freeze({
-  ERRORS_WHILE_COMPUTING: 'errors_while_computing_flags',
-  FLAG_MISSING: 'flag_missing',
-  LOCAL_EVALUATION_INCONCLUSIVE: 'local_evaluation_inconclusive',
-  QUOTA_LIMITED: 'quota_limited',
-  UNKNOWN_ERROR: 'unknown_error',
-} as const)
-export type FeatureFlagErrorType = (typeof FeatureFlagError)[keyof typeof FeatureFlagError] | string
 
 /** The log sink the flag modules write to (a subset of the client's logger). */
 export interface FlagsLogger {
@@ -126,7 +117,7 @@ export interface FlagsLogger {
 }
 
 /** The `fetch` the flag modules use (the client's `fetch` option or the global one). */
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
+export type { FetchLike as FetchFn } from '../fetch-types.js'
 
 /** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
 export function flagRetryDelayMs(attempt: number, baseMs: number): number {

@@ -1,7 +1,7 @@
 // Feature-flag surface of posthog-node 5.x, as its users write it: every flag method and
 // overload, every flag option, every exported flag type. It must compile against posthog-node
-// and, with only the import changed, against hoglet.
-import { PostHog, FeatureFlagError, FeatureFlagEvaluations } from 'posthog-node'
+// and, with only the import changed, against hoglet (test/compat/type-compat.test.ts compiles it against both).
+import { PostHog, FeatureFlagError, FeatureFlagEvaluations } from 'posthog-compat-target'
 import type {
   AllFlagsOptions,
   BaseFlagEvaluationOptions,
@@ -22,7 +22,7 @@ import type {
   PropertyGroup,
   SendFeatureFlagsOptions,
   UnresolvedFlagReason,
-} from 'posthog-node'
+} from 'posthog-compat-target'
 
 const options: PostHogOptions = {
   host: 'http://127.0.0.1:8000',
