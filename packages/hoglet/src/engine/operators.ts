@@ -222,6 +222,8 @@ function compileDate(operator: 'is_date_before' | 'is_date_after' | 'is_date_exa
   return (value, scope) => {
     const bound = fixed ?? boundFor(scope.now())
     if (!bound) return NO
+    // A JS Date (SDK callers) is the instant it denotes, as its JSON text is in a /flags request.
+    if (value instanceof Date) value = Number.isNaN(value.getTime()) ? null : value.toISOString()
     let parsed: Instant | undefined
     if (typeof value === 'string') {
       const p = parseText(value)
