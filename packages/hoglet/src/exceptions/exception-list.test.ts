@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ExceptionCapturer, exceptionProperties } from './capture-exception.js'
 import { coerceException } from './coerce.js'
 import { buildExceptionList } from './exception-list.js'
 import { ExceptionRateLimiter } from './rate-limiter.js'
-
-const sha1Hex = (s: string) => createHash('sha1').update(s).digest('hex')
 
 function parseConfig(): never {
   throw new SyntaxError('Unexpected token } in config')
@@ -51,7 +48,7 @@ describe('buildExceptionList', () => {
       ['SyntaxError', 'Unexpected token } in config'],
     ])
     expect(list[0].mechanism).toEqual({ handled: true, synthetic: false, type: 'generic', exception_id: 0 })
-    expect(list[1].mechanism).toEqual({ handled: true, synthetic: false, type: 'chained', exception_id: 1, parent_id: 0, source: 'cause' })
+    expect(list[1].mechanism).toEqual({ synthetic: false, type: 'chained', exception_id: 1, parent_id: 0, source: 'cause' })
     expect(list[0].stacktrace?.type).toBe('raw')
     expect(list[0].stacktrace?.frames.at(-1)?.function).toBe('loadSettings')
     expect(list[1].stacktrace?.frames.at(-1)?.function).toBe('parseConfig')
@@ -63,8 +60,8 @@ describe('buildExceptionList', () => {
     const list = buildExceptionList(aggregate, { handled: false, mechanismType: 'onunhandledrejection' })
     expect(list.map((e) => [e.type, e.value, e.mechanism.source, e.mechanism.parent_id])).toEqual([
       ['AggregateError', 'all failed', undefined, undefined],
-      ['RangeError', 'a', 'errors[0]', 0],
-      ['Error', 'b', 'errors[1]', 0],
+      ['RangeError', 'a', 'member', 0],
+      ['Error', 'b', 'member', 0],
     ])
     expect(list[0].mechanism.type).toBe('onunhandledrejection')
     expect(list[1].mechanism.type).toBe('chained')
@@ -81,17 +78,14 @@ describe('buildExceptionList', () => {
 })
 
 describe('exceptionProperties', () => {
-  it('fingerprints by types and in-app frames, not by message', () => {
-    const make = (id: number) => caught(() => { throw new TypeError(`user ${id} not found`) })
-    const fp = (e: unknown) => exceptionProperties(buildExceptionList(e, { handled: true }), sha1Hex).$exception_fingerprint
-    const [first, second] = [make(1), make(2)]
-    expect(fp(first)).toMatch(/^[0-9a-f]{40}$/)
-    expect(fp(first)).toBe(fp(second))
-    expect(fp(first)).not.toBe(fp(caught(loadSettings)))
+  it('sends the list and level error, and no fingerprint of its own (PostHog groups issues)', () => {
+    const props = exceptionProperties(buildExceptionList(caught(loadSettings), { handled: false }))
+    expect(props.$exception_level).toBe('error')
+    expect(props).not.toHaveProperty('$exception_fingerprint')
   })
 
   it('lets caller properties win, including a custom fingerprint', () => {
-    const props = exceptionProperties(buildExceptionList(new Error('x'), { handled: true }), sha1Hex, { $exception_fingerprint: 'mine', plan: 'pro' })
+    const props = exceptionProperties(buildExceptionList(new Error('x'), { handled: true }), { $exception_fingerprint: 'mine', plan: 'pro' })
     expect(props.$exception_fingerprint).toBe('mine')
     expect(props.plan).toBe('pro')
   })
@@ -107,7 +101,6 @@ describe('ExceptionCapturer', () => {
         sent.push({ distinctId, properties })
         return `uuid-${++n}`
       },
-      sha1Hex,
       limiter,
       onDropped: (_reason, type) => dropped.push(type),
     })

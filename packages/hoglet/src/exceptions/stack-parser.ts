@@ -1,13 +1,19 @@
 /** One stack frame as PostHog's error tracking expects it in a raw stacktrace. */
 export interface StackFrame {
+  /** The file (on Node, relative to the working directory once refined). */
   filename: string
-  abs_path: string
+  /** Dotted module name derived from the file (Node only, set when frames are refined). */
+  module?: string
   function: string
   lineno?: number
   colno?: number
   /** False for dependencies (`node_modules`) and runtime internals (`node:`, `internal/`, native). */
   in_app: boolean
   platform: string
+  /** Source lines around the frame's line, read from the file (Node only). */
+  pre_context?: string[]
+  context_line?: string
+  post_context?: string[]
 }
 
 /** Frames beyond this are dropped (the deepest, i.e. outermost callers, are kept last). */
@@ -77,7 +83,6 @@ function makeFrame(
   const path = toPath(location ?? '<anonymous>')
   const frame: StackFrame = {
     filename: path,
-    abs_path: path,
     function: cleanFunctionName(fn),
     in_app: isInApp(path),
     platform,
