@@ -476,6 +476,7 @@ export class PostHog {
       config: this.config,
       logger: this.logger,
       refineFrames: this.runtime.refineFrames,
+      releaseId: this.runtime.releaseId,
       contextDistinctId: () => this.getContext()?.distinctId,
       capture: (message) => this.capture(message),
     }))

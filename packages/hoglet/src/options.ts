@@ -219,6 +219,22 @@ export interface PostHogOptions {
    * @default 1
    */
   exceptionRateLimiterRefillRate?: number
+
+  // ---- Integrations ----
+  /**
+   * Request integrations (Express, NestJS, `posthogHonoMiddleware`) read the person and session
+   * from posthog-js's `ph_<token>_posthog` cookie when a request has no `X-POSTHOG-*` header:
+   * the distinct id only once the visitor is identified, the session id only while it is
+   * recent; nothing when the consent cookie says opted out (or, with
+   * `optOutCapturingByDefault`, when it does not say opted in).
+   * @default false
+   */
+  readPostHogCookie?: boolean | { sessionIdleTimeoutSeconds?: number; optOutCapturingByDefault?: boolean }
+  /**
+   * Request integrations leave the `#hash` out of `$current_url` and `$request_path`.
+   * @default false
+   */
+  disable_capture_url_hashes?: boolean
 }
 
 /** The options after validation and defaults: what the rest of hoglet reads. */
@@ -260,6 +276,8 @@ export interface ResolvedOptions {
   readonly enableExceptionAutocapture: boolean
   readonly exceptionRateLimiterBucketSize: number
   readonly exceptionRateLimiterRefillRate: number
+  readonly readPostHogCookie: false | { readonly sessionIdleTimeoutSeconds?: number; readonly optOutCapturingByDefault?: boolean }
+  readonly disable_capture_url_hashes: boolean
 }
 
 export const DEFAULT_HOST = 'https://us.i.posthog.com'
@@ -363,7 +381,23 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     enableExceptionAutocapture: bool(o, 'enableExceptionAutocapture', false),
     exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 1),
     exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
+    readPostHogCookie: resolveCookieReading(o.readPostHogCookie),
+    disable_capture_url_hashes: bool(o, 'disable_capture_url_hashes', false),
   })
+}
+
+function resolveCookieReading(value: unknown): ResolvedOptions['readPostHogCookie'] {
+  if (value === undefined || value === null || value === false) return false
+  if (value === true) return Object.freeze({})
+  if (!isPlainObject(value)) throw new TypeError('The `readPostHogCookie` option must be a boolean or an object.')
+  const { sessionIdleTimeoutSeconds, optOutCapturingByDefault } = value
+  if (sessionIdleTimeoutSeconds !== undefined && typeof sessionIdleTimeoutSeconds !== 'number') {
+    throw new TypeError('The `readPostHogCookie.sessionIdleTimeoutSeconds` option must be a number.')
+  }
+  if (optOutCapturingByDefault !== undefined && typeof optOutCapturingByDefault !== 'boolean') {
+    throw new TypeError('The `readPostHogCookie.optOutCapturingByDefault` option must be a boolean.')
+  }
+  return Object.freeze({ sessionIdleTimeoutSeconds, optOutCapturingByDefault })
 }
 
 function resolveHost(host: unknown): string {

@@ -36,6 +36,8 @@ export interface ExceptionCapturerDeps {
   capture: (distinctId: string | undefined, properties: Record<string, unknown>, extras: ExceptionEventExtras) => string | undefined
   /** The runtime's frame completion (module, source lines, relative paths), where it has one. */
   refineFrames?: (frames: StackFrame[]) => void
+  /** The environment's release id, if the runtime has one. */
+  releaseId?: () => string | undefined
   limiter: ExceptionRateLimiter
   /** Reports a skipped capture (rate limited). */
   onDropped?: (reason: string, type: string) => void
@@ -77,7 +79,7 @@ export class ExceptionCapturer {
     if (this.#deps.refineFrames) {
       for (const entry of list) if (entry.stacktrace) this.#deps.refineFrames(entry.stacktrace.frames)
     }
-    const uuid = this.#deps.capture(distinctId, exceptionProperties(list, properties), { uuid: details.uuid, flags: details.flags, deliver: details.deliver })
+    const uuid = this.#deps.capture(distinctId, exceptionProperties(list, properties, this.#deps.releaseId?.() ?? injectedReleaseId()), { uuid: details.uuid, flags: details.flags, deliver: details.deliver })
     if (key && uuid) this.#captured.set(key, uuid)
     return uuid
   }
@@ -93,6 +95,14 @@ export class ExceptionCapturer {
  * groups issues itself; a `$exception_fingerprint` is sent only when the caller gives one.
  * Caller properties win.
  */
-export function exceptionProperties(list: ExceptionEntry[], properties?: Record<string, unknown>): Record<string, unknown> {
-  return { $exception_list: list, $exception_level: 'error', ...properties }
+export function exceptionProperties(list: ExceptionEntry[], properties?: Record<string, unknown>, releaseId?: string): Record<string, unknown> {
+  const built: Record<string, unknown> = { $exception_list: list, $exception_level: 'error', ...properties }
+  if (releaseId) built.$release_id = releaseId
+  return built
+}
+
+/** A release id a build step put on the global object (`globalThis._posthogReleaseId`), as PostHog's SDKs read it. */
+export function injectedReleaseId(): string | undefined {
+  const injected = (globalThis as { _posthogReleaseId?: unknown })._posthogReleaseId
+  return typeof injected === 'string' && injected.length > 0 ? injected : undefined
 }

@@ -10,6 +10,7 @@ export interface ClientExceptionParts {
   readonly config: ResolvedOptions
   readonly logger: Logger
   readonly refineFrames?: (frames: StackFrame[]) => void
+  readonly releaseId?: () => string | undefined
   /** The current context's distinct id, if any. */
   contextDistinctId(): string | undefined
   capture(message: ExceptionEventMessage): string | undefined
@@ -37,6 +38,7 @@ export function createClientExceptionCapturer(parts: ClientExceptionParts): Exce
       return (extras.deliver ?? parts.capture)(message)
     },
     refineFrames: parts.refineFrames,
+    releaseId: parts.releaseId,
     limiter: new ExceptionRateLimiter({
       bucketSize: config.exceptionRateLimiterBucketSize,
       refillRate: config.exceptionRateLimiterRefillRate,

@@ -43,5 +43,9 @@ const compactor = {
   inflate: (data: Uint8Array): string => inflateRawSync(data).toString('utf8'),
 }
 
+function releaseId(): string | undefined {
+  return process.env.POSTHOG_RELEASE_ID?.trim() || undefined
+}
+
 /** Node.js, and Bun and Deno through their Node compatibility. */
-export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames }
+export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames, releaseId }

@@ -27,6 +27,8 @@ export interface Runtime {
    * (module names, source lines around each frame, relative filenames); synchronous.
    */
   refineFrames?: (frames: StackFrame[]) => void
+  /** The release id the environment names (`POSTHOG_RELEASE_ID` on Node), sent as `$release_id` on `$exception`. */
+  releaseId?: () => string | undefined
   /**
    * Fast synchronous raw-deflate pair, used to compact a queue backlog (events queued beyond the
    * next batches) in memory; absent where the runtime has no synchronous compressor.
