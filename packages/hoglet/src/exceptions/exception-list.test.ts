@@ -24,18 +24,25 @@ function caught(fn: () => void): unknown {
 }
 
 describe('coerceException', () => {
-  it('keeps the class name and message of real errors', () => {
-    class PaymentDeclined extends Error {}
+  it('keeps the name and message of real errors (the name, as PostHog SDKs read it: set it on subclasses)', () => {
+    class PaymentDeclined extends Error {
+      override name = 'PaymentDeclined'
+    }
     expect(coerceException(new PaymentDeclined('card expired'))).toMatchObject({ type: 'PaymentDeclined', value: 'card expired', synthetic: false })
+    class Unnamed extends Error {}
+    expect(coerceException(new Unnamed('x')).type).toBe('Error')
     expect(coerceException(caught(() => JSON.parse('{')))).toMatchObject({ type: 'SyntaxError', synthetic: false })
   })
 
   it('marks strings, plain objects and primitives as synthetic', () => {
     expect(coerceException('disk full')).toMatchObject({ type: 'Error', value: 'disk full', synthetic: true, stack: undefined })
     expect(coerceException({ code: 'E1', detail: 'x' })).toMatchObject({ type: 'Error', value: 'Object captured as exception with keys: code, detail', synthetic: true })
-    expect(coerceException({ name: 'HttpError', message: 'teapot' })).toMatchObject({ type: 'HttpError', value: 'teapot', synthetic: true })
-    expect(coerceException(42)).toMatchObject({ value: 'Non-Error exception captured with value: 42', synthetic: true })
-    expect(coerceException(undefined).value).toBe('Non-Error exception captured with value: undefined')
+    expect(coerceException({ name: 'HttpError', message: 'teapot' })).toMatchObject({ type: 'HttpError', value: "'HttpError' captured as exception with message: 'teapot'", synthetic: true })
+    expect(coerceException({ message: 'only a message' })).toMatchObject({ type: 'Error', value: 'only a message' })
+    expect(coerceException({ error: new RangeError('wrapped') })).toMatchObject({ type: 'RangeError', value: 'wrapped', synthetic: false })
+    expect(coerceException('TypeError: x is not a function')).toMatchObject({ type: 'TypeError', value: 'x is not a function' })
+    expect(coerceException(42)).toMatchObject({ value: 'Primitive value captured as exception: 42', synthetic: true })
+    expect(coerceException(undefined).value).toBe('Primitive value captured as exception: undefined')
     expect(coerceException(Symbol('s')).value).toContain('Symbol(s)')
   })
 })

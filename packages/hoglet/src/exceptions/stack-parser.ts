@@ -16,8 +16,8 @@ export interface StackFrame {
   post_context?: string[]
 }
 
-/** Frames beyond this are dropped (the deepest, i.e. outermost callers, are kept last). */
-const MAX_FRAMES = 100
+/** Frames beyond this are dropped: the innermost 50 are kept, as PostHog's SDKs keep them. */
+const MAX_FRAMES = 50
 const UNKNOWN_FUNCTION = '?'
 
 // Trailing ":line" or ":line:col" of a location.
@@ -46,7 +46,9 @@ export function parseStack(stack: string | undefined, platform = 'node:javascrip
 }
 
 /** V8 (Node, Deno, Chromium, Bun): "fn (location)" or "location", after the leading "at ". */
-function parseV8(rest: string, platform: string): StackFrame | undefined {
+function parseV8(line: string, platform: string): StackFrame | undefined {
+  // "at async fn (location)" and "at async location": the frame of an awaiting async function.
+  const rest = line.startsWith('async ') ? line.slice(6) : line
   const open = rest.endsWith(')') ? rest.indexOf(' (') : -1
   const fn = open === -1 ? undefined : rest.slice(0, open)
   const location = open === -1 ? rest : rest.slice(open + 2, -1)

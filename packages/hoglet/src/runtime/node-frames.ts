@@ -12,6 +12,8 @@ const MAX_COLNO = 1_000
 const MAX_LINE_CHARS = 150
 const SNIPPET_CHARS = 140
 const CACHED_FILES = 25
+/** Key under which a file's line count is kept with its lines. */
+const END_OF_FILE = 0
 
 const isWindows = sep === '\\'
 const toUnix = (path: string): string => (isWindows ? path.replace(/^[A-Z]:/, '').replace(/\\/g, '/') : path)
@@ -85,7 +87,7 @@ function readableSource(frame: StackFrame): boolean {
 function loadLines(file: string, linenos: number[]): void {
   const cached = fileLines.get(file)
   if (cached === null) return
-  if (cached && linenos.every((n) => cached.has(n))) return
+  if (cached && linenos.every((n) => hasRange(cached, n))) return
   const text = readSmallFile(file)
   if (text === undefined) return remember(file, null)
   const all = text.split(/\r?\n/)
@@ -96,7 +98,15 @@ function loadLines(file: string, linenos: number[]): void {
       kept.set(n, snip(all[n - 1]!))
     }
   }
+  kept.set(END_OF_FILE, String(all.length))
   remember(file, kept)
+}
+
+/** Whether every line a frame at `lineno` shows is known (the file may end before the range does). */
+function hasRange(lines: Map<number, string>, lineno: number): boolean {
+  const end = Math.min(lineno + CONTEXT_LINES, Number(lines.get(END_OF_FILE)))
+  for (let n = Math.max(1, lineno - CONTEXT_LINES); n <= end; n++) if (!lines.has(n)) return false
+  return true
 }
 
 function remember(file: string, lines: Map<number, string> | null): void {
