@@ -60,10 +60,15 @@ export function comparable(event: WireEvent): { event: string; distinct_id: stri
   return { event: event.event, distinct_id: personless ? '<generated>' : event.distinct_id, properties }
 }
 
-/** A GET with exactly these headers (node:http: `fetch` would add its own and refuse some). */
+/**
+ * A GET with exactly these headers (node:http: `fetch` would add its own and refuse some).
+ * The request target is sent as written, `#fragment` included.
+ */
 export function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const { hostname, port, pathname } = new URL(url)
+  const target = url.slice(url.indexOf(pathname, url.indexOf('//') + 2))
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'GET', headers }, (res) => {
+    const req = httpRequest({ hostname, port, path: target, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
