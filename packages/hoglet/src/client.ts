@@ -253,16 +253,16 @@ export class PostHog {
   }
 
   /**
-   * `captureException`, sent at once instead of queued: resolves with the event's uuid once
-   * delivered, `undefined` if it was not (never rejects).
+   * `captureException`, sent at once instead of queued: resolves once the event is delivered
+   * or has failed (reported, never rejected), as posthog-node's `Promise<void>`.
    */
   captureExceptionImmediate(
     error: unknown,
     distinctId?: string,
     additionalProperties?: Record<string | number, any>,
     flags?: FeatureFlagEvaluations,
-  ): Promise<string | undefined> {
-    let sent: Promise<string | undefined> = Promise.resolve(undefined)
+  ): Promise<void> {
+    let sent: Promise<unknown> = Promise.resolve()
     const uuid = this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, {
       flags,
       syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack,
@@ -273,7 +273,7 @@ export class PostHog {
       },
     })
     // An error captured before: nothing new to send.
-    return uuid === undefined ? Promise.resolve(undefined) : sent
+    return uuid === undefined ? Promise.resolve() : sent.then(() => undefined)
   }
 
   /** @internal How integrations and autocapture capture what they caught (mechanism, rate limit). */

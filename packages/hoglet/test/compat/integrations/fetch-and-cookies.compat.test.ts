@@ -33,7 +33,7 @@ describe('fetch-API request context: posthog-node and hoglet', () => {
         await get(`${url}/items/7`)
       }),
     )
-    const events = (wires: typeof wires.hoglet) => wires.filter((e) => e.event === 'item viewed').map(comparable)
+    const events = (received: typeof wires.hoglet) => received.filter((e) => e.event === 'item viewed').map(comparable)
     expect(events(wires.hoglet)).toHaveLength(2)
     expect(events(wires.hoglet)).toEqual(events(wires.posthogNode))
     expect(events(wires.hoglet)[0]).toMatchObject({
