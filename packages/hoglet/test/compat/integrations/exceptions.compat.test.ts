@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { bothWires, comparable, type WireEvent } from './harness.js'
 
 /** posthog-node builds `$exception` asynchronously, so its events may arrive in another order. */
-const byPerson = <T extends { distinct_id: string }>(events: T[]): T[] => [...events].sort((a, b) => a.distinct_id.localeCompare(b.distinct_id))
+const byPerson = <T extends { distinct_id: string; properties: Record<string, any> }>(events: T[]): T[] => {
+  const key = (e: T) => `${e.distinct_id}\u0000${e.properties.$exception_list?.[0]?.value ?? ''}`
+  return [...events].sort((a, b) => key(a).localeCompare(key(b)))
+}
 
 // captureException / captureExceptionImmediate against posthog-node and hoglet: the same thrown
 // values (the same objects, so the same stacks) must give the same `$exception` events.
@@ -99,6 +102,27 @@ describe('$exception wire: posthog-node and hoglet', () => {
     })
     expect(wires.hoglet[0]!.uuid).toBe(uuid)
     expect(wires.posthogNode[0]!.uuid).toBe(uuid)
+  })
+
+  it('a flags snapshot passed to captureException adds the same $feature/ properties', async () => {
+    const flagsAnswer = {
+      flags: {
+        'new-checkout': { key: 'new-checkout', enabled: true, variant: 'treatment', reason: { code: 'condition_match', description: 'Matched condition set 1', condition_index: 0 }, metadata: { id: 1, version: 3, payload: null } },
+        'old-banner': { key: 'old-banner', enabled: false, variant: null, reason: { code: 'no_condition_match', description: 'No matching condition set', condition_index: null }, metadata: { id: 2, version: 1, payload: null } },
+      },
+      errorsWhileComputingFlags: false,
+      requestId: 'request-1',
+    }
+    const wires = await bothWires({}, async (client, _library, sink) => {
+      sink.route('/flags', { body: flagsAnswer })
+      const flags = await client.evaluateFlags('user-f')
+      client.captureException(plainError, 'user-f', { step: 'pay' }, undefined, flags)
+      await client.captureExceptionImmediate(new Error('immediate with flags'), 'user-f', undefined, flags)
+    })
+    const exceptions = (events: WireEvent[]) => byPerson(events.filter((e) => e.event === '$exception').map(withoutLibraryFrames))
+    expect(exceptions(wires.hoglet)).toHaveLength(2)
+    expect(exceptions(wires.hoglet)[0]!.properties).toMatchObject({ '$feature/new-checkout': 'treatment', '$feature/old-banner': false })
+    expect(exceptions(wires.hoglet).map((e) => e.properties)).toEqual(exceptions(wires.posthogNode).map((e) => e.properties))
   })
 
   it('captureExceptionImmediate(error, distinctId, properties) sends the same event at once and resolves', async () => {
