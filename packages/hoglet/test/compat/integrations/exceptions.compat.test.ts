@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { silentLogger } from '../../../src/logger.js'
+import { createTestServer } from '../../helpers/test-server.js'
 import { bothWires, comparable, type WireEvent } from './harness.js'
 
 /** posthog-node builds `$exception` asynchronously, so its events may arrive in another order. */
@@ -147,5 +149,26 @@ describe('$exception wire: posthog-node and hoglet', () => {
     } finally {
       delete global._posthogReleaseId
     }
+  })
+})
+
+describe('$exception wire on the edge entries: posthog-node/edge and hoglet/edge', () => {
+  it('the same error gives the same event (no source lines or modules: no file system there)', async () => {
+    const [{ PostHog: EdgeNode }, { PostHog: EdgeHoglet }] = await Promise.all([import('posthog-node/edge'), import('../../../src/edge.js')])
+    const received: Record<string, WireEvent[]> = {}
+    for (const [name, Client] of [['posthog-node', EdgeNode], ['hoglet', EdgeHoglet]] as const) {
+      const sink = await createTestServer()
+      const client = new (Client as unknown as typeof EdgeHoglet)('phc_compat', { host: sink.url, flushAt: 1000, flushInterval: 0, ...(name === 'hoglet' ? { logger: silentLogger } : {}) })
+      client.captureException(withCause, 'edge-user', { runtime: 'edge' })
+      await client.flush()
+      received[name] = sink.requestsTo('/batch/').flatMap((r) => r.json?.batch ?? [])
+      await client.shutdown()
+      await sink.close()
+    }
+    expect(received.hoglet).toHaveLength(1)
+    expect(received.hoglet!.map(comparable)).toEqual(received['posthog-node']!.map(comparable))
+    const frame = received.hoglet![0]!.properties.$exception_list[0].stacktrace.frames.at(-1)
+    expect(frame.filename.startsWith('/')).toBe(true)
+    expect(frame).not.toHaveProperty('context_line')
   })
 })
