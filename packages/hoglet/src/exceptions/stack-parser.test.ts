@@ -47,7 +47,7 @@ describe('parseStack on real V8 stacks', () => {
     expect(deep.some((f) => f.filename.includes('/node_modules/') && f.in_app === false)).toBe(true)
   })
 
-  it('keeps method names, strips async and [as alias]', async () => {
+  it('keeps method names and aliases, strips async, names module code as PostHog does', async () => {
     class Service {
       async load(): Promise<never> {
         await Promise.resolve()
@@ -60,7 +60,10 @@ describe('parseStack on real V8 stacks', () => {
     const names = parseStack(error.stack).map((f) => f.function)
     expect(names).toContain('Service.load')
     expect(names.every((n) => !n.startsWith('async '))).toBe(true)
-    expect(parseStack('Error: x\n    at Foo.bar [as baz] (/app/a.js:1:2)')[0].function).toBe('Foo.bar')
+    expect(parseStack('Error: x\n    at Foo.bar [as baz] (/app/a.js:1:2)')[0].function).toBe('Foo.bar [as baz]')
+    expect(parseStack('Error: x\n    at Object.<anonymous> (/app/a.js:1:2)')[0].function).toBe('Object.?')
+    expect(parseStack('Error: x\n    at Object..Module._compile (node:internal/modules/cjs/loader:1:2)')[0].function).toBe('Module._compile')
+    expect(parseStack('Error: x\n    at run (app.js:1:2)')[0].in_app).toBe(false)
   })
 
   it('parses anonymous, eval, file-URL and native frames', () => {
@@ -78,7 +81,7 @@ describe('parseStack on real V8 stacks', () => {
     expect(frames[1]).toMatchObject({ function: 'eval', filename: '/app/src/template.js', lineno: 3, colno: 9 })
     expect(frames[2]).toMatchObject({ filename: '/app/src/my mod.mjs', lineno: 4, in_app: true })
     expect(frames[3]).toMatchObject({ function: 'Array.map', filename: '<anonymous>', in_app: false })
-    expect(frames[4]).toMatchObject({ function: 'Promise.all', in_app: false })
+    expect(frames[4]).toMatchObject({ function: 'Promise.all', filename: 'node:internal/promise', in_app: false })
     expect(frames[5]).toMatchObject({ filename: 'node:internal/process/task_queues', lineno: 95, in_app: false })
   })
 
