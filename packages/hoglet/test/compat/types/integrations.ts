@@ -1,6 +1,6 @@
 // Type-level compatibility: every integration and exception export of posthog-node 5.x's
-// `.d.ts`, used as its users write it. It compiles against posthog-node as written, and
-// against hoglet with `posthog-node` resolved to hoglet (only the import changes).
+// `.d.ts`, used as its users write it, through the neutral module name the runner maps to
+// posthog-node and to hoglet (type-compat.test.ts).
 import * as Sentry from '@sentry/node'
 import express from 'express'
 import { Hono } from 'hono'
@@ -28,8 +28,8 @@ import {
   type PostHogCookieState,
   type PostHogOptions,
   type SentryIntegrationOptions,
-} from 'posthog-node'
-import { PostHogInterceptor, type ExceptionCaptureOptions, type PostHogInterceptorOptions } from 'posthog-node/nestjs'
+} from 'posthog-compat-target'
+import { PostHogInterceptor, type ExceptionCaptureOptions, type PostHogInterceptorOptions } from 'posthog-compat-target/nestjs'
 
 // ---- Options that exceptions and integrations read ----
 const options: PostHogOptions = {
