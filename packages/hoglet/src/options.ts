@@ -210,8 +210,6 @@ export interface PostHogOptions {
   /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
   sessionExpirationTimeSeconds?: number
   /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
-  disable_capture_url_hashes?: boolean
-  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
   addTracingHeaders?: string[]
 
   /**
@@ -345,6 +343,22 @@ export interface PostHogOptions {
    * @default 1
    */
   exceptionRateLimiterRefillRate?: number
+
+  // ---- Integrations ----
+  /**
+   * Request integrations (Express, NestJS, `posthogHonoMiddleware`) read the person and session
+   * from posthog-js's `ph_<token>_posthog` cookie when a request has no `X-POSTHOG-*` header:
+   * the distinct id only once the visitor is identified, the session id only while it is
+   * recent; nothing when the consent cookie says opted out (or, with
+   * `optOutCapturingByDefault`, when it does not say opted in).
+   * @default false
+   */
+  readPostHogCookie?: boolean | { sessionIdleTimeoutSeconds?: number; optOutCapturingByDefault?: boolean }
+  /**
+   * Request integrations leave the `#hash` out of `$current_url` and `$request_path`.
+   * @default false
+   */
+  disable_capture_url_hashes?: boolean
 }
 
 /** The options after validation and defaults: what the rest of hoglet reads. */
@@ -400,6 +414,8 @@ export interface ResolvedOptions {
   readonly enableExceptionAutocapture: boolean
   readonly exceptionRateLimiterBucketSize: number
   readonly exceptionRateLimiterRefillRate: number
+  readonly readPostHogCookie: false | { readonly sessionIdleTimeoutSeconds?: number; readonly optOutCapturingByDefault?: boolean }
+  readonly disable_capture_url_hashes: boolean
 }
 
 /**
@@ -421,7 +437,7 @@ const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
   sendFeatureFlagEvent: true, maxCacheSize: true, evaluationContexts: true, enableExceptionAutocapture: true,
   exceptionRateLimiterBucketSize: true, exceptionRateLimiterRefillRate: true, preloadFeatureFlags: true,
   disableRemoteFeatureFlags: true, bootstrap: true, evaluationEnvironments: true, featureFlagsLogWarnings: true,
-  staleFlagFallback: true, featureFlagsTimezone: true,
+  staleFlagFallback: true, featureFlagsTimezone: true, readPostHogCookie: true,
 }
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES))
 
@@ -567,6 +583,8 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     enableExceptionAutocapture: bool(o, 'enableExceptionAutocapture', false),
     exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 0),
     exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
+    readPostHogCookie: resolveCookieReading(o.readPostHogCookie),
+    disable_capture_url_hashes: bool(o, 'disable_capture_url_hashes', false),
   })
 }
 
@@ -577,6 +595,20 @@ function isTimeZone(name: string): boolean {
   } catch {
     return false
   }
+}
+
+function resolveCookieReading(value: unknown): ResolvedOptions['readPostHogCookie'] {
+  if (value === undefined || value === null || value === false) return false
+  if (value === true) return Object.freeze({})
+  if (!isPlainObject(value)) throw new TypeError('The `readPostHogCookie` option must be a boolean or an object.')
+  const { sessionIdleTimeoutSeconds, optOutCapturingByDefault } = value
+  if (sessionIdleTimeoutSeconds !== undefined && typeof sessionIdleTimeoutSeconds !== 'number') {
+    throw new TypeError('The `readPostHogCookie.sessionIdleTimeoutSeconds` option must be a number.')
+  }
+  if (optOutCapturingByDefault !== undefined && typeof optOutCapturingByDefault !== 'boolean') {
+    throw new TypeError('The `readPostHogCookie.optOutCapturingByDefault` option must be a boolean.')
+  }
+  return Object.freeze({ sessionIdleTimeoutSeconds, optOutCapturingByDefault })
 }
 
 /** posthog-node's reading: `null` = no polling, a number is raised to 100 ms, anything else the default. */

@@ -5,6 +5,8 @@ import { captureHandlerError, captureRequestEvent } from '../shared/request-even
 import { webRequestFacts } from '../shared/web-request.js'
 
 export type { RequestContextOptions } from '../shared/request-context.js'
+export { HTTP_SERVER_REQUEST_COUNT_METRIC, HTTP_SERVER_REQUEST_DURATION_METRIC, instrumentRequest, posthogHonoMiddleware } from './instrument-request.js'
+export type { HonoRequestContextLike, InstrumentRequestOptions } from './instrument-request.js'
 
 /** The parts of Hono's `Context` the middleware uses. */
 export interface HonoContextLike {
