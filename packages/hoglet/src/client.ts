@@ -396,7 +396,11 @@ export class PostHog {
           this.#unregisterExitHook?.()
           if (this.#timer !== undefined) clearInterval(this.#timer)
         },
-        flush: () => this.flush(),
+        flush: async () => {
+          await this.flush()
+          // An open waitUntil cycle ends now instead of at its debounce timer.
+          await this.#pipeline.waitUntil?.settle()
+        },
         reportError: (error) => this.reportError(error),
       },
       timeoutMs,

@@ -7,6 +7,7 @@ import { Reporter, type ClientEvents } from './reporter.js'
 import { Sender } from './sender.js'
 import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
+import { WaitUntilFlusher } from './wait-until.js'
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -29,6 +30,8 @@ export class EventPipeline {
   ai: Lane | undefined
   /** Flag fetches of earlier captures, Immediate sends, exception captures. */
   readonly pendingWork = new Set<Promise<unknown>>()
+  /** The debounced `waitUntil` flush, when the `waitUntil` option is set. */
+  readonly waitUntil: WaitUntilFlusher | undefined
   readonly #config: ResolvedOptions
   readonly #runtime: Runtime
 
@@ -51,6 +54,10 @@ export class EventPipeline {
         emitter.emit('retry', { path, attempt, delayMs, error })
       },
     })
+    this.waitUntil =
+      config.waitUntil && !config.disabled
+        ? new WaitUntilFlusher(config.waitUntil, config.waitUntilDebounceMs, config.waitUntilMaxWaitMs, () => this.#drain())
+        : undefined
     this.analytics = this.#createLane(BATCH_PATH, MAX_EVENT_BYTES)
   }
 
@@ -62,6 +69,8 @@ export class EventPipeline {
     this.pendingWork.add(promise)
     const forget = (): void => void this.pendingWork.delete(promise)
     promise.then(forget, forget)
+    // Work that will queue events later (a flag fetch, an exception's stack) opens a cycle now.
+    this.waitUntil?.schedule()
     return promise
   }
 
@@ -76,7 +85,13 @@ export class EventPipeline {
     this.ai?.kick()
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const flushing = this.#drain()
+    this.waitUntil?.cover(flushing)
+    return flushing
+  }
+
+  async #drain(): Promise<void> {
     this.sender.keepAlive++
     try {
       // Work pending now (flag fetches of earlier captures, Immediate sends); work started
@@ -107,6 +122,7 @@ export class EventPipeline {
       report: { refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause) },
       closing: this.closing.signal,
       compactor: this.#runtime.compactor,
+      afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })
   }
 }
