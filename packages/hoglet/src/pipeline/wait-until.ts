@@ -1,5 +1,3 @@
-import { unrefTimer } from '../timers.js'
-
 /** Hands a promise to the platform so the invocation lives until it settles. */
 export type WaitUntilFn = (promise: Promise<unknown>) => void
 
@@ -44,7 +42,8 @@ export class WaitUntilFlusher {
       void this.#endCycle()
       return
     }
-    cycle.timer = unrefTimer(setTimeout(() => void this.#endCycle(), this.#debounceMs))
+    // Not unref'd: at most `maxWaitMs` long, and a process awaiting the promise must see it settle.
+    cycle.timer = setTimeout(() => void this.#endCycle(), this.#debounceMs)
   }
 
   /** An explicit flush: kept alive by the open cycle if there is one, else handed over itself. */

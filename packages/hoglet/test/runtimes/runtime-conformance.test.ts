@@ -1,0 +1,55 @@
+// One suite, every runtime: the scenarios of scenarios.mjs run unchanged in Node 20/22/24, Bun,
+// Deno, workerd (with and without nodejs_compat) and Vercel's edge runtime, each against its own
+// hoglet-server on 127.0.0.1:0. Needs the built packages (`npm run build`).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type RunningServer } from 'hoglet-server'
+import { FLAGS, PERSONAL_KEY, SCENARIOS } from './scenarios.mjs'
+import { RUNTIMES, type ScenarioResult, type ServerAccess } from './runtimes.js'
+
+const ALL = Object.keys(SCENARIOS)
+const PLATFORM_ONLY = new Set(['platform waitUntil'])
+
+/** The control token the server wants, wherever this server version exposes it. */
+function access(server: RunningServer): ServerAccess {
+  const token = (server as { controlToken?: string }).controlToken
+  return { serverUrl: server.url, controlToken: typeof token === 'string' ? token : undefined }
+}
+
+for (const runtime of RUNTIMES) {
+  const notice = runtime.unavailable()
+  const scenarios = ALL.filter((name) => runtime.platformWaitUntil || !PLATFORM_ONLY.has(name))
+
+  describe.skipIf(notice !== undefined)(`runtime conformance: ${runtime.name}`, () => {
+    let server: RunningServer
+    const results = new Map<string, ScenarioResult>()
+
+    beforeAll(async () => {
+      server = await startServer({ database: ':memory:', personalApiKey: PERSONAL_KEY, logger: { info() {}, warn() {}, error() {} } as never })
+      const control = access(server)
+      const put = await fetch(`${server.url}/_hoglet/flags`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(control.controlToken ? { authorization: `Bearer ${control.controlToken}` } : {}) },
+        body: JSON.stringify(FLAGS),
+      })
+      expect(put.status).toBe(200)
+      for (const result of await runtime.run(scenarios, control)) results.set(result.name, result)
+    }, 240_000)
+
+    afterAll(async () => {
+      await server?.close()
+    })
+
+    for (const name of scenarios) {
+      it(name, () => {
+        const result = results.get(name)
+        expect(result, `${runtime.name} reported no result for "${name}"`).toBeDefined()
+        expect(result!.error, `${runtime.name} / ${name}`).toBeUndefined()
+        expect(result!.ok).toBe(true)
+      })
+    }
+  })
+
+  if (notice !== undefined) {
+    console.warn(`[runtime conformance] skipping ${runtime.name}: ${notice}`)
+  }
+}
