@@ -24,11 +24,15 @@ export interface ContextOptions {
  * Per-async-scope context over the runtime's AsyncLocalStorage. Nested scopes inherit the
  * enclosing scope's ids and properties (their own values win). Each scope stores one frozen,
  * already-merged object, so reading it on the capture path costs a single lookup.
- * Where the runtime has no async storage (most edge runtimes) scopes are no-ops: `run`
- * just calls the function and `get` returns undefined.
+ * Where the runtime has no async storage (some edge runtimes) a scope lasts only for the
+ * synchronous part of `run`: what `fn` does before its first await sees it, nothing after.
+ * That is safe under concurrency (no other code runs in between) and is what lets the
+ * integrations' synchronous captures carry the request's scope there.
  */
 export class ContextManager {
   readonly #storage: AsyncContextStorage<Readonly<ContextData>> | undefined
+  /** The scope of the synchronous `run` in progress, where there is no async storage. */
+  #syncScope: Readonly<ContextData> | undefined
 
   constructor(storage: AsyncContextStorage<Readonly<ContextData>> | undefined) {
     this.#storage = storage
@@ -41,8 +45,15 @@ export class ContextManager {
 
   /** Runs `fn` inside a scope built from `data` (merged with the current scope unless `fresh`). */
   run<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
-    if (!this.#storage) return fn()
-    return this.#storage.run(this.#merge(data, options?.fresh === true), fn)
+    const scope = this.#merge(data, options?.fresh === true)
+    if (this.#storage) return this.#storage.run(scope, fn)
+    const outer = this.#syncScope
+    this.#syncScope = scope
+    try {
+      return fn()
+    } finally {
+      this.#syncScope = outer
+    }
   }
 
   /**
@@ -56,11 +67,11 @@ export class ContextManager {
 
   /** The current scope, merged with its parents, or undefined outside any scope. */
   get(): Readonly<ContextData> | undefined {
-    return this.#storage?.getStore()
+    return this.#storage ? this.#storage.getStore() : this.#syncScope
   }
 
   #merge(data: ContextData, fresh: boolean): Readonly<ContextData> {
-    const parent = fresh ? undefined : this.#storage?.getStore()
+    const parent = fresh ? undefined : this.get()
     const merged: ContextData = {}
     const distinctId = data.distinctId ?? parent?.distinctId
     const sessionId = data.sessionId ?? parent?.sessionId

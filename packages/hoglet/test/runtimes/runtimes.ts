@@ -170,9 +170,8 @@ const worker :Workerd.Worker = (
 /** Cloudflare's runtime: the Worker bundled with the `workerd` condition, served by the workerd binary. */
 function workerdRuntime(nodejsCompat: boolean): RuntimeTarget {
   const name = nodejsCompat ? 'workerd (nodejs_compat)' : 'workerd'
-  // nodejs_compat brings AsyncLocalStorage to the global scope only through node:async_hooks,
-  // which the edge entry does not import: the global stays absent either way.
-  const expect = { asyncContext: false, gzip: true }
+  // nodejs_compat offers AsyncLocalStorage through process.getBuiltinModule; without it there is none.
+  const expect = { asyncContext: nodejsCompat, gzip: true }
   return {
     name,
     expect,

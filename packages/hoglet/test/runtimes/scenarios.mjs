@@ -258,6 +258,7 @@ export const SCENARIOS = {
     const id = uid(env, 'context')
     const c = client(env)
     const returned = await c.withContext({ distinctId: id, properties: { tenant: 't1' } }, async () => {
+      c.capture({ event: 'sync in context' })
       await sleep(5)
       c.capture({ event: 'in context' })
       c.capture({ distinctId: id, event: 'explicit id in context' })
@@ -268,11 +269,13 @@ export const SCENARIOS = {
     const implicit = await control.events({ distinctId: id, event: 'in context' })
     const [explicit] = await control.events({ distinctId: id, event: 'explicit id in context' })
     check(explicit !== undefined, 'an explicit distinct id is captured either way')
+    const [sync] = await control.events({ distinctId: id, event: 'sync in context' })
+    check(sync?.properties.tenant === 't1', 'the synchronous part of withContext sees the scope on every runtime', sync?.properties)
     if (env.expect.asyncContext) {
       check(implicit.length === 1 && implicit[0].properties.tenant === 't1', 'context id and properties survive an await', implicit[0]?.properties)
       check(explicit.properties.tenant === 't1', 'context properties on explicit-id events')
     } else {
-      // Documented: without AsyncLocalStorage `withContext` only runs the function.
+      // Documented: without AsyncLocalStorage a scope ends at the function's first await.
       check(implicit.length === 0, 'no context without AsyncLocalStorage', implicit.length)
       check(explicit.properties.tenant === undefined, 'no context properties without AsyncLocalStorage')
     }
