@@ -51,5 +51,9 @@ for (const runtime of RUNTIMES) {
 
   if (notice !== undefined) {
     console.warn(`[runtime conformance] skipping ${runtime.name}: ${notice}`)
+    // CI installs every runtime (.ci/run): there a missing one is a failure, not a skip.
+    if (process.env.HOGLET_REQUIRE_RUNTIMES) {
+      it(`runtime conformance: ${runtime.name} is installed`, () => expect.fail(notice))
+    }
   }
 }
