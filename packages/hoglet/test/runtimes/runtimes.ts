@@ -111,7 +111,7 @@ async function runOverHttp(url: string, name: string, expect: RuntimeExpectation
       result = { name: scenario, ok: false, error: `HTTP ${response.status}: ${text.slice(0, 2000)}` }
     }
     await afterEach?.(response)
-    const pending = (result.observed as { afterResponse?: { distinctId: string; count: number } } | undefined)?.afterResponse
+    const pending = (result.observed as { afterResponse?: Array<{ distinctId: string; count: number }> } | undefined)?.afterResponse
     if (result.ok && pending) {
       const failure = await verifyAfterResponse(control, pending)
       if (failure) result = { ...result, ok: false, error: failure }
@@ -222,7 +222,7 @@ function edgeRuntime(): RuntimeTarget {
         const runtime = new EdgeRuntime({ initialCode: readFileSync(out, 'utf8') })
         const served = await runServer({ runtime, host: '127.0.0.1', port: 0 })
         try {
-          return await runOverHttp(served.url, name, expect, scenarios, server, () => served.waitUntil())
+          return await runOverHttp(served.url, name, expect, scenarios, server, async () => void (await served.waitUntil()))
         } finally {
           await served.close()
         }
