@@ -8,6 +8,23 @@ import { RUNTIMES, type ScenarioResult, type ServerAccess } from './runtimes.js'
 
 const ALL = Object.keys(SCENARIOS)
 const PLATFORM_ONLY = new Set(['platform waitUntil'])
+/** runtime → scenario → result, printed as one table at the end. */
+const table = new Map<string, Map<string, ScenarioResult>>()
+
+afterAll(() => {
+  const runtimes = [...table.keys()]
+  if (runtimes.length === 0) return
+  const cell = (runtime: string, scenario: string) => {
+    const result = table.get(runtime)!.get(scenario)
+    return result === undefined ? '-' : result.ok ? 'pass' : 'FAIL'
+  }
+  const width = Math.max(...ALL.map((s) => s.length))
+  const lines = [
+    ['scenario'.padEnd(width), ...runtimes].join(' | '),
+    ...ALL.map((scenario) => [scenario.padEnd(width), ...runtimes.map((r) => cell(r, scenario).padEnd(r.length))].join(' | ')),
+  ]
+  console.log(`runtime conformance (- = not applicable):\n${lines.join('\n')}`)
+})
 
 /** The control token the server wants, wherever this server version exposes it. */
 function access(server: RunningServer): ServerAccess {
@@ -32,6 +49,7 @@ for (const runtime of RUNTIMES) {
         body: JSON.stringify(FLAGS),
       })
       expect(put.status).toBe(200)
+      table.set(runtime.name, results)
       for (const result of await runtime.run(scenarios, control)) results.set(result.name, result)
     }, 240_000)
 

@@ -44,8 +44,11 @@ function uid(env, name) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// Refusals and drops the scenarios provoke on purpose would only add noise; checks report failures.
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
 function client(env, options = {}) {
-  return new env.hoglet.PostHog(PROJECT_KEY, { host: env.serverUrl, flushInterval: 0, fetchRetryDelay: 20, ...options })
+  return new env.hoglet.PostHog(PROJECT_KEY, { host: env.serverUrl, flushInterval: 0, fetchRetryDelay: 20, logger: quiet, ...options })
 }
 
 function throwsWithCause() {
