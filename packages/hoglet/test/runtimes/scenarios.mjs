@@ -289,7 +289,8 @@ export const SCENARIOS = {
   async 'waitUntil option (debounce)'(env, control) {
     const id = uid(env, 'waituntil')
     const handed = []
-    const c = client(env, { flushAt: 1000, waitUntil: (promise) => handed.push(promise), waitUntilDebounceMs: 300 })
+    // A debounce long enough that the check below runs before it ends, even on a loaded machine.
+    const c = client(env, { flushAt: 1000, waitUntil: (promise) => handed.push(promise), waitUntilDebounceMs: 1000 })
     for (let i = 0; i < 5; i++) c.capture({ distinctId: id, event: 'handed to waitUntil' })
     check(handed.length === 1, 'one promise per debounce cycle', handed.length)
     const early = (await control.events({ distinctId: id })).length
