@@ -3,6 +3,7 @@
 // hoglet-server on 127.0.0.1:0. Needs the built packages (`npm run build`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from 'hoglet-server'
+import { controlClient } from './control.mjs'
 import { FLAGS, PERSONAL_KEY, SCENARIOS } from './scenarios.mjs'
 import { RUNTIMES, type ScenarioResult, type ServerAccess } from './runtimes.js'
 
@@ -43,12 +44,7 @@ for (const runtime of RUNTIMES) {
     beforeAll(async () => {
       server = await startServer({ database: ':memory:', personalApiKey: PERSONAL_KEY, logger: { info() {}, warn() {}, error() {} } as never })
       const control = access(server)
-      const put = await fetch(`${server.url}/_hoglet/flags`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', ...(control.controlToken ? { authorization: `Bearer ${control.controlToken}` } : {}) },
-        body: JSON.stringify(FLAGS),
-      })
-      expect(put.status).toBe(200)
+      await controlClient(control.serverUrl, control.controlToken).setFlags(FLAGS)
       table.set(runtime.name, results)
       for (const result of await runtime.run(scenarios, control)) results.set(result.name, result)
     }, 240_000)
