@@ -215,7 +215,8 @@ export const SCENARIOS = {
 
   async 'exception capture'(env, control) {
     const id = uid(env, 'exception')
-    const c = client(env)
+    // Accepted on every runtime; where there are no process hooks (edge entry) it installs nothing.
+    const c = client(env, { enableExceptionAutocapture: true })
     try {
       throwsWithCause()
     } catch (error) {
