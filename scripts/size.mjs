@@ -16,24 +16,24 @@ const PEERS = ['express', 'fastify', 'hono', 'hono/*', '@sentry/node', 'node:*']
 
 /**
  * name, code (an application module), conditions, limit (bytes gzip), goal (bytes gzip).
- * Limits sit about 20 % above today's figures: they catch a regression, not normal growth.
+ * Limits sit 15-20 % above today's figures: they catch a regression, not normal growth.
  */
 const ROWS = [
-  ['entry hoglet (Node)', `export * from 'hoglet'`, NODE, 40 * KB],
-  ['entry hoglet/edge', `export * from 'hoglet/edge'`, EDGE, 39 * KB],
-  ['entry hoglet/engine', `export * from 'hoglet/engine'`, EDGE, 14 * KB],
+  ['entry hoglet (Node)', `export * from 'hoglet'`, NODE, 44 * KB],
+  ['entry hoglet/edge', `export * from 'hoglet/edge'`, EDGE, 43 * KB],
+  ['entry hoglet/engine', `export * from 'hoglet/engine'`, EDGE, 16 * KB],
   ['entry hoglet/express', `export * from 'hoglet/express'`, NODE, 4 * KB],
   ['entry hoglet/fastify', `export * from 'hoglet/fastify'`, NODE, 4 * KB],
   ['entry hoglet/hono', `export * from 'hoglet/hono'`, EDGE, 4 * KB],
   ['entry hoglet/next', `export * from 'hoglet/next'`, EDGE, 4 * KB],
   ['entry hoglet/sentry', `export * from 'hoglet/sentry'`, NODE, 4 * KB],
-  ['edge: capture only', app(`c.capture({ distinctId: 'u', event: 'e' })`), EDGE, 38 * KB, 15 * KB],
-  ['edge: + identify, alias, group', app(`c.identify({ distinctId: 'u' }); c.alias({ distinctId: 'u', alias: 'a' }); c.groupIdentify({ groupType: 'g', groupKey: 'k' })`), EDGE, 38 * KB],
-  ['edge: + remote flags', app(`await c.getFeatureFlag('f', 'u')`), EDGE, 38 * KB],
-  ['edge: + local evaluation', app(`await c.waitForLocalEvaluationReady(); await c.getFeatureFlag('f', 'u', { onlyEvaluateLocally: true })`, `personalApiKey: 'phx_x'`), EDGE, 38 * KB],
-  ['edge: + captureException', app(`c.captureException(new Error('x'), 'u')`), EDGE, 38 * KB],
-  ['edge: + withContext', app(`c.withContext({ distinctId: 'u' }, () => c.capture({ event: 'e' }))`), EDGE, 38 * KB],
-  ['edge: + withHoglet (next)', `import { withHoglet } from 'hoglet/next'\n${app(`export const GET = withHoglet(c, () => new Response('ok'))`)}`, EDGE, 40 * KB],
+  ['edge: capture only', app(`c.capture({ distinctId: 'u', event: 'e' })`), EDGE, 42 * KB, 15 * KB],
+  ['edge: + identify, alias, group', app(`c.identify({ distinctId: 'u' }); c.alias({ distinctId: 'u', alias: 'a' }); c.groupIdentify({ groupType: 'g', groupKey: 'k' })`), EDGE, 42 * KB],
+  ['edge: + remote flags', app(`await c.getFeatureFlag('f', 'u')`), EDGE, 42 * KB],
+  ['edge: + local evaluation', app(`await c.waitForLocalEvaluationReady(); await c.getFeatureFlag('f', 'u', { onlyEvaluateLocally: true })`, `personalApiKey: 'phx_x'`), EDGE, 42 * KB],
+  ['edge: + captureException', app(`c.captureException(new Error('x'), 'u')`), EDGE, 42 * KB],
+  ['edge: + withContext', app(`c.withContext({ distinctId: 'u' }, () => c.capture({ event: 'e' }))`), EDGE, 42 * KB],
+  ['edge: + withHoglet (next)', `import { withHoglet } from 'hoglet/next'\n${app(`export const GET = withHoglet(c, () => new Response('ok'))`)}`, EDGE, 44 * KB],
 ]
 
 function app(body, options = '') {
