@@ -19,9 +19,6 @@ export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = Object.free
   bootstrap: 'this hoglet version does not implement it yet',
   evaluationEnvironments: 'this hoglet version does not implement it yet (use `evaluationContexts`)',
   featureFlagsLogWarnings: 'this hoglet version does not implement it yet',
-  waitUntil: 'this hoglet version does not implement it yet: `await posthog.flush()` before the handler returns',
-  waitUntilDebounceMs: 'this hoglet version does not implement it yet',
-  waitUntilMaxWaitMs: 'this hoglet version does not implement it yet',
   readPostHogCookie: 'this hoglet version does not implement it yet',
 })
 

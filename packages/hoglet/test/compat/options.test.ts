@@ -44,9 +44,9 @@ describe('unknown options', () => {
   })
 
   it('says so for a posthog-node option this version does not implement yet', () => {
-    const warnings = warningsFor({ waitUntil: () => {}, bootstrap: {} })
+    const warnings = warningsFor({ readPostHogCookie: true, bootstrap: {} })
     expect(warnings).toEqual([
-      'The `waitUntil` option is ignored: this hoglet version does not implement it yet: `await posthog.flush()` before the handler returns.',
+      'The `readPostHogCookie` option is ignored: this hoglet version does not implement it yet.',
       'The `bootstrap` option is ignored: this hoglet version does not implement it yet.',
     ])
   })
