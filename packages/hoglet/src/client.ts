@@ -641,7 +641,11 @@ export class PostHog {
         logger: this.logger,
         hooks,
         stopIntake: () => this.#stopBackground(),
-        flush: () => this.flush(),
+        flush: async () => {
+          await this.flush()
+          // An open waitUntil cycle ends now instead of at its debounce timer.
+          await this.#pipeline.waitUntil?.settle()
+        },
         reportError: (error) => this.reportError(error),
       },
       timeoutMs,
