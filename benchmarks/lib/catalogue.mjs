@@ -58,6 +58,20 @@ export const SCENARIOS = [
     targets: [],
   },
   {
+    name: 'wire-bytes',
+    file: 'wire-bytes.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'gzipBytesPerEvent', label: 'request bytes per event, gzipped, 100 a batch, bursts', digits: 1 },
+      { key: 'jsonBytesPerEvent', label: 'request bytes per event, JSON before gzip', digits: 1 },
+      { key: 'spacedGzipBytesPerEvent', label: 'request bytes per event, gzipped, one event per millisecond', digits: 1 },
+    ],
+    targets: [
+      { metric: 'gzipBytesPerEvent', kind: 'ratio-max', value: 1.0, label: 'gzipped bytes per event ≤ 1.0× posthog-node' },
+      { metric: 'spacedGzipBytesPerEvent', kind: 'ratio-max', value: 1.0, label: 'gzipped bytes per event, spaced events', informative: true },
+    ],
+  },
+  {
     name: 'flags-local-single',
     file: 'flags-local-single.mjs',
     libs: ['hoglet', 'posthog-node'],
