@@ -104,6 +104,7 @@ export const SCENARIOS = [
     libs: ['hoglet'],
     metrics: [
       { key: 'eventsPerSecond', label: 'events/s stored by hoglet-server (rows counted)', digits: 0 },
+      { key: 'serverCpuUsPerEvent', label: 'hoglet-server process CPU µs per event stored', digits: 2 },
       { key: 'clients', label: 'SDK client processes', digits: 0 },
     ],
     targets: [{ metric: 'eventsPerSecond', kind: 'abs-min', value: 50_000, label: 'hoglet-server stores ≥ 50k events/s' }],
