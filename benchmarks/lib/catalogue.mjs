@@ -99,6 +99,19 @@ export const SCENARIOS = [
     compareDigests: true,
   },
   {
+    // Not a timing: how often each library must ask /flags when callers withhold properties,
+    // and how many local answers it gives that the full properties would contradict.
+    name: 'flags-remote-calls',
+    file: 'flags-remote-calls.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'allFlagsCallsPer1000', label: '/flags requests per 1,000 getAllFlags calls, properties withheld', digits: 1 },
+      { key: 'singleFlagCallsPer1000', label: '/flags requests per 1,000 getFeatureFlag calls, properties withheld', digits: 1 },
+      { key: 'wrongLocalAnswers', label: 'local answers contradicted by the full properties (of 10,000)', digits: 0 },
+    ],
+    targets: [],
+  },
+  {
     name: 'server-ingest',
     file: 'server-ingest.mjs',
     libs: ['hoglet'],

@@ -106,6 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     registry,
     persons: store.persons,
     groups: store.groups,
+    hashKeys: store.hashKeys,
     projectToken: opts.projectToken,
     personalApiKey: opts.personalApiKey,
     quotaLimited: () => settings.quotaLimited,

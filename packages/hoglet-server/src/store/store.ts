@@ -1,6 +1,7 @@
 import { openDatabase, type Db } from './database.js'
 import { EventStore, type IncomingEvent } from './events.js'
 import { GroupStore } from './groups.js'
+import { HashKeyStore } from './hash-keys.js'
 import { PersonStore } from './persons.js'
 
 import { setImmediate as nextTurn } from 'node:timers/promises'
@@ -18,6 +19,7 @@ export class Store {
   readonly events: EventStore
   readonly persons: PersonStore
   readonly groups: GroupStore
+  readonly hashKeys: HashKeyStore
   private readonly ingestTx
 
   constructor(path: string) {
@@ -25,6 +27,7 @@ export class Store {
     this.events = new EventStore(this.db)
     this.persons = new PersonStore(this.db)
     this.groups = new GroupStore(this.db)
+    this.hashKeys = new HashKeyStore(this.db)
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
       let lastId = 0
       for (const e of events) {
@@ -65,12 +68,13 @@ export class Store {
     }
   }
 
-  /** Deletes all events, persons and groups. */
+  /** Deletes all events, persons, groups and stored flag hash keys. */
   clear(): void {
     this.db.transaction(() => {
       this.events.clear()
       this.persons.clear()
       this.groups.clear()
+      this.hashKeys.clear()
     })()
   }
 
