@@ -65,6 +65,11 @@ export class DefinitionsPoller<C> {
   start(): void {
     if (this.stopped || this.firstLoad) return
     this.firstLoad = this.reload()
+    try {
+      this.config.cacheProvider?.watchFlagDefinitions?.(() => void this.reload())
+    } catch (err) {
+      this.config.logger.warn('flag definition cache provider failed in watchFlagDefinitions; changes arrive with the next poll', err)
+    }
   }
 
   /** The definitions in use, or undefined before the first successful load. */
@@ -167,7 +172,7 @@ export class DefinitionsPoller<C> {
           const cached = await provider.getFlagDefinitions()
           if (cached) {
             // The same shared object as last time (an in-process provider): nothing to recompile.
-            if (cached !== this.current?.data) this.install(cached, 'cache')
+            if (cached !== this.current?.data && this.install(cached, 'cache')) this.etag = provider.etagOf?.(cached)
             return
           }
           // Nothing shared yet: keep what we have, or fetch ourselves if we have nothing.
@@ -187,7 +192,7 @@ export class DefinitionsPoller<C> {
     this.handle(outcome)
     if (outcome.kind === 'loaded' && provider && this.current?.data === outcome.data) {
       try {
-        await provider.onFlagDefinitionsReceived(outcome.data)
+        await provider.onFlagDefinitionsReceived(outcome.data, { etag: outcome.etag })
       } catch (err) {
         this.config.logger.warn('flag definition cache provider failed to store definitions; they stay in memory', err)
       }
