@@ -85,6 +85,14 @@ export interface PostHogOptions {
    */
   historicalMigration?: boolean
   /**
+   * Capture protocol: `v0` sends batches to `/batch/`; `v1` sends them to Capture v1
+   * (`/i/v1/analytics/events`), which answers per event, so only the events the server asks
+   * for are sent again. LLM-analytics events stay on `/i/v0/ai/batch/` either way. Without
+   * this option, the `POSTHOG_CAPTURE_MODE` environment variable decides, as in posthog-node.
+   * @default 'v0'
+   */
+  captureMode?: 'v0' | 'v1'
+  /**
    * Send nothing and make no request at all. A blank api key also disables the client (with a warning).
    * @default false
    */
@@ -236,6 +244,8 @@ export interface ResolvedOptions {
   readonly disableCompression: boolean
   readonly disableGeoip: boolean
   readonly historicalMigration: boolean
+  /** Undefined: `POSTHOG_CAPTURE_MODE` decides (read through the runtime). */
+  readonly captureMode: 'v0' | 'v1' | undefined
   readonly disabled: boolean
   readonly debug: boolean
   readonly fetch: FetchLike
@@ -316,6 +326,9 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   const superProperties = o.superProperties ?? {}
   if (!isPlainObject(superProperties)) throw new TypeError('The `superProperties` option must be a plain object.')
 
+  const captureMode = o.captureMode
+  if (captureMode !== undefined && captureMode !== 'v0' && captureMode !== 'v1') throw new TypeError("The `captureMode` option must be 'v0' or 'v1'.")
+
   const provider = o.flagDefinitionCacheProvider
   if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
     throw new TypeError('The `flagDefinitionCacheProvider` option must be an object.')
@@ -339,6 +352,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     disableCompression: bool(o, 'disableCompression', false),
     disableGeoip: bool(o, 'disableGeoip', true),
     historicalMigration: bool(o, 'historicalMigration', false),
+    captureMode,
     disabled,
     debug,
     fetch: fetchFn as FetchLike,

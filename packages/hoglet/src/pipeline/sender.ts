@@ -8,6 +8,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { Runtime } from '../runtime/types.js'
 import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
+import { CAPTURE_V1_PATH, CaptureV1Sender } from './capture-v1.js'
 import type { Counters } from './stats.js'
 
 /** How a batch ended, told to the client so it can count, log and emit. */
@@ -26,7 +27,7 @@ type AttemptResult =
 const encoder = new TextEncoder()
 
 /**
- * Sends already-serialised events to one endpoint: builds the `{api_key, batch, sent_at}` body,
+ * Sends already-serialised events to one endpoint (Capture v1 batches go to `capture-v1.ts`): builds the `{api_key, batch, sent_at}` body,
  * gzips it, retries transient failures with backoff, splits on 413. `send()` never rejects:
  * every event ends up delivered or reported as dropped.
  */
@@ -44,6 +45,7 @@ export class Sender {
    * waits between retries keep the process alive; otherwise they are unref'd.
    */
   keepAlive = 0
+  #v1: CaptureV1Sender | undefined
 
   constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
     this.#options = options
@@ -62,6 +64,10 @@ export class Sender {
    * request in progress and any wait between retries (shutdown ran out of time).
    */
   async send(path: string, events: string[], closing: AbortSignal): Promise<boolean> {
+    if (path === CAPTURE_V1_PATH) {
+      this.#v1 ??= new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0))
+      return this.#v1.send(path, events, closing)
+    }
     const url = this.#options.host + path
     const joined = events.join(',')
     const maxRetries = this.#options.fetchRetryCount

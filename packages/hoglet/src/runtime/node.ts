@@ -43,4 +43,6 @@ const compactor = {
 }
 
 /** Node.js, and Bun and Deno through their Node compatibility. */
-export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor }
+const readEnv = (name: string): string | undefined => process.env[name]
+
+export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, readEnv }

@@ -18,6 +18,8 @@ export interface Runtime {
   sha1Hex: (input: string) => string
   /** Per-async-scope storage (AsyncLocalStorage) where the runtime has it. */
   createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
+  /** An environment variable, where the runtime has them (`POSTHOG_CAPTURE_MODE`). */
+  readEnv?: (name: string) => string | undefined
   /** Run `hook` once before the process exits on its own; returns the unregister function. */
   onBeforeExit?: (hook: () => Promise<void>) => () => void
   /**
