@@ -6,8 +6,8 @@
 /** A flag's value: `true`/`false` for boolean flags, the variant key for multivariate ones. */
 export type FlagValue = boolean | string
 
-/** Any JSON value, as payloads decode to. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+import type { JsonValue } from '../engine/engine-types.js'
+export type { JsonValue }
 
 /** Per-call options shared by every flag method. */
 export interface FlagCallOptions {

@@ -6,7 +6,7 @@
  * so callers on a request path can turn them into `undefined` plus a `$feature_flag_error`.
  */
 import { Deadline } from '../deadline.js'
-import { decodePayload } from './payload.js'
+import { decodePayload } from '../engine/payload.js'
 import { flagRetryDelayMs, retryPause, type FetchFn, type FlagReason, type JsonValue } from './flag-api.js'
 
 /** One flag as `/flags` reported it, normalised from the v2 or the legacy shape. */

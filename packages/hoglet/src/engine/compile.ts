@@ -3,8 +3,10 @@
  * cumulative table, payloads are decoded, reasons and results are prepared, dependencies and
  * cohorts are resolved. Evaluation (evaluate.ts) then only reads these structures.
  */
-import { combine, compileFilter, constant, groupName, PERSON } from './compile-filters.js'
-import type { FilterContext, PropertySource } from './compile-filters.js'
+import { combine, compileFilter, groupName, PERSON } from './compile-filters.js'
+import type { PropertySource } from './compile-filters.js'
+import { constant } from './filter-nodes.js'
+import type { FilterContext } from './filter-nodes.js'
 import { analyzeDependencies } from './dependencies.js'
 import type { CompileOptions, CompiledFlags, FlagReason, LocalFlagResult, ReasonCode } from './engine-types.js'
 import type { FilterNode } from './evaluate-scope.js'

@@ -12,6 +12,9 @@ export interface EvaluationSubject {
   groupProperties?: Record<string, Record<string, unknown>>
 }
 
+/** Any JSON value, as payloads decode to. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
 /** A flag's value: `true`/`false`, or the variant key of a multivariate flag. */
 export type FlagValue = boolean | string
 

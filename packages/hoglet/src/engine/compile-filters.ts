@@ -3,10 +3,11 @@
  * Everything that can be decided from the definitions alone is decided here, once.
  */
 import { cohortNode } from './cohorts.js'
+import { constant, negate } from './filter-nodes.js'
+import type { FilterContext } from './filter-nodes.js'
 import { groupProperty, MISSING, personProperty } from './evaluate-scope.js'
 import type { FilterNode, Scope } from './evaluate-scope.js'
 import { compilePropertyTest, missingKeyOutcome } from './operators.js'
-import type { EvaluationMode, OperatorOptions } from './operators.js'
 import { NO, REMOTE, UNDECIDED, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
 import type { PropertyFilter, PropertyGroup } from './types.js'
@@ -16,34 +17,6 @@ export type PropertySource = { kind: 'person' } | { kind: 'group'; name: string 
 
 export const PERSON: PropertySource = { kind: 'person' }
 
-export interface FilterContext {
-  readonly mode: EvaluationMode
-  readonly operators: OperatorOptions
-  readonly groupTypeMapping: Readonly<Record<string, string>>
-  readonly cohorts: Readonly<Record<string, PropertyGroup>>
-  /** Compiled cohorts by id, filled on first use (a cohort referenced twice compiles once). */
-  readonly compiledCohorts: Map<string, FilterNode>
-  /** Flag key → index in the compiled definitions. */
-  readonly flagIndex: ReadonlyMap<string, number>
-  /** Flags (by index) that cannot be evaluated: missing or on a dependency cycle. */
-  readonly brokenFlags: ReadonlySet<number>
-}
-
-export function constant(outcome: Outcome): FilterNode {
-  return { run: () => outcome, constant: outcome }
-}
-
-/** Negation inverts decided outcomes only. */
-export function negate(node: FilterNode): FilterNode {
-  if (node.constant !== undefined) return constant(invert(node.constant))
-  const run = node.run
-  return { run: (scope) => invert(run(scope)) }
-}
-
-function invert(o: Outcome): Outcome {
-  return o === YES ? NO : o === NO ? YES : o
-}
-
 /** The group type name for an index, or undefined when the mapping does not know it. */
 export function groupName(ctx: FilterContext, index: number): string | undefined {
   return ctx.groupTypeMapping[String(index)]
@@ -52,7 +25,7 @@ export function groupName(ctx: FilterContext, index: number): string | undefined
 /** Compiles one entry of a condition or cohort: a property, cohort or flag filter. */
 export function compileFilter(filter: PropertyFilter, ctx: FilterContext, defaultSource: PropertySource): FilterNode {
   let node: FilterNode
-  if (filter.type === 'cohort') node = cohortNode(filter, ctx)
+  if (filter.type === 'cohort') node = cohortNode(filter, ctx, compilePropertyGroup)
   else if (filter.type === 'flag') node = flagDependencyNode(filter, ctx)
   else node = propertyNode(filter, ctx, sourceFor(filter, ctx, defaultSource))
   return filter.negation === true ? negate(node) : node

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/flags/engine.js'
-import type { EvaluationSubject, FlagDefinition, FlagDefinitionsResponse, PropertyFilter } from '../../src/flags/engine.js'
+import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/engine/engine.js'
+import type { EvaluationSubject, FlagDefinition, FlagDefinitionsResponse, PropertyFilter } from '../../src/engine/engine.js'
 
 /** A seeded PRNG (mulberry32), so a failure can be replayed from its seed. */
 function rng(seed: number) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { compileGuardedRegex, nativeInputLimit, regexHazard } from '../../src/flags/operators-regex.js'
-import { compileBudgeted } from '../../src/flags/operators-regex-engine.js'
+import { compileGuardedRegex, nativeInputLimit, regexHazard } from '../../src/engine/operators-regex.js'
+import { compileBudgeted } from '../../src/engine/operators-regex-engine.js'
 
 describe('regex hazard analysis', () => {
   it('finds nothing in everyday patterns', () => {

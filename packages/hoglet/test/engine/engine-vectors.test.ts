@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/flags/engine.js'
-import type { FlagDefinitionsResponse } from '../../src/flags/engine.js'
-import { createUnitHasher } from '../../src/flags/hash.js'
+import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/engine/engine.js'
+import type { FlagDefinitionsResponse } from '../../src/engine/engine.js'
+import { createUnitHasher } from '../../src/engine/hash.js'
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'))
 const vectors = fixture('hash-consistency.json')

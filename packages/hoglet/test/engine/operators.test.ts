@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileFlags, evaluateFlag } from '../../src/flags/engine.js'
+import { compileFlags, evaluateFlag } from '../../src/engine/engine.js'
 import { check } from './engine-test-helpers.js'
 
 const local = (operator: string, value: unknown, props: Record<string, unknown>) => check({ key: 'p', operator, value }, props)

@@ -1,5 +1,5 @@
-import { compileFlags, evaluateFlag } from '../../src/flags/engine.js'
-import type { CompileOptions, EvaluationSubject, FlagDefinition, PropertyFilter } from '../../src/flags/engine.js'
+import { compileFlags, evaluateFlag } from '../../src/engine/engine.js'
+import type { CompileOptions, EvaluationSubject, FlagDefinition, PropertyFilter } from '../../src/engine/engine.js'
 
 export type Verdict = true | false | 'inconclusive'
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { sha1Hex, sha1Prefix60 } from '../../src/flags/sha1.js'
+import { sha1Hex, sha1Prefix60 } from '../../src/engine/sha1.js'
 
 const reference = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex')
 

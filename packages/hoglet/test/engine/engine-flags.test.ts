@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/flags/engine.js'
-import type { FlagDefinition, FlagDefinitionsResponse, LocalFlagResult } from '../../src/flags/engine.js'
+import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/engine/engine.js'
+import type { FlagDefinition, FlagDefinitionsResponse, LocalFlagResult } from '../../src/engine/engine.js'
 import { verdict } from './engine-test-helpers.js'
 
 /** The reference hash, computed independently with node:crypto and BigInt. */

@@ -1,4 +1,4 @@
-import type { JsonValue } from './flag-api.js'
+import type { JsonValue } from './engine-types.js'
 
 /**
  * Decodes a flag payload as PostHog stores it (JSON text): parsed when it is JSON, the raw string
