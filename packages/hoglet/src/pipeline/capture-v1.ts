@@ -15,7 +15,7 @@ import type { Runtime } from '../runtime/types.js'
 import { uuidv7 } from '../uuid.js'
 import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
-import type { SendReport } from './sender.js'
+import type { SendReport } from './send-report.js'
 import type { Counters } from './stats.js'
 
 export const CAPTURE_V1_PATH = '/i/v1/analytics/events'

@@ -10,13 +10,9 @@ import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
 import { CAPTURE_V1_PATH, CaptureV1Sender } from './capture-v1.js'
 import type { Counters } from './stats.js'
+import type { SendReport } from './send-report.js'
 
-/** How a batch ended, told to the client so it can count, log and emit. */
-export interface SendReport {
-  delivered(path: string, count: number): void
-  dropped(reason: DropReason, count: number, message: string, cause?: unknown): void
-  retrying(path: string, attempt: number, delayMs: number, cause: Error): void
-}
+export type { SendReport } from './send-report.js'
 
 type AttemptResult =
   | { kind: 'ok' }
