@@ -196,6 +196,18 @@ export interface PostHogOptions {
    */
   flagDefinitionCacheProvider?: FlagDefinitionCacheProvider
   /**
+   * A file for the last-known-good flag definitions (Node, Bun, Deno): written atomically after
+   * each load, and read when the process starts while PostHog cannot be reached, so local
+   * evaluation works from the first call. Newer definitions from PostHog always replace it.
+   * @default undefined (no file)
+   */
+  flagDefinitionsBackupPath?: string
+  /**
+   * The oldest backup copy (by when it was saved) that is used at start, in milliseconds.
+   * @default 604800000 (7 days)
+   */
+  flagDefinitionsBackupMaxAgeMs?: number
+  /**
    * Send a `$feature_flag_called` event the first time a person sees a flag value.
    * @default true
    */
@@ -264,6 +276,8 @@ export interface ResolvedOptions {
   readonly remoteConfigRequestTimeoutMs: number
   readonly strictLocalEvaluation: boolean
   readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider | undefined
+  readonly flagDefinitionsBackupPath: string | undefined
+  readonly flagDefinitionsBackupMaxAgeMs: number
   readonly sendFeatureFlagEvent: boolean
   readonly maxCacheSize: number
   readonly evaluationContexts: readonly string[] | undefined
@@ -371,6 +385,8 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     remoteConfigRequestTimeoutMs: int(o, 'remoteConfigRequestTimeoutMs', 3000, 1),
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
     flagDefinitionCacheProvider: provider,
+    flagDefinitionsBackupPath: optString(o, 'flagDefinitionsBackupPath'),
+    flagDefinitionsBackupMaxAgeMs: int(o, 'flagDefinitionsBackupMaxAgeMs', 7 * 24 * 3600 * 1000, 0),
     sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
     maxCacheSize: int(o, 'maxCacheSize', 50_000, 1),
     evaluationContexts: evaluationContexts ? Object.freeze([...evaluationContexts]) : undefined,

@@ -49,6 +49,7 @@ export class FeatureFlags {
         logger: config.logger,
         compile: (data) => compileDefinitions(data, config.sha1Hex),
         cacheProvider: config.cacheProvider,
+        backup: config.backup,
         report: config.report,
         onLoaded: config.onDefinitionsLoaded,
       })

@@ -7,6 +7,7 @@ import type { FlagDefinitionCacheProvider } from './cache-provider.js'
 import type { ExposureEvent, ExposureReporter } from './exposure.js'
 import type { FetchFn, FlagsLogger, NormalizedOverrides } from './flag-api.js'
 import type { CompiledDefinitions } from './loaded-definitions.js'
+import type { DefinitionsBackup } from './definitions-backup.js'
 import type { DefinitionsPoller } from './poller.js'
 import type { RemoteFlagsClient, RemoteFlagsError } from './remote.js'
 
@@ -31,6 +32,8 @@ export interface FeatureFlagsConfig {
   remoteConfigTimeoutMs: number
   strictLocalEvaluation: boolean
   cacheProvider: FlagDefinitionCacheProvider | undefined
+  /** The last-known-good copy on disk, when configured. */
+  backup?: DefinitionsBackup
   sendFeatureFlagEvent: boolean
   maxCacheSize: number
   evaluationContexts: readonly string[] | undefined

@@ -7,6 +7,7 @@
 import { unrefTimer } from '../timers.js'
 import type { FetchFn, FlagsLogger } from './flag-api.js'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from './cache-provider.js'
+import { formatAge, type DefinitionsBackup } from './definitions-backup.js'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, fetchFlagDefinitions, type DefinitionsFetchOutcome } from './definitions.js'
 
 /** Longest pause between polls while backing off (unless the interval itself is longer). */
@@ -26,6 +27,8 @@ export interface DefinitionsPollerConfig<C> {
   /** Turn a definitions load into what the evaluator needs; called once per new load. */
   compile: (data: FlagDefinitionCacheData) => C
   cacheProvider?: FlagDefinitionCacheProvider
+  /** Last-known-good copy on disk: saved after each load, read when the first load fails. */
+  backup?: DefinitionsBackup
   /**
    * Reports failures worth an `onError` (auth, quota, compile errors). It logs them too;
    * without it they only go to the logger.
@@ -39,8 +42,9 @@ export interface DefinitionsPollerConfig<C> {
 export interface LoadedDefinitions<C> {
   data: FlagDefinitionCacheData
   compiled: C
+  /** When these definitions were fetched (for a backup copy: when it was saved). */
   loadedAt: number
-  source: 'api' | 'cache'
+  source: 'api' | 'cache' | 'backup'
 }
 
 export class DefinitionsPoller<C> {
@@ -55,6 +59,7 @@ export class DefinitionsPoller<C> {
   private shutdownPromise: Promise<void> | undefined
   /** Set when the last attempt failed in a way waiting will not fix (401, 402, 403, 404). */
   private definitiveFailure: string | undefined
+  private backupTried = false
   private readonly waiters = new Set<(ready: boolean) => void>()
   /** Requests made to the definitions endpoints, for diagnostics and tests. */
   requestCount = 0
@@ -172,7 +177,10 @@ export class DefinitionsPoller<C> {
           const cached = await provider.getFlagDefinitions()
           if (cached) {
             // The same shared object as last time (an in-process provider): nothing to recompile.
-            if (cached !== this.current?.data && this.install(cached, 'cache')) this.etag = provider.etagOf?.(cached)
+            if (cached !== this.current?.data && this.install(cached, 'cache')) {
+              this.etag = provider.etagOf?.(cached)
+              void this.config.backup?.save(cached, this.etag)
+            }
             return
           }
           // Nothing shared yet: keep what we have, or fetch ourselves if we have nothing.
@@ -190,7 +198,12 @@ export class DefinitionsPoller<C> {
       outcome = await this.fetchOnce()
     }
     this.handle(outcome)
-    if (outcome.kind === 'loaded' && provider && this.current?.data === outcome.data) {
+    if (outcome.kind !== 'loaded' || this.current?.data !== outcome.data) {
+      if (!this.current) await this.useBackup(outcome)
+      return
+    }
+    void this.config.backup?.save(outcome.data, outcome.etag)
+    if (provider) {
       try {
         await provider.onFlagDefinitionsReceived(outcome.data, { etag: outcome.etag })
       } catch (err) {
@@ -254,8 +267,26 @@ export class DefinitionsPoller<C> {
     }
   }
 
+  /** PostHog could not be reached before any load: start from the saved copy, once, if it is recent enough. */
+  private async useBackup(outcome: DefinitionsFetchOutcome): Promise<void> {
+    const backup = this.config.backup
+    if (!backup || this.backupTried) return
+    this.backupTried = true
+    const copy = await backup.load()
+    if (!copy || this.current) return
+    const failures = this.failures
+    if (!this.install(copy.data, 'backup', copy.savedAt)) return
+    // Still failing: keep backing off, and poll with the copy's ETag so an unchanged answer is a 304.
+    this.failures = failures
+    this.etag = copy.etag
+    const why = outcome.kind === 'http_error' ? `HTTP ${outcome.status}` : outcome.kind === 'not_modified' ? '304 without definitions' : outcome.kind
+    this.config.logger.warn(
+      `flag definitions could not be loaded (${why}); evaluating with the last-known-good copy from ${backup.path}, saved ${formatAge(Date.now() - copy.savedAt)} ago (${copy.data.flags.length} flags) until PostHog answers`,
+    )
+  }
+
   /** Compile and install; returns false (keeping the old definitions) when compiling fails. */
-  private install(data: FlagDefinitionCacheData, source: 'api' | 'cache'): boolean {
+  private install(data: FlagDefinitionCacheData, source: LoadedDefinitions<C>['source'], loadedAt = Date.now()): boolean {
     let compiled: C
     try {
       compiled = this.config.compile(data)
@@ -265,7 +296,7 @@ export class DefinitionsPoller<C> {
       this.report(new Error(message, { cause: err }), 'error')
       return false
     }
-    this.current = { data, compiled, loadedAt: Date.now(), source }
+    this.current = { data, compiled, loadedAt, source }
     this.failures = 0
     this.definitiveFailure = undefined
     this.config.onLoaded?.(data.flags.length)

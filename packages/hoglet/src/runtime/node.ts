@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, inflateRawSync } from 'node:zlib'
+import { nodeTextFile } from './node-text-file.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -45,4 +46,4 @@ const compactor = {
 /** Node.js, and Bun and Deno through their Node compatibility. */
 const readEnv = (name: string): string | undefined => process.env[name]
 
-export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, readEnv }
+export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, readEnv, textFile: nodeTextFile }
