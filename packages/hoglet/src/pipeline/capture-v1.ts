@@ -28,6 +28,11 @@ const OPTION_PROPERTIES: ReadonlyArray<[property: string, option: string, read: 
   ['$product_tour_id', 'product_tour_id', (v) => (typeof v === 'string' ? v : undefined)],
 ]
 
+const TOP_LEVEL_PROPERTIES = [
+  ['$session_id', 'session_id'],
+  ['$window_id', 'window_id'],
+] as const
+
 /** One event in v1 form: its uuid and its JSON text. */
 export interface V1Event {
   uuid: string
@@ -41,10 +46,11 @@ export interface V1Event {
  */
 export function toV1Event(json: string): V1Event {
   const source = JSON.parse(json) as Record<string, unknown>
-  const properties: Record<string, unknown> = isRecord(source.properties) ? { ...source.properties } : {}
+  // A fresh parse: its properties object can be changed in place.
+  const properties: Record<string, unknown> = isRecord(source.properties) ? source.properties : {}
   const options: Record<string, unknown> = {}
   for (const [property, option, read] of OPTION_PROPERTIES) {
-    if (!(property in properties)) continue
+    if (properties[property] === undefined) continue
     const value = read(properties[property])
     if (value !== undefined) options[option] = value
     delete properties[property]
@@ -55,8 +61,8 @@ export function toV1Event(json: string): V1Event {
     distinct_id: String(source.distinct_id ?? ''),
     timestamp: typeof source.timestamp === 'string' ? source.timestamp : new Date().toISOString(),
   }
-  for (const [property, field] of [['$session_id', 'session_id'], ['$window_id', 'window_id']] as const) {
-    if (!(property in properties)) continue
+  for (const [property, field] of TOP_LEVEL_PROPERTIES) {
+    if (properties[property] === undefined) continue
     if (typeof properties[property] === 'string') event[field] = properties[property]
     delete properties[property]
   }
