@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib'
 import { PostHog } from 'hoglet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../src/index.js'
+import type { FaultSpec } from '../src/control/faults.js'
 import { serverControl } from './server-control.js'
 
 const PROTOCOLS = [
@@ -78,7 +79,7 @@ describe.each(PROTOCOLS)('capture $mode delivers every event', ({ mode, path }) 
     expect(c.stats()).toMatchObject({ delivered: 50, droppedTotal: 0 })
   })
 
-  it.each([
+  it.each<[string, FaultSpec[]]>([
     ['two 500s', [{ status: 500, times: 2 }]],
     ['a burst of five 503s', [{ status: 503, times: 5 }]],
     ['connection resets', [{ reset: true, times: 2 }]],

@@ -50,13 +50,13 @@ describe.skipIf(!redisBinary)('RedisFlagDefinitionCache (real redis-server)', ()
     },
   }
 
-  function member(redisClient: RedisClientLike, keyPrefix: string): { posthog: PostHog; cache: RedisFlagDefinitionCache; fetches: () => number } {
+  function member(redisClient: RedisClientLike, keyPrefix: string, pollMs = 400): { posthog: PostHog; cache: RedisFlagDefinitionCache; fetches: () => number } {
     let fetches = 0
     const cache = new RedisFlagDefinitionCache({ redis: redisClient, keyPrefix, lockTtlMs: 1000, syncIntervalMs: 100, logger: { warn() {}, info() {} } })
     const posthog = new PostHog('phc_cache', {
       host: server.url,
       personalApiKey: 'phx_cache',
-      featureFlagsPollingInterval: 400,
+      featureFlagsPollingInterval: pollMs,
       flagDefinitionCacheProvider: cache,
       sendFeatureFlagEvent: false,
       logger: quiet,
@@ -96,6 +96,19 @@ describe.skipIf(!redisBinary)('RedisFlagDefinitionCache (real redis-server)', ()
     const poll = control.definitionsPolls(since)[0]!
     expect(poll.headers['if-none-match']).toBe(server.flags.etag)
     expect(poll.status).toBe(304)
+  })
+
+  it('pushes a change to a follower that would not poll for a minute', async () => {
+    const keyPrefix = `test:cache:${process.pid}:${++prefix}`
+    control.setFlags(definitions('flag-1'))
+    const a = member(await clients.ioredis!(), keyPrefix, 300)
+    expect(await a.posthog.waitForLocalEvaluationReady(5000)).toBe(true)
+    const b = member(await clients.ioredis!(), keyPrefix, 60_000)
+    expect(await b.posthog.waitForLocalEvaluationReady(5000)).toBe(true)
+    control.setFlags(definitions('flag-2'))
+    await waitUntil('the follower evaluates the new flag', () => b.cache.status().copiesRead >= 2, 10_000)
+    expect(await b.posthog.getFeatureFlag('flag-2', 'u', { onlyEvaluateLocally: true })).toBe(true)
+    expect(b.fetches()).toBe(0)
   })
 
   it('refuses bad options at construction, naming them', () => {
