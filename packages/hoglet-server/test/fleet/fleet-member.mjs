@@ -16,7 +16,7 @@ const cache = env.NO_CACHE
       keyPrefix: env.KEY_PREFIX,
       lockTtlMs: Number(env.LOCK_TTL_MS),
       syncIntervalMs: Number(env.SYNC_MS),
-      commandTimeoutMs: 300,
+      commandTimeoutMs: 1000,
       logger: { warn: () => {}, info: () => {} },
       onError: (error) => errors.push(error.message),
     })

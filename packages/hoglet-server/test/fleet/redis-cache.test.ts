@@ -91,7 +91,7 @@ describe.skipIf(!redisBinary)('RedisFlagDefinitionCache (real redis-server)', ()
     // The leader shuts down: it releases the lock, the follower leads and polls with the copy's ETag.
     const since = Date.now()
     await a.posthog.shutdown(2000)
-    await waitUntil('the follower fetches', () => b.fetches() > 0, 3000)
+    await waitUntil('the follower polls', () => control.definitionsPolls(since).some((r) => r.status !== undefined), 5000)
     expect(b.cache.status().role).toBe('leader')
     const poll = control.definitionsPolls(since)[0]!
     expect(poll.headers['if-none-match']).toBe(server.flags.etag)

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -60,7 +60,7 @@ describe('last-known-good flag definitions on disk', () => {
     serve(defs('flag-a'))
     const { posthog } = client()
     expect(await posthog.waitForLocalEvaluationReady(3000)).toBe(true)
-    await until(() => readdirSync(join(dir, 'nested')).includes('flags.json'))
+    await until(() => existsSync(file))
     const copy = saved()
     expect(copy.flags.map((f: { key: string }) => f.key)).toEqual(['flag-a'])
     expect(copy).toMatchObject({ etag: '"v1"', group_type_mapping: { '0': 'company' }, cohorts: {} })
