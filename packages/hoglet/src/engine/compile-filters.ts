@@ -32,7 +32,7 @@ export function compileFilter(filter: PropertyFilter, ctx: FilterContext, defaul
 }
 
 function sourceFor(filter: PropertyFilter, ctx: FilterContext, defaultSource: PropertySource): PropertySource {
-  if (filter.type === 'person') return PERSON
+  if (filter.type === 'person' || filter.type === 'person_metadata') return PERSON
   if (filter.type === 'group' && typeof filter.group_type_index === 'number') {
     const name = groupName(ctx, filter.group_type_index)
     return name === undefined ? { kind: 'unknown-group' } : { kind: 'group', name }
@@ -40,11 +40,19 @@ function sourceFor(filter: PropertyFilter, ctx: FilterContext, defaultSource: Pr
   return defaultSource
 }
 
+/**
+ * Where a server that holds person metadata (the persons table's `created_at`) puts it among
+ * the person properties, so a `person_metadata` filter never reads a user-set property of the
+ * same name. PostHog's server uses this prefix; hoglet-server does the same.
+ */
+export const PERSON_METADATA_PREFIX = '__posthog_person_metadata__'
+
 function propertyNode(filter: PropertyFilter, ctx: FilterContext, source: PropertySource): FilterNode {
-  const key = typeof filter.key === 'string' ? filter.key : String(filter.key)
+  const written = typeof filter.key === 'string' ? filter.key : String(filter.key)
+  const key = filter.type === 'person_metadata' ? PERSON_METADATA_PREFIX + written : written
   const operator = filter.operator ?? 'exact'
   const test = compilePropertyTest(filter, ctx.operators)
-  const onMissing = missingKeyOutcome(operator, ctx.mode)
+  const onMissing = missingKeyOutcome(filter, ctx.mode)
   if (source.kind === 'unknown-group') return constant(ctx.mode === 'local' ? UNDECIDED : NO)
   if (source.kind === 'person') {
     return {

@@ -43,6 +43,11 @@ export interface CompiledFlag {
   aggregation: Aggregation
   bucketByDevice: boolean
   experienceContinuity: boolean
+  /**
+   * No outcome depends on the bucketing hash (every rollout is 100%, no holdout, every matched
+   * value is fixed): a stored hash key override could not change the value.
+   */
+  hashFree: boolean
   earlyExit: boolean
   /** Server mode: a dependency is missing or cyclic, so the flag fails closed. */
   failClosed: boolean
@@ -87,7 +92,7 @@ export function compileFlags(defs: FlagDefinitionsResponse, options: CompileOpti
   const deps = analyzeDependencies(flagsUnique, flagIndex, cohorts)
   const ctx: FilterContext = {
     mode,
-    operators: { mode, timezone: options.timezone, now },
+    operators: { mode, timezone: typeof defs?.timezone === 'string' && defs.timezone !== '' ? defs.timezone : options.timezone, now },
     groupTypeMapping: mapping,
     cohorts,
     compiledCohorts: new Map(),
@@ -187,6 +192,7 @@ function compileFlag(def: FlagDefinition, index: number, ctx: FilterContext, fai
     aggregation: aggregationFor(filters.aggregation_group_type_index, ctx),
     bucketByDevice: def.bucketing_identifier === 'device_id' || filters.bucketing_identifier === 'device_id',
     experienceContinuity: def.ensure_experience_continuity === true,
+    hashFree: false,
     earlyExit: filters.early_exit === true,
     failClosed,
     holdout: null,
@@ -230,6 +236,8 @@ function compileFlag(def: FlagDefinition, index: number, ctx: FilterContext, fai
   }
   const conditions = Array.isArray(filters.groups) ? filters.groups : []
   flag.conditions = conditions.map((c, i) => compileCondition(isRecord(c) ? (c as FlagCondition) : {}, i, flag, ctx))
+  const variantFixed = flag.variantKeys.length === 0 || flag.variantBounds.some((upper, i) => (i === 0 ? 0 : flag.variantBounds[i - 1]) <= 0 && upper >= 1)
+  flag.hashFree = flag.holdout === null && flag.conditions.every((c) => c.threshold === null && (c.variantOverride !== null || variantFixed))
   return flag
 }
 

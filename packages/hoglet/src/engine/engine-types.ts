@@ -10,6 +10,11 @@ export interface EvaluationSubject {
   personProperties?: Record<string, unknown>
   /** Group type name → that group's properties. `$group_key` defaults to the group key. */
   groupProperties?: Record<string, Record<string, unknown>>
+  /**
+   * Server mode: flag key → the person's stored hash key for experience-continuity flags
+   * (`ensure_experience_continuity`), hashed instead of the distinct id. Ignored locally.
+   */
+  hashKeys?: Readonly<Record<string, string>>
 }
 
 /** Any JSON value, as payloads decode to. */
@@ -81,7 +86,8 @@ export interface CompileOptions {
    */
   now?: () => number
   /**
-   * IANA timezone in which naive dates and date-times of date filters are read.
+   * The project's IANA timezone, for definitions that do not carry one (`timezone` in the
+   * definitions wins): naive dates are read, and relative dates computed, on its wall clock.
    * @default 'UTC'
    */
   timezone?: string

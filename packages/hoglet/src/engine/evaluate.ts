@@ -114,14 +114,20 @@ export function evaluateAllFlags(
 function groupKeyOf(subject: EvaluationSubject, name: string): string | undefined {
   const key = readProperty(subject.groups, name)
   if (key === MISSING || key === null) return undefined
-  return typeof key === 'string' ? key : String(key)
+  if (typeof key === 'string') return key
+  // A number is its decimal text; any other kind of key (a boolean, an object) is unusable.
+  return typeof key === 'number' ? String(key) : UNUSABLE_KEY
 }
+
+/** Stands for a group key the server cannot hash (not a string or a number): no match. */
+const UNUSABLE_KEY = '\u0000unusable group key'
 
 function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: EvaluationScope): Outcome {
   if (!flag.active) return flag.disabledResult
   if (flag.failClosed) return flag.missingDependencyResult
   const local = set.mode === 'local'
-  if (flag.experienceContinuity && local) return new Undecided('experience continuity needs the server')
+  // A stored hash key override only matters when the outcome depends on the hash.
+  if (flag.experienceContinuity && local && !flag.hashFree) return new Undecided('experience continuity needs the server')
 
   const subject = scope.subject
   let bucketing: string
@@ -132,14 +138,19 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
   } else if (agg.kind === 'group') {
     const groupKey = groupKeyOf(subject, agg.name)
     if (groupKey === undefined) return flag.noGroupResult
+    if (groupKey === UNUSABLE_KEY) return flag.noMatchResult
     bucketing = groupKey
   } else if (flag.bucketByDevice) {
     const deviceId = subject.deviceId
     if (typeof deviceId === 'string' && deviceId !== '') bucketing = deviceId
     else if (local) return new Undecided('flag buckets by device id and none was given')
-    else bucketing = String(subject.distinctId ?? '')
+    else return flag.noMatchResult // the server does not fall back to the distinct id
   } else {
     bucketing = typeof subject.distinctId === 'string' ? subject.distinctId : String(subject.distinctId ?? '')
+    if (flag.experienceContinuity && !local) {
+      const stored = readProperty(subject.hashKeys, flag.key)
+      if (typeof stored === 'string') bucketing = stored
+    }
   }
 
   if (flag.holdout && set.hasher.holdout(bucketing) <= flag.holdout.threshold) return flag.holdout.result
@@ -175,6 +186,7 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
           }
           continue
         }
+        if (key === UNUSABLE_KEY) continue
         conditionBucketing = key
       } else if (ca.kind === 'unknown-group') {
         continue
@@ -221,7 +233,14 @@ function evaluateCompiled(set: CompiledFlagSet, flag: CompiledFlag, scope: Evalu
     }
     return resultFor(flag, condition, value, 'match')
   }
-  if (undecided) return new Undecided(needsServer ? 'a cohort is not in the definitions (static cohort)' : 'a property needed by a condition was not given')
+  if (undecided) {
+    // No condition matched. The undecided ones change nothing if each would miss its rollout
+    // anyway and the reported rollout miss would still be the earlier one (or the group miss).
+    const settled =
+      !flag.earlyExit &&
+      undecided.every((u) => !wouldPassRollout(set, flag, u, scope, bucketing) && (bestRank === 2 || (bestRank === 1 && (best.reason.conditionIndex ?? 0) < u.index)))
+    if (!settled) return new Undecided(needsServer ? 'a cohort is not in the definitions (static cohort)' : 'a property needed by a condition was not given')
+  }
   return best
 }
 

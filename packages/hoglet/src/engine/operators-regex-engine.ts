@@ -2,11 +2,13 @@
  * A small backtracking regex matcher with a step budget, for patterns that JavaScript's own
  * engine could run for hours (JS has no regex timeout). It supports the syntax flag filters
  * use: literals and escapes, `.`, classes, `\d \w \s \b` and their negations, groups
- * (capturing, `(?:`, named), lookaheads, alternation, greedy and lazy quantifiers, `^ $`, and
- * the `i`, `m`, `s` flags. Backreferences, lookbehinds and Unicode property escapes are not
- * supported (the pattern is then refused).
+ * (capturing, `(?:`, named), backreferences (`\1`, `\k<name>`; one to a group that has not
+ * matched fails, as on PostHog's server), lookaheads, alternation, greedy and lazy
+ * quantifiers, `^ $`, and the `i`, `m`, `s` flags. Lookbehinds and Unicode property escapes
+ * are not supported (the pattern is then refused unless the native engine may run it).
  *
- * A search that exceeds its budget has no answer; the filter then does not match.
+ * A search that exceeds its budget has no answer; the filter is then an error, like a search
+ * the server's backtracking limit stops.
  */
 
 /** Thrown by the parser for syntax this matcher does not support. */
@@ -19,6 +21,8 @@ type CharTest = (c: number) => boolean
 interface State {
   input: string
   steps: number
+  /** Per capturing group (1-based): the span it last matched, or undefined. */
+  captures: Array<[number, number] | undefined>
 }
 
 const OUT_OF_BUDGET = Symbol('out of budget')
@@ -39,8 +43,12 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
   const ignoreCase = flags.includes('i')
   const multiline = flags.includes('m')
   const dotAll = flags.includes('s')
-  const state: State = { input: '', steps: 0 }
+  const state: State = { input: '', steps: 0, captures: [] }
   let pos = 0
+  let groupCount = 0
+  const groupNames = new Map<string, number>()
+  // Backreferences resolve once the whole pattern is parsed (a group may follow its reference).
+  const pendingReferences: Array<() => void> = []
 
   const step = (): void => {
     if (++state.steps > budget) throw OUT_OF_BUDGET
@@ -176,25 +184,83 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
   }
 
   function parseGroup(): Matcher {
-    let kind: 'group' | 'ahead' | 'not-ahead' = 'group'
+    let kind: 'capture' | 'group' | 'ahead' | 'not-ahead' = 'capture'
+    let index = 0
     if (eat('?:')) kind = 'group'
     else if (eat('?=')) kind = 'ahead'
     else if (eat('?!')) kind = 'not-ahead'
     else if (eat('?P<') || (source.startsWith('?<', pos) && source[pos + 2] !== '=' && source[pos + 2] !== '!' && eat('?<'))) {
       const end = source.indexOf('>', pos)
       if (end < 0) throw new SyntaxError('unterminated group name')
+      index = ++groupCount
+      groupNames.set(source.slice(pos, end), index)
       pos = end + 1
     } else if (peek() === '?') throw new UnsupportedPattern('group kind')
+    if (kind === 'capture' && index === 0) index = ++groupCount
     const inner = parseAlternation()
     if (!eat(')')) throw new SyntaxError('unterminated group')
     if (kind === 'group') return inner
+    if (kind === 'capture') {
+      const n = index
+      return (i, k) =>
+        inner(i, (j) => {
+          const previous = state.captures[n]
+          state.captures[n] = [i, j]
+          if (k(j)) return true
+          state.captures[n] = previous
+          return false
+        })
+    }
     const positive = kind === 'ahead'
     return (i, k) => inner(i, () => true) === positive && k(i)
+  }
+
+  /** `\N` or `\k<name>`: the text the group last matched; fails when the group has not matched. */
+  function backreference(resolve: () => number): Matcher {
+    let group = 0
+    pendingReferences.push(() => {
+      group = resolve()
+    })
+    return (i, k) => {
+      step()
+      const span = state.captures[group]
+      if (!span) return false
+      const input = state.input
+      const length = span[1] - span[0]
+      if (i + length > input.length) return false
+      for (let d = 0; d < length; d++) {
+        step()
+        const a = input.charCodeAt(span[0] + d)
+        const b = input.charCodeAt(i + d)
+        if (a !== b && !(ignoreCase && String.fromCharCode(a).toLowerCase() === String.fromCharCode(b).toLowerCase())) return false
+      }
+      return k(i + length)
+    }
   }
 
   function parseEscape(): Matcher & { test?: CharTest } {
     const c = source[pos++]
     if (c === undefined) throw new SyntaxError('\\ at end of pattern')
+    if (c >= '1' && c <= '9') {
+      let digits = c
+      while (/[0-9]/.test(source[pos] ?? '')) digits += source[pos++]
+      const n = Number(digits)
+      return backreference(() => {
+        if (n > groupCount) throw new SyntaxError(`no group ${n}`)
+        return n
+      })
+    }
+    if (c === 'k' && source[pos] === '<') {
+      const end = source.indexOf('>', pos)
+      if (end < 0) throw new SyntaxError('unterminated group name')
+      const name = source.slice(pos + 1, end)
+      pos = end + 1
+      return backreference(() => {
+        const n = groupNames.get(name)
+        if (n === undefined) throw new SyntaxError(`no group named ${name}`)
+        return n
+      })
+    }
     if (c === 'b' || c === 'B') {
       const want = c === 'b'
       return (i, k) => {
@@ -289,6 +355,7 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
 
   const root = parseAlternation()
   if (pos < source.length) throw new SyntaxError('unmatched )')
+  for (const resolve of pendingReferences) resolve()
   // A pattern that opens with `.*` and has no top-level alternation matches from position 0
   // whenever it matches anywhere (the `.*` absorbs the prefix), so one start suffices when the
   // value has no line breaks for `.` to stop at.
@@ -298,6 +365,7 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
     test(input: string): boolean | undefined {
       state.input = input
       state.steps = 0
+      state.captures = []
       try {
         const last = leadingDotStar && (dotAll || !/[\n\r\u2028\u2029]/.test(input)) ? 0 : input.length
         for (let start = 0; start <= last; start++) if (root(start, () => true)) return true

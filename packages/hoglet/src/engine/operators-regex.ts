@@ -3,16 +3,17 @@
  *
  * JavaScript has no regex timeout, and PostHog's server runs patterns with a backtracking
  * limit, so hoglet bounds the work of every regex filter:
- * - Patterns with a backreference (`\1`, `\k<name>`) are refused: PostHog's server does not
- *   support them either. A refused or invalid pattern gives false for `regex` and `not_regex`.
+ * - A refused (over-long) or invalid pattern gives false for `regex` and `not_regex`.
+ * - Patterns with a backreference (`\1`, `\k<name>`) always run on the budgeted matcher:
+ *   PostHog's server supports them within a backtracking limit, and so does hoglet.
  * - A pattern with no nested quantifier (`(a+)+`, `(a|aa)*`) and `u` unbounded quantifiers
  *   (`*`, `+`, `{n,}`) backtracks at worst in O(n^(u+1)) for a value of n characters. It runs
  *   on the native engine when that bound stays under ~10^6 steps: values up to 1000 characters
  *   with one unbounded quantifier, 100 with two, 31 with three, and so on.
  * - Everything else (and longer values) runs on a small backtracking matcher with a budget of
- *   {@link STEP_BUDGET} steps; a search that runs out has no answer, and the filter does not
- *   match (for both operators), like a pattern the server gives up on.
- * - Values longer than {@link MAX_REGEX_INPUT_LENGTH} characters are not searched (no match).
+ *   {@link STEP_BUDGET} steps; a search that runs out has no answer, and the filter is an error
+ *   (for both operators), like a search the server's backtracking limit stops.
+ * - Values longer than {@link MAX_REGEX_INPUT_LENGTH} characters are not searched (an error).
  *
  * Python-style syntax is translated: a leading `(?i)` (also `(?s)`, `(?m)`, combined)
  * becomes a flag, `(?P<name>` becomes `(?<name>`.
@@ -131,7 +132,7 @@ export interface GuardedRegex {
 /** Compiles a filter's pattern, or returns undefined when it is invalid or refused. */
 export function compileGuardedRegex(pattern: string): GuardedRegex | undefined {
   const { hazard } = analyzePattern(pattern)
-  if (hazard === 'backreference' || hazard === 'too long') return undefined
+  if (hazard === 'too long') return undefined
   let flags = ''
   let source = pattern
   const inline = /^\(\?([imsx]+)\)/.exec(source)

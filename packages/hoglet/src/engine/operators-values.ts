@@ -15,7 +15,8 @@ export const REMOTE = 3 as const
 /** The string form a value is compared through: strings as is, everything else as JSON text. */
 export function stringForm(value: unknown): string {
   if (typeof value === 'string') return value
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null'
+  // JSON number text as the server writes it (`1e21`, not `1e+21`).
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value).replace('e+', 'e') : 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (value === null || value === undefined) return 'null'
   try {
@@ -37,24 +38,44 @@ export function asciiLower(s: string): string {
   return upper ? s.toLowerCase() : s
 }
 
-const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+// The text forms a float parses from on the server (Rust's f64 grammar: no spaces, `inf`, `NaN`).
+const FLOAT_TEXT = /^[+-]?(?:inf|infinity|nan|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/i
 
-/** A finite number from a number or a numeric string; NaN otherwise (booleans are not numbers). */
-export function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value
-  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value)
-  return NaN
+/** The number a string is as a float on the server, or undefined when it is not one. */
+export function floatFromText(text: string): number | undefined {
+  if (!FLOAT_TEXT.test(text)) return undefined
+  const lower = text.toLowerCase()
+  const unsigned = lower.replace(/^[+-]/, '')
+  if (unsigned === 'nan') return NaN
+  if (unsigned === 'inf' || unsigned === 'infinity') return lower.startsWith('-') ? -Infinity : Infinity
+  return Number(text)
 }
 
-/** true/false for booleans and the strings "true"/"false" in any case; undefined otherwise. */
-export function booleanLike(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'string' && value.length <= 5) {
-    const lower = asciiLower(value)
-    if (lower === 'true') return true
-    if (lower === 'false') return false
+/**
+ * A value as a number the way the server's numeric operators read it: a JSON number is itself,
+ * anything else is its string form parsed as a float. Undefined when it is not a number
+ * (NaN is a number: it compares false with everything).
+ */
+export function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value
+  return floatFromText(stringForm(value))
+}
+
+/** `exact`'s boolean rule: a boolean, `"true"`/`"false"` in any case, or an array made only of those (`[]` included). */
+export function isBooleanLike(value: unknown): boolean {
+  if (typeof value === 'boolean') return true
+  if (typeof value === 'string') {
+    const lower = value.toLowerCase()
+    return lower === 'true' || lower === 'false'
   }
-  return undefined
+  return Array.isArray(value) && value.every(isBooleanLike)
+}
+
+/** Truthiness under that rule: `true`, `"true"` in any case, or an array whose every element is truthy. */
+export function truthiness(value: unknown): boolean {
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'string') return value.toLowerCase() === 'true'
+  return Array.isArray(value) && value.every(truthiness)
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * Property operators, compiled once per definitions load into small test functions.
- * Semantics follow PostHog's server (see docs/flag-operators.md for the full table).
+ * Semantics follow PostHog's server and its unit tests (docs/flag-operators.md has the table).
  */
-import { calendarDay, parseAbsoluteDate, parseRelativeDate, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
-import type { OffsetLookup, RelativeDate } from './dates.js'
+import { compareInstants, parseDateText, parseRelativeDate, propertyInstant, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
+import type { Instant, OffsetLookup } from './dates.js'
 import { compileGuardedRegex } from './operators-regex.js'
-import { asciiLower, booleanLike, memoize, NO, stringForm, toNumber, UNDECIDED, YES } from './operators-values.js'
+import { asciiLower, isBooleanLike, memoize, NO, numberOf, stringForm, truthiness, UNDECIDED, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
-import { caretRange, compareSemver, inRange, parseSemver, tildeRange, wildcardRange } from './semver.js'
-import type { Semver, SemverRange } from './semver.js'
+import { compareSemver, parseSemver, requirementFor, satisfies } from './semver.js'
+import type { Semver } from './semver.js'
 import type { PropertyFilter } from './types.js'
 
 /** `local`: the SDK, which sees only the properties it is given. `server`: authoritative. */
@@ -43,13 +43,22 @@ export const PROPERTY_OPERATORS: ReadonlySet<string> = new Set([
 
 const always = (outcome: Outcome): PropertyTest => () => outcome
 
+// Operators that match when the property is not set (the server, with complete properties).
+const MATCH_WHEN_NOT_SET: ReadonlySet<string> = new Set([
+  'is_not', 'not_icontains', 'not_icontains_multi', 'not_regex', 'not_starts_with', 'not_ends_with', 'not_between',
+])
+
 /**
  * The outcome when the filter's key is absent. Locally that is undecidable (the server may
- * know the property); the server itself knows the property is not set.
+ * know the property). The server itself knows it is not set: `is_not_set` and the negated
+ * operators match (when the filter has a value), everything else does not.
  */
-export function missingKeyOutcome(operator: string, mode: EvaluationMode): Outcome {
+export function missingKeyOutcome(filter: PropertyFilter, mode: EvaluationMode): Outcome {
   if (mode === 'local') return UNDECIDED
-  return operator === 'is_not_set' ? YES : NO
+  const operator = filter.operator ?? 'exact'
+  if (operator === 'is_not_set') return YES
+  if (filter.value === null || filter.value === undefined) return NO
+  return MATCH_WHEN_NOT_SET.has(operator) ? YES : NO
 }
 
 /** Compiles the test applied to a present property value. */
@@ -83,12 +92,12 @@ export function compilePropertyTest(filter: PropertyFilter, options: OperatorOpt
     }
     case 'regex':
     case 'not_regex':
-      return compileRegex(stringForm(expected), operator === 'not_regex')
+      return compileRegex(stringForm(expected), operator === 'not_regex', error)
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte':
-      return compileNumeric(operator as 'gt' | 'gte' | 'lt' | 'lte', toNumber(expected), error)
+      return compileNumeric(operator as 'gt' | 'gte' | 'lt' | 'lte', numberOf(expected), error)
     case 'between':
     case 'not_between':
       return compileBetween(expected, operator === 'not_between', error)
@@ -101,30 +110,27 @@ export function compilePropertyTest(filter: PropertyFilter, options: OperatorOpt
   }
 }
 
-/** `exact` / `is_not`: boolean-like filters compare truthiness; others compare string forms, case-insensitively. */
+/**
+ * `exact` / `is_not`. A boolean-like filter value (see {@link isBooleanLike}) compares
+ * truthiness, so `false` matches any property that is not true-like. Otherwise string forms
+ * compare with Unicode lower-casing, and an array filter matches any of its elements.
+ */
 function compileExact(expected: unknown, negate: boolean): PropertyTest {
-  const list = Array.isArray(expected) ? expected : [expected]
-  const bools = list.map(booleanLike)
-  if (list.length > 0 && bools.every((b) => b !== undefined)) {
-    const wantTrue = bools.includes(true)
-    const wantFalse = bools.includes(false)
-    return (value) => {
-      const b = booleanLike(value)
-      const hit = b === undefined ? false : b ? wantTrue : wantFalse
-      return hit !== negate ? YES : NO
-    }
+  if (isBooleanLike(expected)) {
+    const want = truthiness(expected)
+    return (value) => ((truthiness(value) === want) !== negate ? YES : NO)
   }
-  if (list.length === 1) {
-    const single = asciiLower(stringForm(list[0]))
-    return (value) => ((asciiLower(stringForm(value)) === single) !== negate ? YES : NO)
+  if (!Array.isArray(expected)) {
+    const single = stringForm(expected).toLowerCase()
+    return (value) => ((stringForm(value).toLowerCase() === single) !== negate ? YES : NO)
   }
-  const set = new Set(list.map((v) => asciiLower(stringForm(v))))
-  return (value) => (set.has(asciiLower(stringForm(value))) !== negate ? YES : NO)
+  const set = new Set(expected.map((v) => stringForm(v).toLowerCase()))
+  return (value) => (set.has(stringForm(value).toLowerCase()) !== negate ? YES : NO)
 }
 
 type TextOperator = 'icontains' | 'not_icontains' | 'starts_with' | 'not_starts_with' | 'ends_with' | 'not_ends_with'
 
-/** The contains / starts / ends family on lower-cased string forms; a match of any needle counts. */
+/** The contains / starts / ends family on ASCII-lower-cased string forms; a match of any needle counts. */
 function compileText(operator: TextOperator, needles: string[]): PropertyTest {
   const negate = operator.startsWith('not_')
   const base = negate ? operator.slice(4) : operator
@@ -142,23 +148,25 @@ function compileText(operator: TextOperator, needles: string[]): PropertyTest {
   }
 }
 
-/** `regex` / `not_regex`; an invalid or refused pattern, an over-long value or an exhausted budget gives false for both. */
-function compileRegex(pattern: string, negate: boolean): PropertyTest {
+/**
+ * `regex` / `not_regex`: an invalid or refused pattern gives false for both; a search the
+ * matcher gives up on (over-long value, exhausted budget) is an error, as on the server.
+ */
+function compileRegex(pattern: string, negate: boolean, error: Outcome): PropertyTest {
   const re = compileGuardedRegex(pattern)
   if (!re) return always(NO)
   return (value) => {
     const found = re.test(stringForm(value))
-    if (found === undefined) return NO // too long to search, or out of budget
+    if (found === undefined) return error
     return found !== negate ? YES : NO
   }
 }
 
-/** Numeric comparisons: both sides must be numbers or numeric strings; there is no string fallback. */
-function compileNumeric(operator: 'gt' | 'gte' | 'lt' | 'lte', bound: number, error: Outcome): PropertyTest {
-  if (Number.isNaN(bound)) return always(error)
+/** Numeric comparisons: both sides must read as numbers (see {@link numberOf}), else the filter is an error. */
+function compileNumeric(operator: 'gt' | 'gte' | 'lt' | 'lte', bound: number | undefined, error: Outcome): PropertyTest {
   return (value) => {
-    const n = toNumber(value)
-    if (Number.isNaN(n)) return error
+    const n = numberOf(value)
+    if (n === undefined || bound === undefined) return error
     switch (operator) {
       case 'gt':
         return n > bound ? YES : NO
@@ -172,77 +180,73 @@ function compileNumeric(operator: 'gt' | 'gte' | 'lt' | 'lte', bound: number, er
   }
 }
 
-/** `between` / `not_between` with an inclusive `[min, max]`; a non-numeric value matches neither. */
+/**
+ * `between` / `not_between` with an inclusive `[min, max]` (numbers or numeric strings,
+ * min ≤ max, else an error); a non-numeric property is an error, a NaN one matches neither.
+ */
 function compileBetween(expected: unknown, negate: boolean, error: Outcome): PropertyTest {
   if (!Array.isArray(expected) || expected.length !== 2) return always(error)
-  const min = toNumber(expected[0])
-  const max = toNumber(expected[1])
-  if (Number.isNaN(min) || Number.isNaN(max) || min > max) return always(error)
+  const min = numberOf(expected[0])
+  const max = numberOf(expected[1])
+  if (min === undefined || max === undefined || Number.isNaN(min) || Number.isNaN(max) || min > max) return always(error)
   return (value) => {
-    const n = toNumber(value)
+    const n = numberOf(value)
+    if (n === undefined) return error
     if (Number.isNaN(n)) return NO
     return (n >= min && n <= max) !== negate ? YES : NO
   }
 }
 
-/** Date operators; an unparseable filter or property value gives false. */
+/** Date operators on instants (see dates.ts); an unparseable filter or property value gives false. */
 function compileDate(operator: 'is_date_before' | 'is_date_after' | 'is_date_exact', expected: unknown, options: OperatorOptions): PropertyTest {
   if (typeof expected !== 'string') return always(NO)
   const zone: OffsetLookup | undefined = timezoneOffsetLookup(options.timezone)
-  const relative: RelativeDate | undefined = parseRelativeDate(expected)
-  const absolute = relative ? undefined : parseAbsoluteDate(expected, zone, options.now())
-  if (!relative && !absolute) return always(NO)
-  const dayOnly = operator === 'is_date_exact' && (relative !== undefined || absolute!.dateOnly)
-  const fixedDay = absolute && dayOnly ? calendarDay(absolute.ms, zone) : 0
-  // Bare years depend on today, so only full dates are memoized.
-  const parseFull = memoize((text: string) => parseAbsoluteDate(text, zone))
+  const relative = parseRelativeDate(expected)
+  const fixed: Instant | undefined = relative ? undefined : parseDateText(expected, zone, 0)
+  if (!relative && !fixed) return always(NO)
+  // Relative property values depend on the clock, so only the others are memoized.
+  const parseFixed = memoize((text: string) => parseDateText(text, zone, 0))
   return (value, scope) => {
-    if (typeof value !== 'string') return NO
-    const parsed = /^\s*\d{4}\s*$/.test(value) ? parseAbsoluteDate(value, zone, scope.now()) : parseFull(value)
+    const bound = fixed ?? relativeInstant(expected, zone, scope.now())
+    if (!bound) return NO
+    const parsed = propertyInstant(value, (text) => (parseRelativeDate(text) ? parseDateText(text, zone, scope.now()) : parseFixed(text)))
     if (!parsed) return NO
-    const bound = relative ? resolveRelativeDate(relative, scope.now()) : absolute!.ms
-    switch (operator) {
-      case 'is_date_before':
-        return parsed.ms < bound ? YES : NO
-      case 'is_date_after':
-        return parsed.ms > bound ? YES : NO
-      default:
-        if (dayOnly) return calendarDay(parsed.ms, zone) === (relative ? calendarDay(bound, zone) : fixedDay) ? YES : NO
-        return parsed.ms === bound ? YES : NO
-    }
+    const c = compareInstants(parsed, bound)
+    if (operator === 'is_date_before') return c < 0 ? YES : NO
+    if (operator === 'is_date_after') return c > 0 ? YES : NO
+    return c === 0 ? YES : NO
   }
+}
+
+function relativeInstant(text: string, zone: OffsetLookup | undefined, nowMs: number): Instant | undefined {
+  const rel = parseRelativeDate(text)
+  const ms = rel && resolveRelativeDate(rel, nowMs, zone)
+  return ms === undefined ? undefined : { ms, ns: 0 }
 }
 
 /** Semver operators; an unparseable property value gives false, an unparseable filter value is an error. */
 function compileSemver(operator: string, expected: unknown, error: Outcome): PropertyTest {
-  let range: SemverRange | undefined
-  let target: Semver | undefined
-  if (operator === 'semver_wildcard') {
-    range = wildcardRange(expected)
-  } else {
-    target = parseSemver(expected)
-    if (target && operator === 'semver_tilde') range = tildeRange(target)
-    if (target && operator === 'semver_caret') range = caretRange(target)
-  }
-  if (!range && !target) return always(error)
-  const parseText = memoize(parseSemver)
-  const parse = (value: unknown): Semver | undefined =>
-    typeof value === 'string' ? parseText(value) : typeof value === 'number' ? parseSemver(value) : undefined
-  if (range) {
-    const r = range
+  const parse = memoize((text: string) => parseSemver(text))
+  const version = (value: unknown): Semver | undefined => (typeof value === 'string' ? parse(value) : parseSemver(value))
+  if (operator === 'semver_tilde' || operator === 'semver_caret' || operator === 'semver_wildcard') {
+    const requirement = requirementFor(operator, expected)
     return (value) => {
-      const v = parse(value)
-      return v && inRange(v, r) ? YES : NO
+      const v = version(value)
+      if (!v) return NO
+      if (!requirement) return error
+      return satisfies(v, requirement) ? YES : NO
     }
   }
-  const t = target!
+  const target = parseSemver(expected)
   const accept = semverComparison(operator)
+  // The property is parsed first: an unparseable one gives false even when the filter is invalid.
   return (value) => {
-    const v = parse(value)
-    return v && accept(compareSemver(v, t)) ? YES : NO
+    const v = version(value)
+    if (!v) return NO
+    if (!target) return error
+    return accept(compareSemver(v, target)) ? YES : NO
   }
 }
-
 function semverComparison(operator: string): (cmp: number) => boolean {
   switch (operator) {
     case 'semver_eq':

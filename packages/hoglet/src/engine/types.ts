@@ -14,6 +14,11 @@ export interface FlagDefinitionsResponse {
   cohorts?: Record<string, PropertyGroup>
   /** Present (true) only when the project opted into minimal `$feature_flag_called` events. */
   minimal_flag_called_events?: boolean
+  /**
+   * The project's IANA timezone, in which the server reads naive and relative dates. hoglet-server
+   * includes it; when absent, the `timezone` compile option (default UTC) is used.
+   */
+  timezone?: string
 }
 
 /** One feature flag as served for local evaluation. */

@@ -15,7 +15,7 @@ import type { Runtime } from '../runtime/types.js'
 import { uuidv7 } from '../uuid.js'
 import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
-import type { SendReport } from './send-report.js'
+import type { SendReport, SendResult } from './send-report.js'
 import type { Counters } from './stats.js'
 
 export const CAPTURE_V1_PATH = '/i/v1/analytics/events'
@@ -33,10 +33,11 @@ const TOP_LEVEL_PROPERTIES = [
   ['$window_id', 'window_id'],
 ] as const
 
-/** One event in v1 form: its uuid and its JSON text. */
+/** One event in v1 form: its uuid, its JSON text, and the stored text it came from. */
 export interface V1Event {
   uuid: string
   json: string
+  source: string
 }
 
 /**
@@ -71,7 +72,7 @@ export function toV1Event(json: string): V1Event {
   for (const key of ['$set', '$set_once'] as const) if (source[key] !== undefined && !(key in properties)) properties[key] = source[key]
   event.options = options
   event.properties = properties
-  return { uuid: event.uuid as string, json: JSON.stringify(event) }
+  return { uuid: event.uuid as string, json: JSON.stringify(event), source: json }
 }
 
 type AttemptResult =
@@ -81,6 +82,8 @@ type AttemptResult =
   | { kind: 'aborted' }
 
 const encoder = new TextEncoder()
+const DELIVERED: SendResult = Object.freeze({ delivered: true, held: undefined }) as SendResult
+const NOT_DELIVERED: SendResult = Object.freeze({ delivered: false, held: undefined }) as SendResult
 
 export class CaptureV1Sender {
   readonly #options: ResolvedOptions
@@ -99,8 +102,12 @@ export class CaptureV1Sender {
     this.#gzip = !options.disableCompression && runtime.gzip !== undefined
   }
 
-  /** Delivers the events (stored `/batch/` texts) or reports each one dropped; true when all were delivered. Never rejects. */
-  async send(path: string, texts: string[], closing: AbortSignal): Promise<boolean> {
+  /**
+   * Delivers the events (stored `/batch/` texts) or reports each one dropped, or (a network
+   * error or timeout on the last attempt, like `/batch/`) hands the undelivered ones back as
+   * `held`. Never rejects.
+   */
+  async send(path: string, texts: string[], closing: AbortSignal): Promise<SendResult> {
     const events: V1Event[] = []
     for (const text of texts) {
       try {
@@ -109,11 +116,12 @@ export class CaptureV1Sender {
         this.#report.dropped('invalid', 1, `the event cannot be sent to Capture v1: ${(error as Error)?.message ?? error}`, error)
       }
     }
-    return (await this.#sendEvents(path, events, closing)) && events.length === texts.length
+    const result = await this.#sendEvents(path, events, closing)
+    return events.length === texts.length || !result.delivered ? result : NOT_DELIVERED
   }
 
-  async #sendEvents(path: string, events: V1Event[], closing: AbortSignal): Promise<boolean> {
-    if (events.length === 0) return true
+  async #sendEvents(path: string, events: V1Event[], closing: AbortSignal): Promise<SendResult> {
+    if (events.length === 0) return DELIVERED
     const url = this.#options.host + path
     const requestId = uuidv7()
     const createdAt = new Date().toISOString()
@@ -127,12 +135,15 @@ export class CaptureV1Sender {
       let retryAfterMs: number | undefined
       if (result.kind === 'aborted') return this.#dropped('shutdown', pending.length, `shutdown ran out of time before ${url} answered`)
       if (result.kind === 'fatal') {
-        if (result.error.status === 413) return (await this.#split(path, pending, closing, result.error)) && allDelivered
+        if (result.error.status === 413) {
+          const split = await this.#split(path, pending, closing, result.error)
+          return allDelivered || split.held ? split : NOT_DELIVERED
+        }
         return this.#dropped('http_4xx', pending.length, result.error.message, result.error)
       }
       if (result.kind === 'answered') {
         const retry: V1Event[] = []
-        let delivered = 0
+        const delivered: string[] = []
         const refused: string[] = []
         for (const event of pending) {
           const outcome = result.results[event.uuid]?.result
@@ -140,14 +151,14 @@ export class CaptureV1Sender {
           else if (outcome === 'drop') {
             const details = result.results[event.uuid]?.details
             refused.push(typeof details === 'string' && details ? `${event.uuid} (${details})` : event.uuid)
-          } else delivered++
+          } else delivered.push(event.source)
         }
-        if (delivered > 0) this.#report.delivered(path, delivered)
+        if (delivered.length > 0) this.#report.delivered(path, delivered.length, delivered)
         if (refused.length > 0) {
           allDelivered = false
           this.#report.dropped('rejected', refused.length, `Capture v1 refused ${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ', …' : ''}`)
         }
-        if (retry.length === 0) return allDelivered
+        if (retry.length === 0) return allDelivered ? DELIVERED : NOT_DELIVERED
         pending = retry
         error = new Error(`Capture v1 asked to retry ${retry.length} of the batch's events`)
         retryAfterMs = result.retryAfterMs
@@ -156,8 +167,11 @@ export class CaptureV1Sender {
         retryAfterMs = result.retryAfterMs
       }
       if (attempt >= maxRetries) {
-        this.#dropped('retries_exhausted', pending.length, `gave up after ${attempt + 1} attempts: ${error.message}`, error)
-        return false
+        if (error instanceof NetworkError || error instanceof RequestTimeoutError) {
+          this.#report.held(path, pending.length, error)
+          return { delivered: false, held: pending.map((e) => e.source) }
+        }
+        return this.#dropped('retries_exhausted', pending.length, `gave up after ${attempt + 1} attempts: ${error.message}`, error)
       }
       const delay = retryDelayMs(attempt, this.#options.fetchRetryDelay, this.#options.fetchRetryMaxDelay, retryAfterMs)
       this.#counters.retried++
@@ -166,17 +180,18 @@ export class CaptureV1Sender {
     }
   }
 
-  async #split(path: string, events: V1Event[], closing: AbortSignal, error: HttpError): Promise<boolean> {
+  async #split(path: string, events: V1Event[], closing: AbortSignal, error: HttpError): Promise<SendResult> {
     if (events.length === 1) return this.#dropped('too_large', 1, error.message, error)
     const middle = Math.ceil(events.length / 2)
     const first = await this.#sendEvents(path, events.slice(0, middle), closing)
     const second = await this.#sendEvents(path, events.slice(middle), closing)
-    return first && second
+    if (first.held === undefined && second.held === undefined) return first.delivered && second.delivered ? DELIVERED : NOT_DELIVERED
+    return { delivered: false, held: [...(first.held ?? []), ...(second.held ?? [])] }
   }
 
-  #dropped(reason: Parameters<SendReport['dropped']>[0], count: number, message: string, cause?: unknown): false {
+  #dropped(reason: Parameters<SendReport['dropped']>[0], count: number, message: string, cause?: unknown): SendResult {
     this.#report.dropped(reason, count, message, cause)
-    return false
+    return NOT_DELIVERED
   }
 
   async #attempt(url: string, events: V1Event[], createdAt: string, requestId: string, attempt: number, closing: AbortSignal): Promise<AttemptResult> {
@@ -184,7 +199,8 @@ export class CaptureV1Sender {
     let text = `{"created_at":"${createdAt}"${migration},"batch":[`
     for (let i = 0; i < events.length; i++) text += (i === 0 ? '' : ',') + events[i]!.json
     text += ']}'
-    let body: Uint8Array = encoder.encode(text)
+    // The fetch contract: a string body when uncompressed, bytes when gzipped.
+    let body: string | Uint8Array<ArrayBuffer> = text
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       Authorization: `Bearer ${this.#options.apiKey}`,
@@ -196,7 +212,7 @@ export class CaptureV1Sender {
     }
     if (this.#gzip) {
       try {
-        body = await this.#runtime.gzip!(body)
+        body = (await this.#runtime.gzip!(encoder.encode(text))) as Uint8Array<ArrayBuffer>
         headers['Content-Encoding'] = 'gzip'
       } catch {
         // A failing compressor must not lose the batch: send it uncompressed instead.
@@ -207,17 +223,19 @@ export class CaptureV1Sender {
     closing.addEventListener('abort', onClose)
     this.#counters.requests++
     try {
-      const response = await this.#options.fetch(url, { method: 'POST', headers, body: body as BodyInit, signal: deadline.signal })
-      const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'))
-      const detail = await response.text()
-      if (response.ok) {
+      const response = await this.#options.fetch(url, { method: 'POST', headers, body, signal: deadline.signal })
+      const status = response.status
+      const retryAfterMs = parseRetryAfter(response.headers?.get?.('Retry-After') ?? null)
+      // Read inside the try: a connection cut mid-body is a network error like any other.
+      const detail = typeof response.text === 'function' ? await response.text() : ''
+      if (status >= 200 && status < 300) {
         const results = parseResults(detail)
         // An unreadable 2xx tells nothing about the events: send them again (same uuids).
-        if (results === undefined) return { kind: 'retry', error: new Error(`Capture v1 answered ${response.status} with an unreadable body`), retryAfterMs }
+        if (results === undefined) return { kind: 'retry', error: new Error(`Capture v1 answered ${status} with an unreadable body`), retryAfterMs }
         return { kind: 'answered', results, retryAfterMs }
       }
-      const error = new HttpError(url, response.status, detail.slice(0, 512))
-      if (response.status === 404 || isRetryableStatus(response.status)) return { kind: 'retry', error, retryAfterMs }
+      const error = new HttpError(url, status, detail.slice(0, 512))
+      if (status === 404 || isRetryableStatus(status)) return { kind: 'retry', error, retryAfterMs }
       return { kind: 'fatal', error }
     } catch (cause) {
       if (deadline.expired) return { kind: 'retry', error: new RequestTimeoutError(url, this.#options.requestTimeout), retryAfterMs: undefined }

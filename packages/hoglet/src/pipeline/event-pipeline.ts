@@ -8,6 +8,8 @@ import { CAPTURE_V1_PATH } from './capture-v1.js'
 import { Sender } from './sender.js'
 import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
+import { Closing } from './closing.js'
+import type { FlushPayload } from './reporter.js'
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -24,7 +26,7 @@ export class EventPipeline {
   readonly sender: Sender
   readonly serialize: ReturnType<typeof createSlotSerializer>
   /** Aborted when a shutdown times out: requests in flight stop, late slow-path events drop. */
-  readonly closing = new AbortController()
+  readonly closing = new Closing()
   /** `/batch/`, or Capture v1's path when `captureMode` is `v1`. */
   readonly analytics: Lane
   /** The `/i/v0/ai/batch/` lane, or undefined until the first `captureAi`. */
@@ -41,11 +43,16 @@ export class EventPipeline {
     const emitter = (this.emitter = new Emitter<ClientEvents>(logger))
     const counters = this.counters
     const reporter = (this.reporter = new Reporter({ counters, emitter, logger, onError: config.onError, maxQueueSize: config.maxQueueSize }))
-    this.serialize = createSlotSerializer(config.disableGeoip)
+    this.serialize = createSlotSerializer(config.disableGeoip, config.isServer)
     this.sender = new Sender(config, runtime, counters, {
-      delivered: (path, count) => {
+      delivered: (path, count, events) => {
         counters.delivered += count
-        emitter.emit('flush', { path, count })
+        // The delivered events are parsed back only when someone listens.
+        if (emitter.has('flush')) emitter.emit('flush', flushPayload(path, count, events))
+      },
+      held: (path, count, error) => {
+        logger.warn(`${count} event(s) for ${path} stay queued for the next flush: ${error.message}`)
+        reporter.error(error)
       },
       dropped: (reason, count, message, cause) => reporter.drop(reason, count, message, cause),
       retrying: (path, attempt, delayMs, error) => {
@@ -92,7 +99,7 @@ export class EventPipeline {
   }
 
   stats(): PipelineStats {
-    return this.counters.snapshot(this.analytics.queue.size + (this.ai?.queue.size ?? 0))
+    return this.counters.snapshot(this.analytics.queue.size + this.analytics.held + (this.ai ? this.ai.queue.size + this.ai.held : 0))
   }
 
   #createLane(path: string, maxEventBytes: number): Lane {
@@ -103,13 +110,27 @@ export class EventPipeline {
       capacity: config.maxQueueSize,
       maxEventBytes,
       maxBatchSize: config.maxBatchSize,
-      flushAt: config.syncMode ? 1 : config.flushAt,
+      // A negative flushInterval (posthog-node: a ~1 ms timer) sends as soon as the tick ends.
+      flushAt: config.syncMode || config.flushInterval < 0 ? 1 : config.flushAt,
       serialize: this.serialize,
       sender: this.sender,
       counters: this.counters,
       report: { refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause) },
-      closing: this.closing.signal,
+      closing: this.closing,
+      maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
     })
   }
+}
+
+function flushPayload(path: string, count: number, events: readonly string[]): FlushPayload {
+  let parsed: FlushPayload
+  try {
+    parsed = JSON.parse(`[${events.join(',')}]`)
+  } catch {
+    parsed = [] as unknown as FlushPayload
+  }
+  parsed.path = path
+  parsed.count = count
+  return parsed
 }

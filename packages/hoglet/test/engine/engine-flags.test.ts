@@ -135,10 +135,40 @@ describe('conditions and reasons', () => {
     expect(evaluateFlag(compileFlags(defs), 'f', { distinctId: 'u', personProperties: { plan: 'pro' } }).kind).toBe('inconclusive')
   })
 
-  it('experience continuity is undecidable locally but evaluated by the server', () => {
-    const defs = { flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: true, filters: { groups: [{ properties: [] }] } }] }
+  it('experience continuity is undecidable locally when the hash matters, and evaluated by the server', () => {
+    const defs = { flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: true, filters: { groups: [{ properties: [], rollout_percentage: 50 }] } }] }
     expect(evaluateFlag(compileFlags(defs), 'f', { distinctId: 'u' }).kind).toBe('inconclusive')
-    expect(evaluated(defs, 'f', { distinctId: 'u' }, 'server').value).toBe(true)
+    expect(typeof evaluated(defs, 'f', { distinctId: 'u' }, 'server').value).toBe('boolean')
+  })
+
+  it('experience continuity hashes the stored hash key on the server', () => {
+    const variants = { variants: [{ key: 'a', rollout_percentage: 50 }, { key: 'b', rollout_percentage: 50 }] }
+    const defs = (continuity: boolean) => ({ flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: continuity, filters: { groups: [{ properties: [], rollout_percentage: 50 }], multivariate: variants } }] })
+    const server = compileFlags(defs(true), { mode: 'server' })
+    const plain = compileFlags(defs(false), { mode: 'server' })
+    const value = (c: ReturnType<typeof compileFlags>, subject: Parameters<typeof evaluateFlag>[2]) => {
+      const e = evaluateFlag(c, 'f', subject)
+      return e.kind === 'evaluated' ? e.result.value : e.kind
+    }
+    let differs = 0
+    for (let i = 0; i < 40; i++) {
+      const withKey = value(server, { distinctId: `user-${i}`, hashKeys: { f: `anon-${i}` } })
+      expect(withKey).toBe(value(plain, { distinctId: `anon-${i}` }))
+      expect(value(server, { distinctId: `user-${i}` })).toBe(value(plain, { distinctId: `user-${i}` }))
+      if (withKey !== value(plain, { distinctId: `user-${i}` })) differs++
+    }
+    expect(differs).toBeGreaterThan(0)
+  })
+
+  it('experience continuity is decided locally when no outcome depends on the hash', () => {
+    const full = { flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: true, filters: { groups: [{ properties: [] }] } }] }
+    expect(evaluated(full, 'f', { distinctId: 'u' }, 'local').value).toBe(true)
+    const onlyVariant = { flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: true, filters: { groups: [{ properties: [] }], multivariate: { variants: [{ key: 'a', rollout_percentage: 0 }, { key: 'b', rollout_percentage: 100 }] } } }] }
+    expect(evaluated(onlyVariant, 'f', { distinctId: 'u' }, 'local').value).toBe('b')
+    const split = { flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: true, filters: { groups: [{ properties: [] }], multivariate: { variants: [{ key: 'a', rollout_percentage: 50 }, { key: 'b', rollout_percentage: 50 }] } } }] }
+    expect(evaluateFlag(compileFlags(split), 'f', { distinctId: 'u' }).kind).toBe('inconclusive')
+    const held = { flags: [{ id: 1, key: 'f', active: true, ensure_experience_continuity: true, filters: { groups: [{ properties: [] }], holdout: { id: 1, exclusion_percentage: 10 } } }] }
+    expect(evaluateFlag(compileFlags(held), 'f', { distinctId: 'u' }).kind).toBe('inconclusive')
   })
 
   it('an unknown flag key is missing', () => {

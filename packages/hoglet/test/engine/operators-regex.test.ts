@@ -40,8 +40,14 @@ describe('native engine limits', () => {
 })
 
 describe('guarded regex', () => {
-  it('refuses backreferences and syntax errors', () => {
-    for (const p of ['(a)\\1', '(', '[z-a]', 'a**', '(?x) a b']) expect(compileGuardedRegex(p), p).toBeUndefined()
+  it('refuses syntax errors and verbose mode', () => {
+    for (const p of ['(', '[z-a]', 'a**', '(?x) a b', '\\2(a)']) expect(compileGuardedRegex(p)?.test('aa'), p).toBeUndefined()
+  })
+
+  it('runs backreferences on the budgeted matcher', () => {
+    expect(compileGuardedRegex('(a)\\1')!.test('baab')).toBe(true)
+    expect(compileGuardedRegex('(a)\\1')!.test('abab')).toBe(false)
+    expect(compileGuardedRegex('^(a+)+\\1$')!.test('a'.repeat(30) + '!')).toBeUndefined()
   })
 
   it('translates Python inline flags and named groups', () => {

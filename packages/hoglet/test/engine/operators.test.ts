@@ -10,8 +10,12 @@ describe('missing properties', () => {
   it('are inconclusive locally for every operator', () => {
     for (const op of operators) expect(local(op, op === 'between' ? [1, 2] : 'x', { other: 1 }), op).toBe('inconclusive')
   })
-  it('are simply not set on the server: only is_not_set matches', () => {
-    for (const op of operators) expect(server(op, op === 'between' ? [1, 2] : 'x', {}), op).toBe(op === 'is_not_set')
+  it('are simply not set on the server: is_not_set and the negated operators match', () => {
+    const matchWhenNotSet = new Set(['is_not', 'is_not_set', 'not_icontains', 'not_regex', 'not_ends_with'])
+    for (const op of operators) expect(server(op, op === 'between' ? [1, 2] : 'x', {}), op).toBe(matchWhenNotSet.has(op))
+    expect(server('not_between', [1, 2], {})).toBe(true)
+    // A negated operator without a filter value still does not match.
+    expect(check({ key: 'p', operator: 'is_not' }, {}, { mode: 'server' })).toBe(false)
   })
   it('treat a prototype member name as absent, not as a function value', () => {
     expect(check({ key: 'toString', operator: 'is_set', value: true }, {})).toBe('inconclusive')
@@ -40,8 +44,9 @@ describe('exact / is_not', () => {
     expect(local('is_not', 'Enterprise', { p: 'ENTERPRISE' })).toBe(false)
     expect(local('is_not', 'free', { p: 'enterprise' })).toBe(true)
   })
-  it('do not fold Unicode case (server uses ASCII rules)', () => {
-    expect(local('exact', 'ÉCOLE', { p: 'école' })).toBe(false)
+  it('lower-case with Unicode rules (not case folding)', () => {
+    expect(local('exact', 'ÉCOLE', { p: 'école' })).toBe(true)
+    expect(local('exact', ['ÉCOLE', 'x'], { p: 'École' })).toBe(true)
     expect(local('exact', 'straße', { p: 'strasse' })).toBe(false)
   })
   it('compare numbers through their JSON text', () => {
@@ -55,7 +60,12 @@ describe('exact / is_not', () => {
     expect(local('exact', 'true', { p: true })).toBe(true)
     expect(local('exact', 'FALSE', { p: false })).toBe(true)
     expect(local('exact', ['true'], { p: 'TRUE' })).toBe(true)
+    // An array filter is true-like only when every element is: [true, false] is false-like.
     expect(local('exact', [true, false], { p: 'false' })).toBe(true)
+    expect(local('exact', [true, false], { p: 'true' })).toBe(false)
+    // A false-like filter matches any property that is not true-like.
+    expect(local('exact', false, { p: 'yes' })).toBe(true)
+    expect(local('exact', ['true', 'x'], { p: 'x' })).toBe(true)
     expect(local('exact', true, { p: 'yes' })).toBe(false)
     expect(local('is_not', true, { p: false })).toBe(true)
     expect(local('is_not', 'true', { p: 'True' })).toBe(false)
@@ -126,16 +136,23 @@ describe('regex / not_regex', () => {
     expect(local('regex', '(unclosed', { p: 'x' })).toBe(false)
     expect(local('not_regex', '(unclosed', { p: 'x' })).toBe(false)
   })
-  it('give up on catastrophic backtracking instead of hanging (false for both)', () => {
+  it('give up on catastrophic backtracking instead of hanging (an error: inconclusive locally, false on the server)', () => {
     const evil = 'a'.repeat(40) + '!'
     for (const pattern of ['(a+)+$', '(a|aa)*$', '(\\w+\\s?)*$', '^(a*)*b', '(.*a){12}b']) {
-      expect(local('regex', pattern, { p: evil }), pattern).toBe(false)
-      expect(local('not_regex', pattern, { p: evil }), pattern).toBe(false)
+      expect(local('regex', pattern, { p: evil }), pattern).toBe('inconclusive')
+      expect(local('not_regex', pattern, { p: evil }), pattern).toBe('inconclusive')
+      expect(server('regex', pattern, { p: evil }), pattern).toBe(false)
+      expect(server('not_regex', pattern, { p: evil }), pattern).toBe(false)
     }
   })
+  it('support backreferences', () => {
+    expect(local('regex', '(\\w)\\1', { p: 'hello' })).toBe(true)
+    expect(local('regex', '(?<w>ab)-\\k<w>', { p: 'ab-ab' })).toBe(true)
+    expect(local('not_regex', '(\\w)\\1', { p: 'helo' })).toBe(true)
+  })
   it('do not search over-long values', () => {
-    expect(local('regex', 'a', { p: 'a'.repeat(20_000) })).toBe(false)
-    expect(local('not_regex', 'b', { p: 'a'.repeat(20_000) })).toBe(false)
+    expect(local('regex', 'a', { p: 'a'.repeat(20_000) })).toBe('inconclusive')
+    expect(server('not_regex', 'b', { p: 'a'.repeat(20_000) })).toBe(false)
   })
 })
 
@@ -167,9 +184,15 @@ describe('between / not_between', () => {
     expect(local('not_between', [1, 10], { p: 11 })).toBe(true)
     expect(local('not_between', [1, 10], { p: 5 })).toBe(false)
   })
-  it('a non-numeric value matches neither', () => {
-    expect(local('between', [1, 10], { p: 'abc' })).toBe(false)
-    expect(local('not_between', [1, 10], { p: 'abc' })).toBe(false)
+  it('a non-numeric value is an error, a NaN one matches neither', () => {
+    expect(local('between', [1, 10], { p: 'abc' })).toBe('inconclusive')
+    expect(server('not_between', [1, 10], { p: 'abc' })).toBe(false)
+    expect(local('between', [1, 10], { p: 'NaN' })).toBe(false)
+    expect(local('not_between', [1, 10], { p: 'NaN' })).toBe(false)
+  })
+  it('accept numeric-string bounds', () => {
+    expect(local('between', ['1', '10'], { p: 5 })).toBe(true)
+    expect(local('not_between', ['1', '1e1'], { p: 11 })).toBe(true)
   })
   it('a malformed range is an error', () => {
     expect(local('between', [10, 1], { p: 5 })).toBe('inconclusive')
@@ -194,7 +217,9 @@ describe('semver operators', () => {
     expect(local('semver_eq', '1.2.3', { p: '1.2.3-beta' })).toBe(false)
     expect(local('semver_gt', '1.2.3-alpha', { p: '1.2.3-beta' })).toBe(true)
     expect(local('semver_gt', '1.2.3-alpha.2', { p: '1.2.3-alpha.10' })).toBe(true)
-    expect(local('semver_eq', '1.2.3', { p: '1.2.3+build.5' })).toBe(true)
+    // Build metadata takes part in equality, as in the server's semver library.
+    expect(local('semver_eq', '1.2.3', { p: '1.2.3+build.5' })).toBe(false)
+    expect(local('semver_gte', '1.2.3', { p: '1.2.3+build.5' })).toBe(true)
   })
   it('tilde, caret and wildcard ranges', () => {
     expect(local('semver_tilde', '1.2.3', { p: '1.2.9' })).toBe(true)
@@ -250,15 +275,19 @@ describe('date operators', () => {
     expect(at('is_date_after', '2026-07-01 00:00:00', '2026-07-01T04:00:01Z', 'America/New_York')).toBe(true)
     expect(at('is_date_after', '2026-07-01 00:00:00', '2026-07-01T03:59:59Z', 'America/New_York')).toBe(false)
   })
-  it('is_date_exact compares the calendar day for date-only filters', () => {
-    expect(at('is_date_exact', '2026-01-15', '2026-01-15T23:00:00Z')).toBe(true)
-    expect(at('is_date_exact', '2026-01-15', '2026-01-16T00:00:00Z')).toBe(false)
+  it('is_date_exact compares instants (a date-only filter is midnight)', () => {
+    expect(at('is_date_exact', '2026-01-15', '2026-01-15T00:00:00Z')).toBe(true)
+    expect(at('is_date_exact', '2026-01-15', '2026-01-15T23:00:00Z')).toBe(false)
     expect(at('is_date_exact', '2026-01-15T10:00:00Z', '2026-01-15T12:00:00+02:00')).toBe(true)
   })
-  it('read a bare year as that year on today’s date, and an unknown timezone as UTC', () => {
-    expect(at('is_date_after', '2025-06-01', '2026')).toBe(true) // 2026-01-31
-    expect(at('is_date_before', '2026-01-31T00:00:01Z', '2026')).toBe(true)
+  it('read numbers and numeric strings (a bare year too) as epoch seconds, and an unknown timezone as UTC', () => {
+    expect(at('is_date_before', '1971-01-01', '2026')).toBe(true) // 2026 s after the epoch
+    expect(at('is_date_after', '2023-11-14T22:13:19Z', 1_700_000_000)).toBe(true)
     expect(at('is_date_before', '2026-01-01', '2026-01-01T04:00:00Z', 'Not/AZone')).toBe(false)
+  })
+  it('find no date in a DST gap, and the earlier instant in a DST overlap', () => {
+    expect(at('is_date_after', '2026-03-08 02:30:00', '2000-01-01T00:00:00Z', 'America/New_York')).toBe(false)
+    expect(at('is_date_exact', '2026-11-01 01:30:00', '2026-11-01T05:30:00Z', 'America/New_York')).toBe(true)
   })
   it('take "now" from the compile option, once per evaluation', () => {
     let calls = 0
@@ -278,7 +307,6 @@ describe('date operators', () => {
   })
   it('an unparseable property or filter value is false', () => {
     expect(at('is_date_before', '2026-01-01', 'yesterday')).toBe(false)
-    expect(at('is_date_before', '2026-01-01', 1_700_000_000)).toBe(false)
     expect(at('is_date_before', 'not a date', '2020-01-01')).toBe(false)
     expect(at('is_date_after', '2026-02-30', '2026-03-01')).toBe(false)
     expect(at('is_date_after', '-10000d', '2026-01-01')).toBe(false)
@@ -289,5 +317,19 @@ describe('unknown operators', () => {
   it('are inconclusive locally and do not match on the server', () => {
     expect(local('fuzzy_match', 'x', { p: 'x' })).toBe('inconclusive')
     expect(server('fuzzy_match', 'x', { p: 'x' })).toBe(false)
+  })
+})
+
+describe('the project timezone', () => {
+  const flag = { id: 1, key: 'f', active: true, filters: { groups: [{ properties: [{ key: 'd', type: 'person', operator: 'is_date_after', value: '2024-06-01' }] }] } }
+  const person = { d: '2024-06-01T03:00:00Z' } // after UTC midnight, before Pacific midnight
+  const value = (compiled: ReturnType<typeof compileFlags>) => {
+    const e = evaluateFlag(compiled, 'f', { distinctId: 'u', personProperties: person })
+    return e.kind === 'evaluated' ? e.result.enabled : e.kind
+  }
+  it('comes from the definitions when they carry it, over the compile option', () => {
+    expect(value(compileFlags({ flags: [flag], timezone: 'America/Los_Angeles' }, { timezone: 'UTC' }))).toBe(false)
+    expect(value(compileFlags({ flags: [flag] }, { timezone: 'America/Los_Angeles' }))).toBe(false)
+    expect(value(compileFlags({ flags: [flag] }))).toBe(true)
   })
 })
