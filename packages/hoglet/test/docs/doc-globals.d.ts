@@ -18,6 +18,7 @@ interface DocApp {
   get(path: string, handler: (req: DocRequest, res: DocResponse) => unknown): void
   post(path: string, handler: (req: DocRequest, res: DocResponse) => unknown): void
   register(plugin: unknown): Promise<void>
+  useGlobalInterceptors(...interceptors: unknown[]): void
 }
 
 declare global {
