@@ -72,6 +72,20 @@ export const SCENARIOS = [
     ],
   },
   {
+    // Capture v1 (`/i/v1/analytics/events`, per-event results) against the v0 row above.
+    name: 'delivery-throughput-v1',
+    file: 'delivery-throughput.mjs',
+    args: ['--v1', '1'],
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'eventsPerSecond', label: 'events/s delivered end to end through Capture v1 (default batching, gzip)', digits: 0 },
+      { key: 'cpuUsPerEvent', label: 'SDK process CPU µs per event, capture to delivered (v1)', digits: 2 },
+      { key: 'requestsPerRun', label: 'HTTP requests for 50k events (v1)', digits: 0 },
+      { key: 'gzipBytesPerEvent', label: 'request bytes per event (gzipped, v1)', digits: 1 },
+    ],
+    targets: [{ metric: 'eventsPerSecond', kind: 'ratio-min', value: 3, label: 'Capture v1 delivery, events/s against posthog-node in v1', informative: true }],
+  },
+  {
     name: 'flags-local-single',
     file: 'flags-local-single.mjs',
     libs: ['hoglet', 'posthog-node'],
@@ -124,6 +138,17 @@ export const SCENARIOS = [
       { metric: 'importMs', kind: 'ratio-max', value: 0.1, label: 'import ≤ 0.1× posthog-node' },
       { metric: 'constructMs', kind: 'ratio-max', value: 0.1, label: 'construct ≤ 0.1× posthog-node' },
     ],
+  },
+  {
+    name: 'fleet-definitions',
+    file: 'fleet-definitions.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'definitionsPerMinute', label: 'definitions requests/min, 8 processes, 30 s interval (hoglet: Redis cache; posthog-node: no cache implementation)', digits: 1 },
+      { key: 'definitionsPerMinuteNoCache', label: 'definitions requests/min, 8 processes, each polling', digits: 1 },
+      { key: 'pollsPerIntervalRedis', label: 'definitions polls per interval with the Redis cache', digits: 2 },
+    ],
+    targets: [{ metric: 'definitionsPerMinute', kind: 'ratio-max', value: 0.2, label: 'a fleet of 8 polls ≤ 0.2× as often as posthog-node (one poll per interval)' }],
   },
   {
     name: 'server-ingest',

@@ -122,6 +122,24 @@ function runSink(definitionsPath) {
         answer(res, 200, '{"status":1}')
         return settleWaiters()
       }
+      if (path === '/i/v1/analytics/events' || path === '/i/v1/analytics/events/') {
+        // Capture v1: a result per event, keyed by uuid.
+        let raw = Buffer.concat(chunks)
+        stats.batchRequests++
+        stats.batchBytes += raw.length
+        let results = ''
+        try {
+          if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw)
+          const body = JSON.parse(raw.toString('utf8'))
+          for (const e of body.batch) results += `${results ? ',' : ''}${JSON.stringify(String(e.uuid))}:{"result":"ok"}`
+          stats.events += body.batch.length
+        } catch {
+          stats.badRequests++
+          return answer(res, 400, '{"error":"request_parsing_error"}')
+        }
+        answer(res, 200, `{"results":{${results}}}`)
+        return settleWaiters()
+      }
       if (path === '/flags/definitions' || path === '/api/feature_flag/local_evaluation') {
         stats.definitionsRequests++
         if (req.headers['if-none-match'] === etag) return answer(res, 304, '', { etag })

@@ -61,7 +61,8 @@ export function removeSnapshot(dir) {
  */
 export async function importPackage(name) {
   const dir = process.env.HOGLET_BENCH_MODULES
-  if (dir && PACKAGES.includes(name)) {
+  // A subpath (`hoglet/redis`) comes from the same snapshot as its package.
+  if (dir && PACKAGES.includes(name.split('/')[0])) {
     const load = (await import(pathToFileURL(join(dir, 'load.mjs')).href)).default
     return load(name)
   }

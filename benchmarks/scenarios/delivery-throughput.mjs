@@ -3,13 +3,18 @@
 // other process has counted all N. By default each library runs with its own default
 // batching (flushAt, flushInterval, maxBatchSize) and gzip; `--flushAt` and `--maxBatchSize`
 // set both libraries alike instead. maxQueueSize is raised to N so that neither drops events
-// when capture outpaces delivery.
+// when capture outpaces delivery. `--v1 1` sends through Capture v1 instead of `/batch/`
+// (hoglet's `captureMode: 'v1'`; posthog-node's `POSTHOG_CAPTURE_MODE=v1`).
 import { scenarioArgs, createClient, now, tick, median, report, fail } from '../lib/scenario.mjs'
 import { startSink } from '../lib/sink.mjs'
 import { makeEvent } from '../lib/workload.mjs'
 
-const args = scenarioArgs({ warmup: 5_000, events: 50_000, burst: 500, reps: 3, flushAt: 0, maxBatchSize: 0 })
+const args = scenarioArgs({ warmup: 5_000, events: 50_000, burst: 500, reps: 3, flushAt: 0, maxBatchSize: 0, v1: 0 })
 const batching = {}
+if (args.v1) {
+  if (args.lib === 'hoglet') batching.captureMode = 'v1'
+  else process.env.POSTHOG_CAPTURE_MODE = 'v1'
+}
 if (args.flushAt > 0) batching.flushAt = args.flushAt
 if (args.maxBatchSize > 0) batching.maxBatchSize = args.maxBatchSize
 const sink = await startSink()
@@ -45,7 +50,7 @@ for (let rep = 0; rep < args.reps; rep++) runs.push(await deliver(args.events))
 await sink.close()
 
 report({
-  scenario: 'delivery-throughput',
+  scenario: args.v1 ? 'delivery-throughput-v1' : 'delivery-throughput',
   lib: args.lib,
   eventsPerSecond: median(runs.map((r) => r.eventsPerSecond)),
   samples: runs.map((r) => Math.round(r.eventsPerSecond)),

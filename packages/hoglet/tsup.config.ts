@@ -12,6 +12,7 @@ export default defineConfig({
     nestjs: 'src/integrations/nestjs/index.ts',
     next: 'src/integrations/next/index.ts',
     sentry: 'src/integrations/sentry/index.ts',
+    redis: 'src/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -193,7 +193,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         if (record) requests.finish(record, fault.status, undefined)
         return
       }
-      if (record) record.fault = `delay ${fault.delayMs}ms`
+      if (fault.eventResults) {
+        ctx.eventResults = fault.eventResults
+        if (record) record.fault = `event results ${JSON.stringify(fault.eventResults)}`
+      } else if (record) record.fault = `delay ${fault.delayMs}ms`
     }
 
     let status: number

@@ -201,7 +201,7 @@ export class PostHog {
 
   /** Sends one event now, bypassing the queue; resolves with its uuid once delivered, `undefined` if it was not. */
   captureImmediate(message: EventMessage): Promise<string | undefined> {
-    return this.#immediate('captureImmediate', message, BATCH_PATH, MAX_EVENT_BYTES)
+    return this.#immediate('captureImmediate', message, this.#analytics.path, MAX_EVENT_BYTES)
   }
 
   /** LLM-analytics events: queued for `/i/v0/ai/batch/`, 8 MiB per event; a given `uuid` is kept. */
@@ -680,7 +680,7 @@ export class PostHog {
     kind: CaptureKind,
   ): Promise<string | undefined> {
     const built = this.#personMessage(method, message, event, shape)
-    return built ? this.#immediate(method, built, BATCH_PATH, MAX_EVENT_BYTES, kind) : Promise.resolve(undefined)
+    return built ? this.#immediate(method, built, this.#analytics.path, MAX_EVENT_BYTES, kind) : Promise.resolve(undefined)
   }
 
   /** identify/alias/groupIdentify/set: the capture message of the call, or undefined when refused or off. */

@@ -98,6 +98,14 @@ export interface PostHogOptions {
    */
   historicalMigration?: boolean
   /**
+   * Capture protocol: `v0` sends batches to `/batch/`; `v1` sends them to Capture v1
+   * (`/i/v1/analytics/events`), which answers per event, so only the events the server asks
+   * for are sent again. LLM-analytics events stay on `/i/v0/ai/batch/` either way. Without
+   * this option, the `POSTHOG_CAPTURE_MODE` environment variable decides, as in posthog-node.
+   * @default 'v0'
+   */
+  captureMode?: 'v0' | 'v1'
+  /**
    * Send nothing and make no request at all. A blank api key also disables the client (with a warning).
    * @default false
    */
@@ -324,6 +332,18 @@ export interface PostHogOptions {
    */
   flagDefinitionCacheProvider?: FlagDefinitionCacheProvider<FlagDefinitionCacheInput>
   /**
+   * A file for the last-known-good flag definitions (Node, Bun, Deno): written atomically after
+   * each load, and read when the process starts while PostHog cannot be reached, so local
+   * evaluation works from the first call. Newer definitions from PostHog always replace it.
+   * @default undefined (no file)
+   */
+  flagDefinitionsBackupPath?: string
+  /**
+   * The oldest backup copy (by when it was saved) that is used at start, in milliseconds.
+   * @default 604800000 (7 days)
+   */
+  flagDefinitionsBackupMaxAgeMs?: number
+  /**
    * Send a `$feature_flag_called` event the first time a person sees a flag value.
    * @default true
    */
@@ -394,6 +414,8 @@ export interface ResolvedOptions {
   readonly disableCompression: boolean
   readonly disableGeoip: boolean
   readonly historicalMigration: boolean
+  /** Undefined: `POSTHOG_CAPTURE_MODE` decides (read through the runtime). */
+  readonly captureMode: 'v0' | 'v1' | undefined
   readonly disabled: boolean
   readonly debug: boolean
   readonly fetch: FetchLike
@@ -429,6 +451,8 @@ export interface ResolvedOptions {
   readonly strictLocalEvaluation: boolean
   readonly featureFlagsTimezone: string | undefined
   readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> | undefined
+  readonly flagDefinitionsBackupPath: string | undefined
+  readonly flagDefinitionsBackupMaxAgeMs: number
   readonly sendFeatureFlagEvent: boolean
   readonly maxCacheSize: number
   readonly evaluationContexts: readonly string[] | undefined
@@ -446,7 +470,7 @@ export interface ResolvedOptions {
 const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
   host: true, flushAt: true, flushInterval: true, maxBatchSize: true, maxQueueSize: true,
   requestTimeout: true, fetchRetryCount: true, fetchRetryDelay: true, fetchRetryMaxDelay: true,
-  disableCompression: true, disableGeoip: true, historicalMigration: true, disabled: true, debug: true,
+  disableCompression: true, disableGeoip: true, historicalMigration: true, captureMode: true, disabled: true, debug: true,
   fetch: true, logger: true, onError: true, beforeSend: true, superProperties: true, syncMode: true,
   flushOnExit: true, shutdownTimeoutMs: true, waitUntil: true, waitUntilDebounceMs: true,
   waitUntilMaxWaitMs: true, before_send: true, defaultOptIn: true, persistence: true,
@@ -456,6 +480,7 @@ const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
   addTracingHeaders: true, secretKey: true, personalApiKey: true, enableLocalEvaluation: true,
   featureFlagsPollingInterval: true, featureFlagsRequestTimeoutMs: true, featureFlagsRequestMaxRetries: true,
   remoteConfigRequestTimeoutMs: true, strictLocalEvaluation: true, flagDefinitionCacheProvider: true,
+  flagDefinitionsBackupPath: true, flagDefinitionsBackupMaxAgeMs: true,
   sendFeatureFlagEvent: true, maxCacheSize: true, evaluationContexts: true, enableExceptionAutocapture: true,
   exceptionRateLimiterBucketSize: true, exceptionRateLimiterRefillRate: true, preloadFeatureFlags: true,
   disableRemoteFeatureFlags: true, bootstrap: true, evaluationEnvironments: true, featureFlagsLogWarnings: true,
@@ -521,6 +546,9 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   const superProperties = o.superProperties ?? {}
   if (!isPlainObject(superProperties)) throw new TypeError('The `superProperties` option must be a plain object.')
 
+  const captureMode = o.captureMode
+  if (captureMode !== undefined && captureMode !== 'v0' && captureMode !== 'v1') throw new TypeError("The `captureMode` option must be 'v0' or 'v1'.")
+
   const provider = o.flagDefinitionCacheProvider
   if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
     throw new TypeError('The `flagDefinitionCacheProvider` option must be an object.')
@@ -569,6 +597,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     disableCompression: bool(o, 'disableCompression', false),
     disableGeoip: bool(o, 'disableGeoip', true),
     historicalMigration: bool(o, 'historicalMigration', false),
+    captureMode,
     disabled,
     debug,
     fetch: fetchFn,
@@ -602,6 +631,8 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
     featureFlagsTimezone,
     flagDefinitionCacheProvider: provider,
+    flagDefinitionsBackupPath: optString(o, 'flagDefinitionsBackupPath'),
+    flagDefinitionsBackupMaxAgeMs: int(o, 'flagDefinitionsBackupMaxAgeMs', 7 * 24 * 3600 * 1000, 0),
     sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
     // posthog-node: 0 means the default.
     maxCacheSize: maxCacheSize === 0 ? 50_000 : Math.ceil(maxCacheSize),

@@ -69,6 +69,21 @@ function checkToken(token: string, expected: string | undefined): void {
   if (expected !== undefined && token !== expected) throw new HttpError(403, 'ingest_key_unknown', 'unknown project token')
 }
 
+/** Capture v1 `options` and the event properties they stand for. */
+const V1_OPTION_PROPERTIES = [
+  ['cookieless_mode', '$cookieless_mode'],
+  ['disable_skew_correction', '$ignore_sent_at'],
+  ['process_person_profile', '$process_person_profile'],
+  ['product_tour_id', '$product_tour_id'],
+] as const
+
+/** `PostHog-Sdk-Info: <name>/<version>`. */
+function sdkInfo(header: string): { name: string; version: string } | undefined {
+  const slash = header.lastIndexOf('/')
+  if (slash <= 0 || slash === header.length - 1) return undefined
+  return { name: header.slice(0, slash), version: header.slice(slash + 1) }
+}
+
 const V1_HEADERS = ['posthog-sdk-info', 'posthog-attempt', 'posthog-request-id', 'posthog-request-timestamp']
 
 /** Capture v1: Bearer token, PostHog-* headers, per-event results. */
@@ -106,23 +121,43 @@ async function captureV1(ctx: RequestContext, sink: CaptureSink): Promise<Reply>
   if (!Array.isArray(batch) || batch.length === 0) return fail(400, 'request_parsing_error', '`batch` must be a non-empty array')
 
   const now = new Date().toISOString()
+  const lib = sdkInfo(String(req.headers['posthog-sdk-info']))
   const events: IncomingEvent[] = []
   try {
     for (let i = 0; i < batch.length; i++) {
       if (i > 0 && i % 5000 === 0) await nextTurn() // as parseCapture: never validate 600k events in one turn
       const raw = batch[i] as Record<string, unknown>
       const e = normalizeEvent(raw, i, now)
-      if (raw.session_id !== undefined) e.properties.$session_id ??= raw.session_id
-      if (raw.window_id !== undefined) e.properties.$window_id ??= raw.window_id
+      const props = e.properties
+      if (raw.session_id !== undefined) props.$session_id ??= raw.session_id
+      if (raw.window_id !== undefined) props.$window_id ??= raw.window_id
+      // As PostHog does: the library comes from the header, typed options back to their properties.
+      if (lib) {
+        props.$lib ??= lib.name
+        props.$lib_version ??= lib.version
+      }
+      const options = raw.options
+      if (options && typeof options === 'object' && !Array.isArray(options)) {
+        for (const [option, property] of V1_OPTION_PROPERTIES) {
+          const value = (options as Record<string, unknown>)[option]
+          if (value !== undefined) props[property] ??= value
+        }
+      }
       events.push(e)
     }
   } catch (err) {
     if (err instanceof HttpError) return fail(400, 'request_parsing_error', err.message)
     throw err
   }
-  await sink.store(events, '/i/v1/analytics/events')
-  const results: Record<string, { result: string }> = {}
-  for (const e of events) results[e.uuid] = { result: 'ok' }
+  const results: Record<string, { result: string; details?: string }> = {}
+  const { retry = 0, drop = 0 } = ctx.eventResults ?? {}
+  for (const [i, e] of events.entries()) {
+    if (i < retry) results[e.uuid] = { result: 'retry', details: 'injected: try again' }
+    else if (i < retry + drop) results[e.uuid] = { result: 'drop', details: 'injected: refused' }
+  }
+  const accepted = events.filter((e) => results[e.uuid] === undefined)
+  await sink.store(accepted, '/i/v1/analytics/events')
+  for (const e of accepted) results[e.uuid] = { result: 'ok' }
   return {
     status: 200,
     headers: { 'posthog-request-id': String(req.headers['posthog-request-id'] ?? randomUUID()), date: new Date().toUTCString() },

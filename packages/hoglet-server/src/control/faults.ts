@@ -18,6 +18,12 @@ export interface FaultSpec {
   retryAfter?: number | string
   /** Destroy the connection without answering. */
   reset?: boolean
+  /**
+   * Capture v1 only: answer per event instead of failing the request. The first `retry`
+   * events of the batch get `retry` and the next `drop` get `drop` (neither is stored); the
+   * rest are stored and answered `ok`.
+   */
+  eventResults?: { retry?: number; drop?: number }
   /** How many requests this fault answers. @default 1 */
   times?: number
 }
@@ -61,7 +67,13 @@ function validate(spec: unknown): QueuedFault {
   if (f.status !== undefined && (!Number.isInteger(f.status) || f.status < 100 || f.status > 599)) throw new TypeError('`status` must be an HTTP status code')
   if (f.delayMs !== undefined && (typeof f.delayMs !== 'number' || f.delayMs < 0)) throw new TypeError('`delayMs` must be a non-negative number')
   if (f.times !== undefined && (!Number.isInteger(f.times) || f.times < 1)) throw new TypeError('`times` must be a positive integer')
-  if (f.status === undefined && !f.reset && f.delayMs === undefined) throw new TypeError('a fault needs `status`, `reset` or `delayMs`')
+  if (f.eventResults !== undefined) {
+    const r = f.eventResults as Record<string, unknown> | null
+    if (typeof r !== 'object' || r === null || Object.entries(r).some(([k, v]) => (k !== 'retry' && k !== 'drop') || !Number.isInteger(v) || (v as number) < 0)) {
+      throw new TypeError('`eventResults` must be `{retry?, drop?}` with non-negative integer counts')
+    }
+  }
+  if (f.status === undefined && !f.reset && f.delayMs === undefined && f.eventResults === undefined) throw new TypeError('a fault needs `status`, `reset`, `delayMs` or `eventResults`')
   const path = f.path && f.path.length > 1 && f.path.endsWith('/') ? f.path.slice(0, -1) : f.path
   return { ...f, path, remaining: f.times ?? 1 }
 }

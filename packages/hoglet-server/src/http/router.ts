@@ -13,6 +13,8 @@ export interface RequestContext {
   params: Record<string, string>
   /** Decoded body text, set by handlers that read one, so the request log can show it. */
   bodyText?: string
+  /** Per-event results a queued fault asks Capture v1 to give. */
+  eventResults?: { retry?: number; drop?: number }
 }
 
 /** A handler's answer; `body` that is not a string or Buffer is sent as JSON. */

@@ -7,6 +7,8 @@ export type DropReason =
   | 'before_send'
   | 'invalid'
   | 'http_4xx'
+  /** Capture v1 answered `drop` for the event. */
+  | 'rejected'
   | 'retries_exhausted'
   | 'shutdown'
 

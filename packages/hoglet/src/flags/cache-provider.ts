@@ -43,20 +43,36 @@ export function normalizeCacheData(data: FlagDefinitionCacheInput): FlagDefiniti
 
 type MaybePromise<T> = T | Promise<T>
 
+/** What the SDK knows about a fetched load besides its data. */
+export interface FlagDefinitionsMeta {
+  /** The response's ETag, for `If-None-Match` on later polls. */
+  etag?: string
+}
+
 /**
  * Same method names as posthog-node's `FlagDefinitionCacheProvider`, so existing providers work.
  *
  * Per poll: `shouldFetchFlagDefinitions()` (throws → fetch anyway). When it says no,
  * `getFlagDefinitions()` is installed if it returns data; when it returns nothing the
  * current definitions are kept, or, before any load, the SDK fetches anyway.
- * After a successful fetch (200, not 304) `onFlagDefinitionsReceived(data)` is called.
+ * After a successful fetch (200, not 304) `onFlagDefinitionsReceived(data, meta)` is called.
  * `shutdown()` is called once by `PostHog.shutdown()`.
+ *
+ * Two optional methods (hoglet's own; posthog-node providers simply lack them) let a provider
+ * push changes instead of waiting for the next poll, and hand over the shared copy's ETag.
  */
 export interface FlagDefinitionCacheProvider<CacheData extends FlagDefinitionCacheInput = FlagDefinitionCacheData> {
   getFlagDefinitions(): MaybePromise<CacheData | undefined>
   shouldFetchFlagDefinitions(): MaybePromise<boolean>
-  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): MaybePromise<void>
+  onFlagDefinitionsReceived(data: FlagDefinitionCacheData, meta?: FlagDefinitionsMeta): MaybePromise<void>
   shutdown?(): MaybePromise<void>
+  /**
+   * Called once when polling starts. The provider calls `onChange` when the shared copy
+   * changed; the SDK then reads it through `getFlagDefinitions()` at once.
+   */
+  watchFlagDefinitions?(onChange: () => void): void
+  /** The ETag of `data` (an object `getFlagDefinitions()` returned), so a process that becomes the one fetching polls with `If-None-Match`. */
+  etagOf?(data: CacheData): string | undefined
 }
 
 export interface InMemoryFlagDefinitionCacheOptions {

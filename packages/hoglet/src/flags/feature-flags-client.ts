@@ -8,7 +8,9 @@ import type { ContextData } from '../context.js'
 import type { EventMessage } from '../event.js'
 import type { Logger } from '../logger.js'
 import type { ResolvedOptions } from '../options.js'
+import type { Runtime } from '../runtime/types.js'
 import { VERSION } from '../version.js'
+import { DefinitionsBackup } from './definitions-backup.js'
 import { FeatureFlags } from './feature-flags.js'
 import { FeatureFlagEvaluations } from './snapshot.js'
 import { minimalExposureProperties } from './exposure.js'
@@ -50,6 +52,7 @@ export async function propertiesForCapture(
 /** What the flag service needs from the client that owns it (the `PostHog` class satisfies it). */
 export interface FlagServiceHost {
   readonly config: ResolvedOptions
+  readonly runtime: Runtime
   readonly logger: Logger
   reportError(error: Error, level?: 'warn' | 'error'): void
   capture(message: EventMessage): unknown
@@ -91,6 +94,7 @@ export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags 
     strictLocalEvaluation: c.strictLocalEvaluation,
     timezone: c.featureFlagsTimezone,
     cacheProvider: c.flagDefinitionCacheProvider,
+    backup: definitionsBackup(client),
     sendFeatureFlagEvent: c.sendFeatureFlagEvent,
     maxCacheSize: c.maxCacheSize,
     evaluationContexts: c.evaluationContexts,
@@ -105,4 +109,15 @@ export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags 
   })
   client.addShutdownHook(() => flags.shutdown())
   return flags
+}
+
+/** The last-known-good file, where the option asks for one and the runtime has files. */
+function definitionsBackup(client: FlagServiceHost): DefinitionsBackup | undefined {
+  const { flagDefinitionsBackupPath: path, flagDefinitionsBackupMaxAgeMs: maxAgeMs } = client.config
+  if (path === undefined) return undefined
+  if (!client.runtime.textFile) {
+    client.logger.warn(`flagDefinitionsBackupPath is set but the ${client.runtime.name} runtime has no file system; no backup is kept`)
+    return undefined
+  }
+  return new DefinitionsBackup(client.runtime.textFile(path), path, maxAgeMs, client.logger)
 }

@@ -52,6 +52,7 @@ export class FeatureFlags {
         logger: config.logger,
         compile: (data) => compileDefinitions(data, config.sha1Hex, { evaluationContexts: config.evaluationContexts, timezone: config.timezone }),
         cacheProvider: config.cacheProvider,
+        backup: config.backup,
         report: config.report,
         onLoaded: () => this.definitionsLoaded(),
       })

@@ -7,6 +7,7 @@ import type { FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './ca
 import type { ExposureEvent, ExposureReporter } from './exposure.js'
 import type { FetchFn, FlagValue, FlagsLogger, JsonValue, NormalizedOverrides } from './flag-api.js'
 import type { CompiledDefinitions } from './loaded-definitions.js'
+import type { DefinitionsBackup } from './definitions-backup.js'
 import type { DefinitionsPoller } from './poller.js'
 import type { RemoteFlagsClient, RemoteFlagsError } from './remote.js'
 import type { StaleFlagValues } from './stale-values.js'
@@ -45,6 +46,8 @@ export interface FeatureFlagsConfig {
   /** IANA timezone for date filters when the definitions carry none. */
   timezone?: string | undefined
   cacheProvider: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> | undefined
+  /** The last-known-good copy on disk, when configured. */
+  backup?: DefinitionsBackup
   sendFeatureFlagEvent: boolean
   maxCacheSize: number
   evaluationContexts: readonly string[] | undefined

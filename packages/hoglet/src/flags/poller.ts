@@ -7,6 +7,7 @@
 import { unrefTimer } from '../timers.js'
 import type { FetchFn, FlagsLogger } from './flag-api.js'
 import { normalizeCacheData, type FlagDefinitionCacheData, type FlagDefinitionCacheInput, type FlagDefinitionCacheProvider } from './cache-provider.js'
+import { formatAge, type DefinitionsBackup } from './definitions-backup.js'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, fetchFlagDefinitions, type DefinitionsFetchOutcome } from './definitions.js'
 
 /** Longest pause between polls while backing off (unless the interval itself is longer). */
@@ -27,6 +28,8 @@ export interface DefinitionsPollerConfig<C> {
   /** Turn a definitions load into what the evaluator needs; called once per new load. */
   compile: (data: FlagDefinitionCacheData) => C
   cacheProvider?: FlagDefinitionCacheProvider<FlagDefinitionCacheInput>
+  /** Last-known-good copy on disk: saved after each load, read when the first load fails. */
+  backup?: DefinitionsBackup
   /**
    * Reports failures worth an `onError` (auth, quota, compile errors). It logs them too;
    * without it they only go to the logger.
@@ -40,10 +43,14 @@ export interface DefinitionsPollerConfig<C> {
 export interface LoadedDefinitions<C> {
   data: FlagDefinitionCacheData
   compiled: C
+  /** When these definitions were fetched (for a backup copy: when it was saved). */
   loadedAt: number
-  /** When definitions last came from PostHog itself (not the cache provider); posthog-node's `$feature_flag_definitions_loaded_at`. */
+  /**
+   * When definitions last came from PostHog itself (not the cache provider; for a backup copy:
+   * when it was saved); posthog-node's `$feature_flag_definitions_loaded_at`.
+   */
   fetchedAt: number | undefined
-  source: 'api' | 'cache'
+  source: 'api' | 'cache' | 'backup'
 }
 
 export class DefinitionsPoller<C> {
@@ -60,6 +67,7 @@ export class DefinitionsPoller<C> {
   private shutdownPromise: Promise<void> | undefined
   /** Set when the last attempt failed in a way waiting will not fix (401, 402, 403, 404). */
   private definitiveFailure: string | undefined
+  private backupTried = false
   private readonly waiters = new Set<(ready: boolean) => void>()
   /** Requests made to the definitions endpoints, for diagnostics and tests. */
   requestCount = 0
@@ -70,6 +78,11 @@ export class DefinitionsPoller<C> {
   start(): void {
     if (this.stopped || this.firstLoad) return
     this.firstLoad = this.reload()
+    try {
+      this.config.cacheProvider?.watchFlagDefinitions?.(() => void this.reload())
+    } catch (err) {
+      this.config.logger.warn('flag definition cache provider failed in watchFlagDefinitions; changes arrive with the next poll', err)
+    }
   }
 
   /** The definitions in use, or undefined before the first successful load. */
@@ -144,9 +157,10 @@ export class DefinitionsPoller<C> {
   private schedule(): void {
     if (this.stopped) return
     this.clearTimer()
-    // Without polling, retry (1 s doubling, capped) only until something is loaded.
+    // Without polling, retry (1 s doubling, capped) only until something is loaded (a backup copy
+    // on disk does not count: PostHog is retried until it answers).
     if (this.config.pollIntervalMs === null) {
-      if (this.current || this.failures === 0) return
+      if ((this.current && this.current.source !== 'backup') || this.failures === 0) return
       this.timer = unrefTimer(setTimeout(() => void this.reload(), Math.min(1000 * 2 ** (this.failures - 1), MAX_BACKOFF_MS)))
       return
     }
@@ -180,7 +194,11 @@ export class DefinitionsPoller<C> {
             // The same shared object as last time (an in-process provider): nothing to recompile.
             if (cached !== this.lastCached && cached !== this.current?.data) {
               this.lastCached = cached
-              this.install(normalizeCacheData(cached), 'cache')
+              const data = normalizeCacheData(cached)
+              if (this.install(data, 'cache')) {
+                this.etag = provider.etagOf?.(cached)
+                void this.config.backup?.save(data, this.etag)
+              }
             }
             return
           }
@@ -200,9 +218,14 @@ export class DefinitionsPoller<C> {
       outcome = await this.fetchOnce()
     }
     this.handle(outcome)
-    if (outcome.kind === 'loaded' && provider && this.current?.data === outcome.data) {
+    if (outcome.kind !== 'loaded' || this.current?.data !== outcome.data) {
+      if (!this.current) await this.useBackup(outcome)
+      return
+    }
+    void this.config.backup?.save(outcome.data, outcome.etag)
+    if (provider) {
       try {
-        await provider.onFlagDefinitionsReceived(outcome.data)
+        await provider.onFlagDefinitionsReceived(outcome.data, { etag: outcome.etag })
       } catch (err) {
         this.config.logger.warn('flag definition cache provider failed to store definitions; they stay in memory', err)
       }
@@ -264,8 +287,26 @@ export class DefinitionsPoller<C> {
     }
   }
 
+  /** PostHog could not be reached before any load: start from the saved copy, once, if it is recent enough. */
+  private async useBackup(outcome: DefinitionsFetchOutcome): Promise<void> {
+    const backup = this.config.backup
+    if (!backup || this.backupTried) return
+    this.backupTried = true
+    const copy = await backup.load()
+    if (!copy || this.current) return
+    const failures = this.failures
+    if (!this.install(copy.data, 'backup', copy.savedAt)) return
+    // Still failing: keep backing off, and poll with the copy's ETag so an unchanged answer is a 304.
+    this.failures = failures
+    this.etag = copy.etag
+    const why = outcome.kind === 'http_error' ? `HTTP ${outcome.status}` : outcome.kind === 'not_modified' ? '304 without definitions' : outcome.kind
+    this.config.logger.warn(
+      `flag definitions could not be loaded (${why}); evaluating with the last-known-good copy from ${backup.path}, saved ${formatAge(Date.now() - copy.savedAt)} ago (${copy.data.flags.length} flags) until PostHog answers`,
+    )
+  }
+
   /** Compile and install; returns false (keeping the old definitions) when compiling fails. */
-  private install(data: FlagDefinitionCacheData, source: 'api' | 'cache'): boolean {
+  private install(data: FlagDefinitionCacheData, source: LoadedDefinitions<C>['source'], loadedAt = Date.now()): boolean {
     let compiled: C
     try {
       compiled = this.config.compile(data)
@@ -275,8 +316,7 @@ export class DefinitionsPoller<C> {
       this.report(new Error(message, { cause: err }), 'error')
       return false
     }
-    const now = Date.now()
-    this.current = { data, compiled, loadedAt: now, fetchedAt: source === 'api' ? now : this.current?.fetchedAt, source }
+    this.current = { data, compiled, loadedAt, fetchedAt: source === 'cache' ? this.current?.fetchedAt : loadedAt, source }
     this.failures = 0
     this.definitiveFailure = undefined
     this.config.onLoaded?.(data.flags.length)

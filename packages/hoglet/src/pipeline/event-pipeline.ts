@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime/types.js'
 import { Emitter } from './emitter.js'
 import { Lane } from './lane.js'
 import { Reporter, type ClientEvents } from './reporter.js'
+import { CAPTURE_V1_PATH } from './capture-v1.js'
 import { Sender } from './sender.js'
 import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
@@ -28,6 +29,7 @@ export class EventPipeline {
   readonly serialize: ReturnType<typeof createSlotSerializer>
   /** Aborted when a shutdown times out: requests in flight stop, late slow-path events drop. */
   readonly closing = new Closing()
+  /** `/batch/`, or Capture v1's path when `captureMode` is `v1`. */
   readonly analytics: Lane
   /** The `/i/v0/ai/batch/` lane, or undefined until the first `captureAi`. */
   ai: Lane | undefined
@@ -66,7 +68,8 @@ export class EventPipeline {
       config.waitUntil && !config.disabled
         ? new WaitUntilFlusher(config.waitUntil, config.waitUntilDebounceMs, config.waitUntilMaxWaitMs, () => this.#drain())
         : undefined
-    this.analytics = this.#createLane(BATCH_PATH, MAX_EVENT_BYTES)
+    const captureMode = config.captureMode ?? (runtime.readEnv?.('POSTHOG_CAPTURE_MODE') === 'v1' ? 'v1' : 'v0')
+    this.analytics = this.#createLane(captureMode === 'v1' ? CAPTURE_V1_PATH : BATCH_PATH, MAX_EVENT_BYTES)
   }
 
   aiLane(): Lane {

@@ -9,15 +9,10 @@ import type { Runtime } from '../runtime/types.js'
 import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
 import type { Counters } from './stats.js'
+import type { SendReport, SendResult } from './send-report.js'
+import { CAPTURE_V1_PATH, CaptureV1Sender } from './capture-v1.js'
 
-/** How a batch ended, told to the client so it can count, log and emit. */
-export interface SendReport {
-  delivered(path: string, count: number, events: readonly string[]): void
-  /** A network error or timeout outlasted the retries: the events go back to the lane for the next flush. */
-  held(path: string, count: number, error: Error): void
-  dropped(reason: DropReason, count: number, message: string, cause?: unknown): void
-  retrying(path: string, attempt: number, delayMs: number, cause: Error): void
-}
+export type { SendReport, SendResult } from './send-report.js'
 
 type AttemptResult =
   | { kind: 'ok' }
@@ -27,17 +22,11 @@ type AttemptResult =
 
 const encoder = new TextEncoder()
 
-/** How a `send()` ended: every event delivered, or not; `held` are the events kept for the next flush. */
-export interface SendResult {
-  delivered: boolean
-  held: string[] | undefined
-}
-
 const DELIVERED: SendResult = Object.freeze({ delivered: true, held: undefined }) as SendResult
 const NOT_DELIVERED: SendResult = Object.freeze({ delivered: false, held: undefined }) as SendResult
 
 /**
- * Sends already-serialised events to one endpoint: builds the `{api_key, batch, sent_at}` body,
+ * Sends already-serialised events to one endpoint (Capture v1 batches go to `capture-v1.ts`): builds the `{api_key, batch, sent_at}` body,
  * gzips it, retries transient failures with backoff, splits on 413. `send()` never rejects:
  * every event ends up delivered or reported as dropped.
  */
@@ -55,6 +44,7 @@ export class Sender {
    * waits between retries keep the process alive; otherwise they are unref'd.
    */
   keepAlive = 0
+  #v1: CaptureV1Sender | undefined
 
   constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
     this.#options = options
@@ -74,6 +64,10 @@ export class Sender {
    * `closing` aborts the request in progress and any wait between retries (shutdown ran out of time).
    */
   async send(path: string, events: string[], closing: AbortSignal): Promise<SendResult> {
+    if (path === CAPTURE_V1_PATH) {
+      this.#v1 ??= new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0))
+      return this.#v1.send(path, events, closing)
+    }
     const url = this.#options.host + path
     const joined = events.join(',')
     const maxRetries = this.#options.fetchRetryCount

@@ -21,7 +21,7 @@ export interface PipelineStats {
 }
 
 export function emptyDropCounts(): Record<DropReason, number> {
-  return { queue_full: 0, too_large: 0, before_send: 0, invalid: 0, http_4xx: 0, retries_exhausted: 0, shutdown: 0 }
+  return { queue_full: 0, too_large: 0, before_send: 0, invalid: 0, http_4xx: 0, rejected: 0, retries_exhausted: 0, shutdown: 0 }
 }
 
 /** The mutable counters behind `stats()`; plain fields so counting costs nothing. */

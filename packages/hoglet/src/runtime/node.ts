@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, inflateRawSync } from 'node:zlib'
 import { refineNodeFrames } from './node-frames.js'
+import { nodeTextFile } from './node-text-file.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -47,5 +48,9 @@ function releaseId(): string | undefined {
   return process.env.POSTHOG_RELEASE_ID?.trim() || undefined
 }
 
+const readEnv = (name: string): string | undefined => process.env[name]
+
 /** Node.js, and Bun and Deno through their Node compatibility. */
-export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames, releaseId }
+export const nodeRuntime: Runtime = {
+  name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames, releaseId, readEnv, textFile: nodeTextFile,
+}

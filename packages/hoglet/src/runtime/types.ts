@@ -11,6 +11,14 @@ export interface AsyncContextStorage<T> {
   enterWith?(store: T): void
 }
 
+/** A small text file (the flag definitions backup). */
+export interface TextFile {
+  /** The file's text, or undefined when it does not exist. */
+  read(): Promise<string | undefined>
+  /** Replaces the file's text atomically. */
+  write(text: string): Promise<void>
+}
+
 export interface Runtime {
   /** Short name reported in debug output, e.g. `node`, `edge`. */
   readonly name: string
@@ -20,6 +28,10 @@ export interface Runtime {
   sha1Hex: (input: string) => string
   /** Per-async-scope storage (AsyncLocalStorage) where the runtime has it. */
   createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
+  /** A file on disk, where the runtime has a file system (Node, Bun, Deno). */
+  textFile?: (path: string) => TextFile
+  /** An environment variable, where the runtime has them (`POSTHOG_CAPTURE_MODE`). */
+  readEnv?: (name: string) => string | undefined
   /** Run `hook` once before the process exits on its own; returns the unregister function. */
   onBeforeExit?: (hook: () => Promise<void>) => () => void
   /**
