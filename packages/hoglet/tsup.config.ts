@@ -11,6 +11,7 @@ export default defineConfig({
     hono: 'src/integrations/hono/index.ts',
     next: 'src/integrations/next/index.ts',
     sentry: 'src/integrations/sentry/index.ts',
+    openfeature: 'src/integrations/openfeature/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
