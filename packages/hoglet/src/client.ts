@@ -36,7 +36,7 @@ import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
 import type { FeatureFlags } from './flags/feature-flags.js'
 import { createClientFeatureFlags } from './flags/feature-flags-client.js'
-import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
+import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
 import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
 export type {
@@ -131,7 +131,17 @@ export class PostHog {
       this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
     }
     if (this.config.flushOnExit && this.runtime.onBeforeExit && this.#unregisterExitHook === undefined) {
-      this.#unregisterExitHook = this.runtime.onBeforeExit(() => (pipeline.pending() > 0 ? this.flush() : Promise.resolve()))
+      // Events held after a network failure get one more try; when only they are left and that
+      // try failed too, the process may exit (beforeExit would otherwise fire forever).
+      let triedHeld = false
+      this.#unregisterExitHook = this.runtime.onBeforeExit(() => {
+        const held = pipeline.held()
+        if (pipeline.pending() - held > 0 || (held > 0 && !triedHeld)) {
+          triedHeld = held > 0
+          return this.flush()
+        }
+        return Promise.resolve()
+      })
     }
   }
 
@@ -160,6 +170,11 @@ export class PostHog {
   /** Runs `hook` first thing in `shutdown()` (stop pollers, remove process handlers). */
   addShutdownHook(hook: () => unknown): void {
     this.#shutdownHooks.push(hook)
+  }
+
+  /** Fires a client event (`on()` listeners), e.g. the flags module's `localEvaluationFlagsLoaded`. */
+  emit<K extends keyof ClientEvents & string>(event: K, payload: ClientEvents[K]): void {
+    this.#pipeline.emitter.emit(event, payload)
   }
 
   /** Reports an error the way every hoglet error is reported: logger, `onError`, `error` event. */
@@ -432,6 +447,11 @@ export class PostHog {
    * `path` and `count`), `error`, `drop`, `retry`, `localEvaluationFlagsLoaded` (or `*`); returns
    * the unsubscribe function.
    */
+  on<K extends Exclude<keyof ClientEvents, number> & ('capture' | 'identify' | 'alias' | 'flush' | 'error' | 'drop' | 'retry')>(
+    event: K,
+    listener: (payload: ClientEvents[K]) => void,
+  ): () => void
+  on(event: string, listener: (...args: any[]) => void): () => void
   on(event: string, listener: (...args: any[]) => void): () => void {
     return this.#pipeline.emitter.on(event, listener)
   }
@@ -446,12 +466,12 @@ export class PostHog {
 
   /** Whether the flag is on for this person (a variant counts as on); `undefined` when unknown. Sends `$feature_flag_called`. */
   isFeatureEnabled(key: string, distinctId: string, options?: FlagCallOptions): Promise<boolean | undefined> {
-    return this.#flags.isFeatureEnabled(key, distinctId, options)
+    return this.#flags.isFeatureEnabled(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
   }
 
   /** The flag's value: `true`/`false` or the variant key; `undefined` when unknown. Sends `$feature_flag_called`. */
   getFeatureFlag(key: string, distinctId: string, options?: FlagCallOptions): Promise<FlagValue | undefined> {
-    return this.#flags.getFeatureFlag(key, distinctId, options)
+    return this.#flags.getFeatureFlag(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
   }
 
   /**
@@ -459,31 +479,65 @@ export class PostHog {
    * the flag has no payload for that value, `undefined` when the flag is unknown. Sends no event.
    */
   getFeatureFlagPayload(key: string, distinctId: string, matchValue?: FlagValue, options?: FlagCallOptions): Promise<JsonValue | null | undefined> {
-    return this.#flags.getFeatureFlagPayload(key, distinctId, matchValue, options)
+    return this.#flags.getFeatureFlagPayload(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, matchValue, options)
   }
 
-  /** Key, enabled, variant, decoded payload and reason in one call. Sends `$feature_flag_called`. The distinct id defaults to the context's. */
-  getFeatureFlagResult(key: string, distinctId?: string, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined> {
-    return this.#flags.getFeatureFlagResult(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
+  /**
+   * Key, enabled, variant, decoded payload and reason in one call. Sends `$feature_flag_called`.
+   * Without a distinct id (`getFeatureFlagResult(key, options)`), the context's is used.
+   */
+  getFeatureFlagResult(key: string, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined>
+  getFeatureFlagResult(key: string, distinctId: string, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined>
+  getFeatureFlagResult(key: string, distinctIdOrOptions?: string | FlagCallOptions, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined> {
+    const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
+    return this.#flags.getFeatureFlagResult(key, distinctId, opts)
   }
 
-  /** Every flag's value for this person (`flagKeys` to limit). Sends no exposure events. */
-  getAllFlags(distinctId?: string, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
-    return this.#flags.getAllFlags(distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
+  /** Every flag's value for this person (`flagKeys` to limit); the context's distinct id without one. Sends no exposure events. */
+  getAllFlags(options?: AllFlagsOptions): Promise<Record<string, FlagValue>>
+  getAllFlags(distinctId: string, options?: AllFlagsOptions): Promise<Record<string, FlagValue>>
+  getAllFlags(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
+    const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
+    return this.#flags.getAllFlags(distinctId, opts)
   }
 
-  /** Every flag's value and decoded payload (`flagKeys` to limit). Sends no exposure events. */
-  getAllFlagsAndPayloads(distinctId?: string, options?: AllFlagsOptions): Promise<FlagsAndPayloads> {
-    return this.#flags.getAllFlagsAndPayloads(distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
+  /** Every flag's value and decoded payload (`flagKeys` to limit); the context's distinct id without one. Sends no exposure events. */
+  getAllFlagsAndPayloads(options?: AllFlagsOptions): Promise<FlagsAndPayloads>
+  getAllFlagsAndPayloads(distinctId: string, options?: AllFlagsOptions): Promise<FlagsAndPayloads>
+  getAllFlagsAndPayloads(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<FlagsAndPayloads> {
+    const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
+    return this.#flags.getAllFlagsAndPayloads(distinctId, opts)
   }
 
   /**
    * Evaluate every flag (or `flagKeys`) once: locally where possible, with at most one `/flags`
    * request for the rest. Read it with `isEnabled`/`getFlag` (each read sends a deduplicated
-   * `$feature_flag_called`) and pass it to `capture({ flags })`.
+   * `$feature_flag_called`) and pass it to `capture({ flags })`. Without a distinct id, the context's is used.
    */
-  evaluateFlags(distinctId?: string, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
-    return this.#flags.evaluateFlags(distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
+  evaluateFlags(options?: AllFlagsOptions): Promise<FeatureFlagEvaluations>
+  evaluateFlags(distinctId: string, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations>
+  evaluateFlags(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
+    const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
+    return this.#flags.evaluateFlags(distinctId, opts)
+  }
+
+  /** The `$feature_flag_called` events already sent, by distinct id (posthog-node's property; assign `{}` to forget them). */
+  get distinctIdHasSentFlagCalls(): Record<string, Set<string>> {
+    return this.#flags.sentFlagCalls
+  }
+
+  set distinctIdHasSentFlagCalls(value: Record<string, Set<string>>) {
+    this.#flags.sentFlagCalls = value
+  }
+
+  /** Where the flag is meant to be evaluated (`all`, `client`, `server`), from the loaded definitions. */
+  getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
+    return this.#flags.getFeatureFlagEvaluationRuntime(key)
+  }
+
+  /** Keys of the loaded flags meant for `runtime` (flags for `all` runtimes included). */
+  getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
+    return this.#flags.getFeatureFlagKeysByEvaluationRuntime(runtime)
   }
 
   /** The flag's remote-config payload (decrypted by PostHog); needs `secretKey`. `undefined` on any failure. */
@@ -569,6 +623,12 @@ export class PostHog {
   }
 
   // ---- Internals ----
+
+  /** posthog-node's overloads: a string is the distinct id; otherwise the options, and the context's distinct id. */
+  #flagSubject<O>(distinctIdOrOptions: string | number | O | undefined, options: O | undefined): [string | number | undefined, O | undefined] {
+    if (typeof distinctIdOrOptions === 'string' || typeof distinctIdOrOptions === 'number') return [distinctIdOrOptions, options]
+    return [this.#capturer.contextProvider?.()?.distinctId, distinctIdOrOptions ?? options]
+  }
 
   async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, kind: CaptureKind = CaptureKind.Event): Promise<string | undefined> {
     if (this.#capturer.off) return undefined

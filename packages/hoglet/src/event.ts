@@ -1,4 +1,5 @@
 import { VERSION } from './version.js'
+import type { SendFeatureFlagsOptions } from './flags/flag-api.js'
 
 /** An event exactly as it goes on the wire inside a `/batch/` body. */
 export interface WireEvent {
@@ -28,7 +29,7 @@ export interface EventMessage {
   /** A flag evaluation snapshot: adds `$feature/<key>` and `$active_feature_flags` with no request. */
   flags?: unknown
   /** Evaluate flags for this person (a request unless local) and attach them. Prefer `flags`. */
-  sendFeatureFlags?: boolean | Record<string, unknown>
+  sendFeatureFlags?: boolean | SendFeatureFlagsOptions
 }
 
 /** Properties hoglet stamps on every event; fixed at build time. */

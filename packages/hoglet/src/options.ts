@@ -20,7 +20,7 @@ export type WireBeforeSendFn = (event: WireEvent) => WireEvent | null
 export const PERSISTENCE_VALUES = ['memory'] as const
 export type Persistence = (typeof PERSISTENCE_VALUES)[number]
 
-import type { FlagDefinitionCacheProvider } from './flags/cache-provider.js'
+import type { FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './flags/cache-provider.js'
 
 /** Shares flag definitions between processes (for example through Redis); see `flags/cache-provider.ts`. */
 export type { FlagDefinitionCacheProvider }
@@ -232,11 +232,48 @@ export interface PostHogOptions {
    */
   enableLocalEvaluation?: boolean
   /**
-   * How often flag definitions are polled, in milliseconds (shorter values count as 100).
-   * `null`: load them once at start and then only on `reloadFeatureFlags()`.
+   * How often flag definitions are polled, in milliseconds; shorter intervals are raised to
+   * 100. `null` turns polling off: definitions are loaded once (retried until they load), then
+   * only by `reloadFeatureFlags()`.
    * @default 30000
    */
   featureFlagsPollingInterval?: number | null
+  /**
+   * Load flag definitions as soon as the client is built. `false` waits for the first flag
+   * call (or `reloadFeatureFlags()` / `waitForLocalEvaluationReady()`).
+   * @default true
+   */
+  preloadFeatureFlags?: boolean
+  /**
+   * Never ask PostHog's `/flags` endpoint: flags come from local definitions, overrides and
+   * `bootstrap` only (like `strictLocalEvaluation`, for every call, including `sendFeatureFlags`).
+   * @default false
+   */
+  disableRemoteFeatureFlags?: boolean
+  /**
+   * Flag values (and payloads) answered for any distinct id when neither local definitions nor
+   * `/flags` can answer: before definitions load with remote evaluation off, or when `/flags` fails.
+   * `distinctId` and `isIdentifiedId` are accepted for posthog-node compatibility and unused.
+   * @default undefined
+   */
+  bootstrap?: {
+    distinctId?: string
+    isIdentifiedId?: boolean
+    featureFlags?: Record<string, boolean | string>
+    featureFlagPayloads?: Record<string, unknown>
+  }
+  /**
+   * Keep the last good value of each flag per distinct id and answer it when `/flags` fails
+   * (timeout, network, 5xx, quota), while younger than `maxAgeMs`. Forgotten when new
+   * definitions load. `true` uses the defaults.
+   * @default false (maxAgeMs 3600000, maxDistinctIds 10000 when on)
+   */
+  staleFlagFallback?: boolean | { maxAgeMs?: number; maxDistinctIds?: number }
+  /**
+   * Let `FeatureFlagEvaluations.only()` warn about keys that are not in the snapshot.
+   * @default true
+   */
+  featureFlagsLogWarnings?: boolean
   /**
    * Timeout of a remote `/flags` request, in milliseconds.
    * @default 3000
@@ -259,10 +296,17 @@ export interface PostHogOptions {
    */
   strictLocalEvaluation?: boolean
   /**
+   * The project's IANA timezone (its setting in PostHog), for local evaluation of date filters:
+   * naive dates are read, and relative dates (`-7d`) computed, on its wall clock, as PostHog's
+   * server does. Definitions that carry a timezone (hoglet-server's) take precedence.
+   * @default 'UTC'
+   */
+  featureFlagsTimezone?: string
+  /**
    * Shared store for flag definitions across processes.
    * @default undefined (each process polls)
    */
-  flagDefinitionCacheProvider?: FlagDefinitionCacheProvider
+  flagDefinitionCacheProvider?: FlagDefinitionCacheProvider<FlagDefinitionCacheInput>
   /**
    * Send a `$feature_flag_called` event the first time a person sees a flag value.
    * @default true
@@ -274,10 +318,16 @@ export interface PostHogOptions {
    */
   maxCacheSize?: number
   /**
-   * Evaluation contexts sent with remote flag requests (`evaluation_contexts`).
+   * Evaluation contexts of this SDK (`evaluation_contexts` in `/flags` requests): flags tagged
+   * for other contexts are left out, locally as PostHog leaves them out remotely.
    * @default undefined
    */
   evaluationContexts?: readonly string[]
+  /**
+   * Older name of `evaluationContexts`.
+   * @default undefined
+   */
+  evaluationEnvironments?: readonly string[]
 
   // ---- Exceptions ----
   /**
@@ -332,13 +382,18 @@ export interface ResolvedOptions {
   readonly shutdownTimeoutMs: number
   readonly secretKey: string | undefined
   readonly enableLocalEvaluation: boolean
-  /** null: no polling after the first load. */
   readonly featureFlagsPollingInterval: number | null
+  readonly preloadFeatureFlags: boolean
+  readonly disableRemoteFeatureFlags: boolean
+  readonly bootstrap: { readonly featureFlags: Readonly<Record<string, boolean | string>>; readonly featureFlagPayloads: Readonly<Record<string, unknown>> } | undefined
+  readonly staleFlagFallback: { readonly maxAgeMs: number; readonly maxDistinctIds: number } | undefined
+  readonly featureFlagsLogWarnings: boolean
   readonly featureFlagsRequestTimeoutMs: number
   readonly featureFlagsRequestMaxRetries: number
   readonly remoteConfigRequestTimeoutMs: number
   readonly strictLocalEvaluation: boolean
-  readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider | undefined
+  readonly featureFlagsTimezone: string | undefined
+  readonly flagDefinitionCacheProvider: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> | undefined
   readonly sendFeatureFlagEvent: boolean
   readonly maxCacheSize: number
   readonly evaluationContexts: readonly string[] | undefined
@@ -346,6 +401,29 @@ export interface ResolvedOptions {
   readonly exceptionRateLimiterBucketSize: number
   readonly exceptionRateLimiterRefillRate: number
 }
+
+/**
+ * Every name of `PostHogOptions`, so unknown names can be reported. Typed as a record of its keys:
+ * adding an option to the interface without adding it here does not compile.
+ */
+const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
+  host: true, flushAt: true, flushInterval: true, maxBatchSize: true, maxQueueSize: true,
+  requestTimeout: true, fetchRetryCount: true, fetchRetryDelay: true, fetchRetryMaxDelay: true,
+  disableCompression: true, disableGeoip: true, historicalMigration: true, disabled: true, debug: true,
+  fetch: true, logger: true, onError: true, beforeSend: true, superProperties: true, syncMode: true,
+  flushOnExit: true, shutdownTimeoutMs: true, before_send: true, defaultOptIn: true, persistence: true,
+  personProfiles: true, privacyMode: true, enableFullAiCapture: true, isServer: true,
+  custom_blocked_useragents: true, __preview_capture_bot_pageviews: true, disableRemoteConfig: true,
+  disableSurveys: true, sessionExpirationTimeSeconds: true, disable_capture_url_hashes: true,
+  addTracingHeaders: true, secretKey: true, personalApiKey: true, enableLocalEvaluation: true,
+  featureFlagsPollingInterval: true, featureFlagsRequestTimeoutMs: true, featureFlagsRequestMaxRetries: true,
+  remoteConfigRequestTimeoutMs: true, strictLocalEvaluation: true, flagDefinitionCacheProvider: true,
+  sendFeatureFlagEvent: true, maxCacheSize: true, evaluationContexts: true, enableExceptionAutocapture: true,
+  exceptionRateLimiterBucketSize: true, exceptionRateLimiterRefillRate: true, preloadFeatureFlags: true,
+  disableRemoteFeatureFlags: true, bootstrap: true, evaluationEnvironments: true, featureFlagsLogWarnings: true,
+  staleFlagFallback: true, featureFlagsTimezone: true,
+}
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES))
 
 export const DEFAULT_HOST = 'https://us.i.posthog.com'
 
@@ -370,7 +448,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   }
   // The default logger prints every level; the guard decides what gets through (`debug()` switches it).
   const logger = guardLogger(o.logger ?? createDefaultLogger(true), debug)
-  for (const warning of optionNameWarnings(o)) logger.warn(warning)
+  for (const warning of optionNameWarnings(o, KNOWN_OPTIONS)) logger.warn(warning)
 
   const key = typeof apiKey === 'string' ? apiKey.trim() : ''
   let disabled = bool(o, 'disabled', false)
@@ -408,9 +486,14 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
     throw new TypeError('The `flagDefinitionCacheProvider` option must be an object.')
   }
-  const evaluationContexts = o.evaluationContexts
+  const featureFlagsTimezone = optString(o, 'featureFlagsTimezone')
+  if (featureFlagsTimezone !== undefined && !isTimeZone(featureFlagsTimezone)) {
+    throw new RangeError(`The \`featureFlagsTimezone\` option must be an IANA timezone name, got ${JSON.stringify(featureFlagsTimezone)}.`)
+  }
+  const contextsName = o.evaluationContexts !== undefined ? 'evaluationContexts' : 'evaluationEnvironments'
+  const evaluationContexts = o.evaluationContexts ?? o.evaluationEnvironments
   if (evaluationContexts !== undefined && (!Array.isArray(evaluationContexts) || evaluationContexts.some((c) => typeof c !== 'string'))) {
-    throw new TypeError('The `evaluationContexts` option must be an array of strings.')
+    throw new TypeError(`The \`${contextsName}\` option must be an array of strings.`)
   }
 
   const persistence = o.persistence ?? 'memory'
@@ -466,10 +549,16 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
     featureFlagsPollingInterval: pollingInterval(o.featureFlagsPollingInterval),
+    preloadFeatureFlags: bool(o, 'preloadFeatureFlags', true),
+    disableRemoteFeatureFlags: bool(o, 'disableRemoteFeatureFlags', false),
+    bootstrap: resolveBootstrap(o.bootstrap),
+    staleFlagFallback: resolveStaleFallback(o.staleFlagFallback),
+    featureFlagsLogWarnings: bool(o, 'featureFlagsLogWarnings', true),
     featureFlagsRequestTimeoutMs: int(o, 'featureFlagsRequestTimeoutMs', 3000, 0),
     featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
     remoteConfigRequestTimeoutMs: int(o, 'remoteConfigRequestTimeoutMs', 3000, 0),
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
+    featureFlagsTimezone,
     flagDefinitionCacheProvider: provider,
     sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
     // posthog-node: 0 means the default.
@@ -481,36 +570,48 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   })
 }
 
-/** Shortest polling interval, as in posthog-node: shorter values are raised to it. */
-const MIN_POLLING_INTERVAL_MS = 100
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
 
+/** posthog-node's reading: `null` = no polling, a number is raised to 100 ms, anything else the default. */
 function pollingInterval(value: unknown): number | null {
   if (value === undefined) return 30_000
   if (value === null) return null
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`The \`featureFlagsPollingInterval\` option must be a number or null, got ${typeof value}.`)
+  if (typeof value !== 'number') throw new TypeError(`The \`featureFlagsPollingInterval\` option must be a number or null, got ${typeof value}.`)
+  if (Number.isNaN(value)) return 30_000
+  if (value === Infinity) return null
+  return Math.max(Math.floor(value), 100)
+}
+
+function resolveBootstrap(value: PostHogOptions['bootstrap']): ResolvedOptions['bootstrap'] {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object') throw new TypeError('The `bootstrap` option must be an object.')
+  const flags = value.featureFlags ?? {}
+  const payloads = value.featureFlagPayloads ?? {}
+  if (!isPlainObject(flags) || Object.values(flags).some((v) => typeof v !== 'boolean' && typeof v !== 'string')) {
+    throw new TypeError('The `bootstrap.featureFlags` option must map flag keys to booleans or variant keys.')
   }
-  if (value === Number.POSITIVE_INFINITY) return null
-  return Math.max(MIN_POLLING_INTERVAL_MS, value)
+  if (!isPlainObject(payloads)) throw new TypeError('The `bootstrap.featureFlagPayloads` option must be an object.')
+  if (Object.keys(flags).length === 0 && Object.keys(payloads).length === 0) return undefined
+  return Object.freeze({ featureFlags: Object.freeze({ ...flags }), featureFlagPayloads: Object.freeze({ ...payloads }) })
 }
 
-function functionList<F>(value: F | F[] | undefined, name: string): F[] {
-  const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
-  if (list.some((fn) => typeof fn !== 'function')) throw new TypeError(`The \`${name}\` option must be a function or an array of functions.`)
-  return list
+function resolveStaleFallback(value: PostHogOptions['staleFlagFallback']): ResolvedOptions['staleFlagFallback'] {
+  if (value === undefined || value === false) return undefined
+  const o = value === true ? {} : value
+  if (o === null || typeof o !== 'object') throw new TypeError('The `staleFlagFallback` option must be a boolean or `{ maxAgeMs, maxDistinctIds }`.')
+  const maxAgeMs = o.maxAgeMs ?? 3_600_000
+  const maxDistinctIds = o.maxDistinctIds ?? 10_000
+  if (typeof maxAgeMs !== 'number' || !(maxAgeMs > 0)) throw new RangeError('The `staleFlagFallback.maxAgeMs` option must be a positive number.')
+  if (!Number.isInteger(maxDistinctIds) || maxDistinctIds < 1) throw new RangeError('The `staleFlagFallback.maxDistinctIds` option must be a positive integer.')
+  return Object.freeze({ maxAgeMs, maxDistinctIds })
 }
-
-/**
- * Lower-cased user-agent substrings of crawlers and headless browsers, for
- * `__preview_capture_bot_pageviews`: the well-known ones PostHog's SDKs also treat as bots.
- */
-const BOT_USER_AGENTS: readonly string[] = Object.freeze([
-  'ahrefsbot', 'ahrefssiteaudit', 'amazonbot', 'applebot', 'baiduspider', 'bingbot', 'bingpreview', 'bot.htm', 'bot.php',
-  'bytespider', 'ccbot', 'chatgpt-user', 'claudebot', 'crawler', 'duckduckbot', 'facebookexternalhit', 'facebookcatalog',
-  'gptbot', 'googlebot', 'google-inspectiontool', 'googleother', 'headlesschrome', 'hubspot', 'linkedinbot', 'mj12bot',
-  'msnbot', 'perplexitybot', 'petalbot', 'pinterest', 'prerender', 'rogerbot', 'semrushbot', 'sitebulb', 'slurp',
-  'twitterbot', 'yandexbot', 'yahoo! slurp', 'spider', 'phantomjs', 'lighthouse', 'gtmetrix', 'uptimerobot', 'pingdom',
-])
 
 function resolveHost(host: unknown): string {
   if (host === undefined) return DEFAULT_HOST
@@ -569,3 +670,21 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }
+
+function functionList<F>(value: F | F[] | undefined, name: string): F[] {
+  const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
+  if (list.some((fn) => typeof fn !== 'function')) throw new TypeError(`The \`${name}\` option must be a function or an array of functions.`)
+  return list
+}
+
+/**
+ * Lower-cased user-agent substrings of crawlers and headless browsers, for
+ * `__preview_capture_bot_pageviews`: the well-known ones PostHog's SDKs also treat as bots.
+ */
+const BOT_USER_AGENTS: readonly string[] = Object.freeze([
+  'ahrefsbot', 'ahrefssiteaudit', 'amazonbot', 'applebot', 'baiduspider', 'bingbot', 'bingpreview', 'bot.htm', 'bot.php',
+  'bytespider', 'ccbot', 'chatgpt-user', 'claudebot', 'crawler', 'duckduckbot', 'facebookexternalhit', 'facebookcatalog',
+  'gptbot', 'googlebot', 'google-inspectiontool', 'googleother', 'headlesschrome', 'hubspot', 'linkedinbot', 'mj12bot',
+  'msnbot', 'perplexitybot', 'petalbot', 'pinterest', 'prerender', 'rogerbot', 'semrushbot', 'sitebulb', 'slurp',
+  'twitterbot', 'yandexbot', 'yahoo! slurp', 'spider', 'phantomjs', 'lighthouse', 'gtmetrix', 'uptimerobot', 'pingdom',
+])

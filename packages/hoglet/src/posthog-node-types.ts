@@ -5,19 +5,12 @@
  */
 import type { PostHog } from './client.js'
 import type { PersonPropertiesMessage } from './person-events.js'
-import type { AllFlagsOptions, FlagCallOptions, FlagOverrides, FlagValue, JsonValue } from './flags/flag-api.js'
-import type { FlagDefinitionCacheData } from './flags/cache-provider.js'
+import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FlagCallOptions, FlagOverrides, FlagValue, JsonValue } from './flags/flag-api.js'
+export type { FeatureFlagEvaluationRuntime, FeatureFlagOverrideOptions, SendFeatureFlagsOptions } from './flags/flag-api.js'
+export type { FlagDefinitionCacheInput } from './flags/cache-provider.js'
 
 /** posthog-node's name for the `setPersonProperties()` message. */
 export type SetPersonPropertiesMessage = PersonPropertiesMessage
-
-/** The object form of `capture({ sendFeatureFlags })`. */
-export type SendFeatureFlagsOptions = {
-  onlyEvaluateLocally?: boolean
-  personProperties?: Record<string, any>
-  groupProperties?: Record<string, Record<string, any>>
-  flagKeys?: string[]
-}
 
 /** Flag options shared by the flag methods (posthog-node's name). */
 export type BaseFlagEvaluationOptions = Omit<FlagCallOptions, 'sendFeatureFlagEvents'>
@@ -27,16 +20,12 @@ export type { AllFlagsOptions }
 
 /** `overrideFeatureFlags()` argument (posthog-node's name). */
 export type OverrideFeatureFlagsOptions = FlagOverrides
-/** The object form of `overrideFeatureFlags()`: flags and payloads. */
-export type FeatureFlagOverrideOptions = Exclude<FlagOverrides, false | string[] | Record<string, FlagValue>>
 
 /** A flag's value (posthog-node's `FeatureFlagValue`). */
 export type FeatureFlagValue = FlagValue
 /** Any JSON value (posthog-node's `JsonType`). */
 export type JsonType = JsonValue
 
-/** Where a flag is meant to be evaluated. */
-export type FeatureFlagEvaluationRuntime = 'all' | 'client' | 'server'
 export type FeatureFlagBucketingIdentifier = 'distinct_id' | 'device_id' | '' | null
 
 export type FlagPropertyValue = string | number | (string | number)[] | boolean
@@ -97,8 +86,6 @@ export const FeatureFlagError = Object.freeze({
 } as const)
 export type FeatureFlagErrorType = (typeof FeatureFlagError)[Exclude<keyof typeof FeatureFlagError, 'apiError'>] | string
 
-/** What a `FlagDefinitionCacheProvider` receives and stores (posthog-node's input name). */
-export type FlagDefinitionCacheInput = FlagDefinitionCacheData
 
 /**
  * The client's public methods under posthog-node's interface name: type a dependency as

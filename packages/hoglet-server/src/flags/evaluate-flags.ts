@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto'
 import { compileFlags, evaluateFlag, type CompiledFlags, type FlagDefinitionsResponse } from 'hoglet/engine'
+export { PERSON_METADATA_PREFIX } from 'hoglet/engine'
 
 /** Definitions compiled once per change, with what `/flags` reports beside each value. */
 export interface CompiledDefinitions {
   engine: CompiledFlags
   /** Active, non-deleted flags in definitions order: the ones `/flags` answers for. */
   served: FlagMeta[]
+  /** Keys of the served flags with `ensure_experience_continuity` (they use stored hash keys). */
+  continuityKeys: string[]
 }
 
 interface FlagMeta {
@@ -20,10 +23,13 @@ interface FlagMeta {
 /** Who to evaluate for: the request's values already merged over the stored ones. */
 export interface EvaluationInput {
   distinctId: string
-  groups: Record<string, string>
+  /** Group type → key as the request gave it (a string or number; anything else never matches). */
+  groups: Record<string, unknown>
   personProperties: Record<string, unknown>
   groupProperties: Record<string, Record<string, unknown>>
   deviceId?: string | undefined
+  /** The person's stored hash keys for experience-continuity flags (flag key → hash key). */
+  hashKeys?: Record<string, string> | undefined
 }
 
 /** One flag's answer in the terms of `/flags?v=2`. */
@@ -50,14 +56,16 @@ const sha1Hex = (s: string): string => createHash('sha1').update(s).digest('hex'
  * this budget the remaining flags answer as failed (`errorsWhileComputingFlags`), so one
  * request never holds the event loop for long.
  */
-export const EVALUATION_BUDGET_MS = 250
+export const EVALUATION_BUDGET_MS = 100
 
 /** Compiles definitions with hoglet's own engine in server mode (authoritative: missing properties are unset). */
 export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefinitions {
   const engine = compileFlags(defs, { mode: 'server', sha1Hex })
   const served: FlagMeta[] = []
+  const continuityKeys: string[] = []
   for (const f of defs.flags) {
     if (f.deleted || f.active === false) continue
+    if (f.ensure_experience_continuity === true) continuityKeys.push(f.key)
     served.push({
       key: f.key,
       id: f.id,
@@ -66,7 +74,7 @@ export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefin
       tags: new Set(f.evaluation_tags ?? []),
     })
   }
-  return { engine, served }
+  return { engine, served, continuityKeys }
 }
 
 /**
@@ -83,9 +91,10 @@ export function evaluateFlags(
   const subject = {
     distinctId: input.distinctId,
     deviceId: input.deviceId,
-    groups: input.groups,
+    groups: input.groups as Record<string, string | number>,
     personProperties: input.personProperties,
     groupProperties: input.groupProperties,
+    hashKeys: input.hashKeys,
   }
   const out = new Map<string, FlagAnswer>()
   for (const meta of compiled.served) {

@@ -7,7 +7,7 @@ import { checkDefinitions } from './check-definitions.js'
 /**
  * Reads a flags file: JSON or YAML (by extension; `.yaml`/`.yml` are YAML, anything else is
  * tried as JSON then YAML). The content is the shape of PostHog's definitions response,
- * `{ flags, group_type_mapping?, cohorts? }`, with conveniences for hand-written files
+ * `{ flags, group_type_mapping?, cohorts?, timezone? }`, with conveniences for hand-written files
  * applied by `normalizeDefinitions`.
  */
 export function readFlagsFile(path: string): FlagDefinitionsResponse {
@@ -63,7 +63,7 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
       throw new TypeError(`${source}: \`flags[${i}].filters\` must be an object`)
     }
     const filters = { ...((f.filters as Record<string, unknown> | undefined) ?? {}) }
-    if (!Array.isArray(filters.groups)) {
+    if (filters.groups === undefined || filters.groups === null) {
       const pct = f.rollout_percentage
       filters.groups = [{ properties: [], rollout_percentage: typeof pct === 'number' ? pct : 100 }]
     }
@@ -82,8 +82,21 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
   out.group_type_mapping = normalizeMapping(input.group_type_mapping, source)
   out.cohorts = (input.cohorts as FlagDefinitionsResponse['cohorts']) ?? {}
   if (input.minimal_flag_called_events === true) out.minimal_flag_called_events = true
+  if (input.timezone !== undefined) {
+    if (typeof input.timezone !== 'string' || !isTimeZone(input.timezone)) throw new TypeError(`${source}: \`timezone\` must be an IANA timezone name`)
+    out.timezone = input.timezone
+  }
   checkDefinitions(out as unknown as Record<string, unknown>, source)
   return out
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Accepts `{ "0": "company" }` or, for hand-written files, a list `[company, project]`. */

@@ -4,8 +4,9 @@ import { HttpError, badRequest, unauthorized } from '../http/errors.js'
 import { readBody } from '../http/read-body.js'
 import type { Reply, RequestContext, Router } from '../http/router.js'
 import type { GroupStore } from '../store/groups.js'
+import type { HashKeyStore } from '../store/hash-keys.js'
 import type { PersonStore } from '../store/persons.js'
-import { evaluateFlags, type EvaluationInput, type FlagAnswer } from './evaluate-flags.js'
+import { evaluateFlags, PERSON_METADATA_PREFIX, type EvaluationInput, type FlagAnswer } from './evaluate-flags.js'
 import type { FlagRegistry } from './flag-registry.js'
 
 type Props = Record<string, unknown>
@@ -15,6 +16,8 @@ export interface FlagsDeps {
   registry: FlagRegistry
   persons: PersonStore
   groups: GroupStore
+  /** Stored hash keys of experience-continuity flags. */
+  hashKeys: HashKeyStore
   /** When set, `/flags` accepts only this project token. */
   projectToken: string | undefined
   /** When set, the definitions and remote-config endpoints accept only this Bearer key. */
@@ -104,17 +107,28 @@ async function evaluateRequest(ctx: RequestContext, deps: FlagsDeps): Promise<Ev
 
   const groups = objectOf(body.groups ?? body.$groups) as Record<string, unknown>
   const requestGroupProps = objectOf(body.group_properties ?? body.$group_properties)
-  const groupKeys: Record<string, string> = {}
+  const groupKeys: Record<string, unknown> = {}
   const groupProperties: Record<string, Props> = {}
   for (const [type, key] of Object.entries(groups)) {
     if (key === null || key === undefined) continue
-    const k = String(key)
-    groupKeys[type] = k
-    groupProperties[type] = { ...deps.groups.get(type, k)?.properties, ...objectOf(requestGroupProps[type]) }
+    // The key goes to the engine as given (a number hashes as its text; a boolean never matches).
+    groupKeys[type] = key
+    const stored = typeof key === 'string' || typeof key === 'number' ? deps.groups.get(type, String(key))?.properties : undefined
+    groupProperties[type] = { ...stored, ...objectOf(requestGroupProps[type]) }
   }
-  const personProperties = { ...deps.persons.propertiesOf(distinctId), ...objectOf(body.person_properties ?? body.$properties) }
+  const person = deps.persons.get(distinctId)
+  const personProperties: Props = { ...person?.properties, ...objectOf(body.person_properties ?? body.$properties) }
+  // Person metadata (the persons table's created_at) for `person_metadata` filters, where
+  // PostHog's server puts it: beside the properties, under a key no property can collide with.
+  if (person) personProperties[PERSON_METADATA_PREFIX + 'created_at'] = new Date(person.createdAt).toISOString()
   const deviceId = str(body.$device_id) ?? str(body.device_id) ?? str(personProperties.$device_id)
   const input: EvaluationInput = { distinctId, groups: groupKeys, personProperties, groupProperties, deviceId }
+  const continuity = deps.registry.compiled.continuityKeys
+  if (continuity.length > 0) {
+    const ids = deps.persons.distinctIdsOf(distinctId)
+    const anon = str(body.$anon_distinct_id)
+    input.hashKeys = anon ? deps.hashKeys.remember(ids, continuity, anon) : deps.hashKeys.lookup(ids)
+  }
 
   const keys = body.flag_keys_to_evaluate ?? body.flag_keys
   const contexts = body.evaluation_contexts ?? body.evaluation_environments

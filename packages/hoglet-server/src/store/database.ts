@@ -39,6 +39,13 @@ const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (group_type, group_key)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE flag_hash_keys (
+     distinct_id TEXT NOT NULL,
+     flag_key TEXT NOT NULL,
+     hash_key TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (distinct_id, flag_key)
+   ) WITHOUT ROWID;`,
 ]
 
 /**

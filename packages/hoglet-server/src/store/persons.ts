@@ -178,6 +178,12 @@ export class PersonStore {
     return this.byDistinctId.get(distinctId)?.properties
   }
 
+  /** Every distinct id of the person `distinctId` belongs to, `distinctId` first (itself alone when unknown). */
+  distinctIdsOf(distinctId: string): string[] {
+    const p = this.byDistinctId.get(distinctId)
+    return p ? [distinctId, ...[...p.distinctIds].filter((d) => d !== distinctId)] : [distinctId]
+  }
+
   get(distinctId: string): Person | undefined {
     const p = this.byDistinctId.get(distinctId)
     return p && snapshot(p)

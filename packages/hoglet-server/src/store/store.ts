@@ -1,17 +1,25 @@
 import { openDatabase, type Db } from './database.js'
 import { EventStore, type IncomingEvent } from './events.js'
 import { GroupStore } from './groups.js'
+import { HashKeyStore } from './hash-keys.js'
 import { PersonStore } from './persons.js'
+
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
+/** Events per transaction in `ingestInSlices`: a few milliseconds of work each. */
+export const INGEST_SLICE = 1000
 
 /**
  * Everything hoglet-server keeps in SQLite. `ingest` stores one request's events, their
- * person and group effects, in one transaction: the request is answered after the commit.
+ * person and group effects, in one transaction; `ingestInSlices` does it in slices so a huge
+ * batch does not hold the event loop. The request is answered after the last commit.
  */
 export class Store {
   readonly db: Db
   readonly events: EventStore
   readonly persons: PersonStore
   readonly groups: GroupStore
+  readonly hashKeys: HashKeyStore
   private readonly ingestTx
 
   constructor(path: string) {
@@ -19,6 +27,7 @@ export class Store {
     this.events = new EventStore(this.db)
     this.persons = new PersonStore(this.db)
     this.groups = new GroupStore(this.db)
+    this.hashKeys = new HashKeyStore(this.db)
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
       let lastId = 0
       for (const e of events) {
@@ -42,12 +51,30 @@ export class Store {
     }
   }
 
-  /** Deletes all events, persons and groups. */
+  /**
+   * Stores a batch in transactions of `INGEST_SLICE` events, yielding to the event loop
+   * between them (other requests are served meanwhile). A batch is validated whole before
+   * this, so only a storage failure could leave part of it stored.
+   */
+  async ingestInSlices(events: IncomingEvent[], endpoint: string, onSlice: (count: number, lastId: number) => void): Promise<void> {
+    if (events.length <= INGEST_SLICE) {
+      onSlice(events.length, this.ingest(events, endpoint))
+      return
+    }
+    for (let start = 0; start < events.length; start += INGEST_SLICE) {
+      if (start > 0) await nextTurn()
+      const slice = events.slice(start, start + INGEST_SLICE)
+      onSlice(slice.length, this.ingest(slice, endpoint))
+    }
+  }
+
+  /** Deletes all events, persons, groups and stored flag hash keys. */
   clear(): void {
     this.db.transaction(() => {
       this.events.clear()
       this.persons.clear()
       this.groups.clear()
+      this.hashKeys.clear()
     })()
   }
 

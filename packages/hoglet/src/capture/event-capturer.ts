@@ -50,7 +50,14 @@ export interface FeatureFlagEnricher {
     groups: Record<string, string | number> | undefined,
     options: true | Record<string, unknown>,
   ): Promise<Record<string, unknown> | undefined>
+  /**
+   * For `$feature_flag_called` only: the properties to send instead of the merged ones, or
+   * undefined to keep them (PostHog's slim exposure events, `minimalFlagCalledEvents`).
+   */
+  exposureProperties?(merged: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined
 }
+
+const FLAG_CALLED = '$feature_flag_called'
 
 /** What the capturer needs from the client that owns it. */
 export interface EventCapturerHost {
@@ -171,6 +178,7 @@ export class EventCapturer {
     ) {
       merged = mergeProperties({ properties, superProperties: withSuper ? this.#superProperties : undefined, scope, groups: message.groups, personless })
     }
+    if (event === FLAG_CALLED) merged = this.flagEnricher?.exposureProperties?.(merged) ?? merged
     let json: string
     try {
       // `properties` last: the batcher splices the `$lib` fields and the timestamp in after it.
@@ -229,6 +237,10 @@ export class EventCapturer {
     })
     const bots = this.#config.botUserAgents
     if (bots !== undefined && event === '$pageview') markBotPageview(wire, bots)
+    if (event === FLAG_CALLED) {
+      const slim = this.flagEnricher?.exposureProperties?.(wire.properties)
+      if (slim) wire.properties = slim
+    }
     return wire
   }
 

@@ -50,7 +50,6 @@ export const PERSON_METADATA_PREFIX = '__posthog_person_metadata__'
 function propertyNode(filter: PropertyFilter, ctx: FilterContext, source: PropertySource): FilterNode {
   const written = typeof filter.key === 'string' ? filter.key : String(filter.key)
   const key = filter.type === 'person_metadata' ? PERSON_METADATA_PREFIX + written : written
-  const operator = filter.operator ?? 'exact'
   const test = compilePropertyTest(filter, ctx.operators)
   const onMissing = missingKeyOutcome(filter, ctx.mode)
   if (source.kind === 'unknown-group') return constant(ctx.mode === 'local' ? UNDECIDED : NO)

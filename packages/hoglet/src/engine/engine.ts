@@ -8,6 +8,7 @@
 export { compileFlags } from './compile.js'
 export { evaluateAllFlags, evaluateFlag } from './evaluate.js'
 export { sha1Hex } from './sha1.js'
+export { PERSON_METADATA_PREFIX } from './compile-filters.js'
 export type {
   CompileOptions,
   CompiledFlags,

@@ -1,6 +1,7 @@
 /**
  * How property and filter values are seen by the operators (PostHog's server rules): a string
- * is itself, any other JSON value is its JSON text; case-insensitivity is ASCII-only.
+ * is itself, any other JSON value is its JSON text; `exact` lower-cases with Unicode rules, the
+ * text operators ASCII only.
  */
 
 /** Three-valued match outcome, plus REMOTE: "only the server can decide this flag". */
@@ -36,6 +37,12 @@ export function asciiLower(s: string): string {
   }
   // For pure ASCII, the native lower-casing is exactly the ASCII rule.
   return upper ? s.toLowerCase() : s
+}
+
+/** Unicode lower-casing (as `exact` compares), through the allocation-free ASCII path when it can. */
+export function unicodeLower(s: string): string {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return s.toLowerCase()
+  return asciiLower(s)
 }
 
 // The text forms a float parses from on the server (Rust's f64 grammar: no spaces, `inf`, `NaN`).

@@ -5,7 +5,7 @@
 import { compareInstants, parseDateText, parseRelativeDate, propertyInstant, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
 import type { Instant, OffsetLookup } from './dates.js'
 import { compileGuardedRegex } from './operators-regex.js'
-import { asciiLower, isBooleanLike, memoize, NO, numberOf, stringForm, truthiness, UNDECIDED, YES } from './operators-values.js'
+import { asciiLower, floatFromText, isBooleanLike, memoize, NO, numberOf, stringForm, truthiness, UNDECIDED, unicodeLower, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
 import { compareSemver, parseSemver, requirementFor, satisfies } from './semver.js'
 import type { Semver } from './semver.js'
@@ -121,11 +121,11 @@ function compileExact(expected: unknown, negate: boolean): PropertyTest {
     return (value) => ((truthiness(value) === want) !== negate ? YES : NO)
   }
   if (!Array.isArray(expected)) {
-    const single = stringForm(expected).toLowerCase()
-    return (value) => ((stringForm(value).toLowerCase() === single) !== negate ? YES : NO)
+    const single = unicodeLower(stringForm(expected))
+    return (value) => ((unicodeLower(stringForm(value)) === single) !== negate ? YES : NO)
   }
-  const set = new Set(expected.map((v) => stringForm(v).toLowerCase()))
-  return (value) => (set.has(stringForm(value).toLowerCase()) !== negate ? YES : NO)
+  const set = new Set(expected.map((v) => unicodeLower(stringForm(v))))
+  return (value) => (set.has(unicodeLower(stringForm(value))) !== negate ? YES : NO)
 }
 
 type TextOperator = 'icontains' | 'not_icontains' | 'starts_with' | 'not_starts_with' | 'ends_with' | 'not_ends_with'
@@ -204,12 +204,33 @@ function compileDate(operator: 'is_date_before' | 'is_date_after' | 'is_date_exa
   const relative = parseRelativeDate(expected)
   const fixed: Instant | undefined = relative ? undefined : parseDateText(expected, zone, 0)
   if (!relative && !fixed) return always(NO)
-  // Relative property values depend on the clock, so only the others are memoized.
-  const parseFixed = memoize((text: string) => parseDateText(text, zone, 0))
+  // A relative bound depends only on the clock: resolved once per distinct "now".
+  let boundAt = NaN
+  let relativeBound: Instant | undefined
+  const boundFor = (nowMs: number): Instant | undefined => {
+    if (nowMs !== boundAt) {
+      boundAt = nowMs
+      const ms = resolveRelativeDate(relative!, nowMs, zone)
+      relativeBound = ms === undefined ? undefined : { ms, ns: 0 }
+    }
+    return relativeBound
+  }
+  // Property strings parse once; relative ones (which depend on the clock) are only classified.
+  const parseText = memoize((text: string): Instant | undefined | typeof CLOCK_DEPENDENT =>
+    floatFromText(text) === undefined && parseRelativeDate(text) ? CLOCK_DEPENDENT : propertyInstant(text, (t) => parseDateText(t, zone, 0)),
+  )
   return (value, scope) => {
-    const bound = fixed ?? relativeInstant(expected, zone, scope.now())
+    const bound = fixed ?? boundFor(scope.now())
     if (!bound) return NO
-    const parsed = propertyInstant(value, (text) => (parseRelativeDate(text) ? parseDateText(text, zone, scope.now()) : parseFixed(text)))
+    // A JS Date (SDK callers) is the instant it denotes, as its JSON text is in a /flags request.
+    if (value instanceof Date) value = Number.isNaN(value.getTime()) ? null : value.toISOString()
+    let parsed: Instant | undefined
+    if (typeof value === 'string') {
+      const p = parseText(value)
+      parsed = p === CLOCK_DEPENDENT ? parseDateText(value, zone, scope.now()) : p
+    } else {
+      parsed = propertyInstant(value, () => undefined)
+    }
     if (!parsed) return NO
     const c = compareInstants(parsed, bound)
     if (operator === 'is_date_before') return c < 0 ? YES : NO
@@ -218,11 +239,7 @@ function compileDate(operator: 'is_date_before' | 'is_date_after' | 'is_date_exa
   }
 }
 
-function relativeInstant(text: string, zone: OffsetLookup | undefined, nowMs: number): Instant | undefined {
-  const rel = parseRelativeDate(text)
-  const ms = rel && resolveRelativeDate(rel, nowMs, zone)
-  return ms === undefined ? undefined : { ms, ns: 0 }
-}
+const CLOCK_DEPENDENT = Symbol('relative date')
 
 /** Semver operators; an unparseable property value gives false, an unparseable filter value is an error. */
 function compileSemver(operator: string, expected: unknown, error: Outcome): PropertyTest {

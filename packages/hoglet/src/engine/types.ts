@@ -36,8 +36,9 @@ export interface FlagDefinition {
   has_experiment?: boolean
   has_encrypted_payloads?: boolean
   /** `"device_id"` buckets rollouts and variants by the device id instead of the distinct id. */
-  bucketing_identifier?: BucketingIdentifier | null
-  evaluation_runtime?: string
+  bucketing_identifier?: BucketingIdentifier | '' | null
+  /** `all` (or absent / null), `client` or `server`: where the flag is meant to be evaluated. */
+  evaluation_runtime?: string | null
   evaluation_tags?: string[]
   /** Legacy top-level rollout; ignored (conditions carry their own). */
   rollout_percentage?: number | null

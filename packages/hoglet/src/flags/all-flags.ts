@@ -3,10 +3,10 @@
  * benchmarked hot path of `getAllFlags`) and the full path, which evaluates locally, applies
  * overrides and makes at most one `/flags` request, for the undecided keys only.
  */
-import { evaluateAllFlags, type LocalFlagResult } from '../engine/engine.js'
-import type { AllFlagsOptions, FlagValue, FlagsAndPayloads, JsonValue } from './flag-api.js'
+import { evaluateAllFlags, evaluateFlag, type LocalFlagResult } from '../engine/engine.js'
+import type { AllFlagsOptions, FlagValue, FlagsAndPayloads, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } from './flag-call-input.js'
-import { applyOverrides } from './flag-overrides.js'
+import { overlayRecords, overlayValues } from './flag-overrides.js'
 import { localRecord, remoteRecord } from './flag-records.js'
 import { reportRemoteError, type FlagServiceState } from './flag-service-state.js'
 import { awaitFirstLoad } from './loaded-definitions.js'
@@ -18,6 +18,20 @@ interface AllFlags {
   records: Map<string, FlagRecord>
   remote: RemoteFlagsResponse | undefined
   remoteError: RemoteFlagsError | undefined
+  /** Keys local evaluation could not decide, with why. */
+  unresolved: Record<string, UnresolvedFlagReason>
+  /** The `flagKeys` asked for, when any. */
+  wanted: string[] | undefined
+  /** What `/flags` answered, kept apart: the all-flags values let it win, the snapshot keeps local answers. */
+  remoteRecords?: Map<string, FlagRecord>
+}
+
+/** Local records with the remote ones merged in: remote wins for `getAllFlags*` (posthog-node), local wins for the snapshot. */
+function merged(all: AllFlags, remoteWins: boolean): Map<string, FlagRecord> {
+  if (!all.remoteRecords) return all.records
+  const out = new Map(all.records)
+  for (const [key, rec] of all.remoteRecords) if (remoteWins || !out.has(key)) out.set(key, rec)
+  return out
 }
 
 /**
@@ -28,8 +42,12 @@ interface AllFlags {
 export function localAll(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions | undefined): Record<string, LocalFlagResult> | undefined {
   const loaded = state.poller?.definitions
   if (!loaded || state.overrides.flags || typeof distinctId !== 'string' || distinctId === '' || options?.flagKeys !== undefined) return undefined
+  // No definitions at all: posthog-node asks the server, so the full path does too.
+  if (loaded.compiled.engine.size === 0 && loaded.compiled.skipped.size === 0) return undefined
+  // With remote evaluation off, `bootstrap` fills in what the definitions lack (full path).
+  if (state.config.disableRemote && state.config.bootstrap) return undefined
   try {
-    const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS))
+    const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS, loaded.compiled.bucketsByDevice))
     return inconclusive.length === 0 ? results : undefined
   } catch {
     return undefined // the full path evaluates again and reports the failure
@@ -38,32 +56,46 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
 
 /** `getAllFlags` off the hot path: values only, so no payload object is built just to be dropped. */
 export async function allFlagValues(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions): Promise<Record<string, FlagValue>> {
-  const { records } = await evaluateAll(state, distinctId, options)
+  const records = merged(await evaluateAll(state, distinctId, options), true)
   const featureFlags: Record<string, FlagValue> = {}
   for (const record of records.values()) featureFlags[record.key] = record.variant ?? record.enabled
+  if (answered(state, distinctId)) overlayValues(state.overrides, featureFlags, undefined)
   return featureFlags
 }
 
 export async function allFlagsAndPayloads(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions): Promise<FlagsAndPayloads> {
-  const { records } = await evaluateAll(state, distinctId, options)
+  const records = merged(await evaluateAll(state, distinctId, options), true)
   const featureFlags: Record<string, FlagValue> = {}
   const featureFlagPayloads: Record<string, JsonValue> = {}
   for (const record of records.values()) {
     featureFlags[record.key] = record.variant ?? record.enabled
-    if (record.payload !== undefined) featureFlagPayloads[record.key] = record.payload
+    if (record.payload !== undefined && record.payload !== null) featureFlagPayloads[record.key] = record.payload
   }
+  if (answered(state, distinctId)) overlayValues(state.overrides, featureFlags, featureFlagPayloads)
   return { featureFlags, featureFlagPayloads }
+}
+
+/** Whether an all-flags call got as far as evaluating (enabled client, usable distinct id), so overrides apply. */
+function answered(state: FlagServiceState, distinctId: unknown): boolean {
+  if (state.config.disabled) return false
+  return (typeof distinctId === 'string' && distinctId !== '') || (typeof distinctId === 'number' && Number.isFinite(distinctId))
 }
 
 /** A snapshot of every flag (or `flagKeys`) for the subject; its accesses fire the exposures. */
 export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
   const { config } = state
-  if (config.disabled) return FeatureFlagEvaluations.empty(config.logger)
+  const logger = config.logWarnings === false ? undefined : config.logger
+  if (config.disabled) return FeatureFlagEvaluations.empty(logger)
   const distinctId = checkInput(config, 'evaluateFlags', rawDistinctId, false)
-  if (distinctId === undefined) return FeatureFlagEvaluations.empty(config.logger)
+  if (distinctId === undefined) return FeatureFlagEvaluations.empty(logger)
   options ??= {}
-  const { records, remote, remoteError } = await evaluateAll(state, distinctId, options)
-  const sendEvents = options.sendFeatureFlagEvents ?? config.sendFeatureFlagEvent
+  // posthog-node's snapshot also asks the server for requested keys the definitions lack.
+  const all = await evaluateAll(state, distinctId, options, true)
+  const { remote, remoteError, unresolved, wanted } = all
+  const records = merged(all, false)
+  overlayRecords(state.overrides, records, wanted)
+  for (const key of records.keys()) delete unresolved[key]
+  const sendEvents = options.sendFeatureFlagEvents
   return new FeatureFlagEvaluations(
     records,
     {
@@ -74,56 +106,94 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
       evaluatedAt: remote?.evaluatedAt,
       errorsWhileComputingFlags: remote?.errorsWhileComputingFlags ?? false,
       quotaLimited: remoteError?.kind === 'quota_limited',
-      definitionsLoadedAt: state.poller?.definitions?.loadedAt,
+      definitionsLoadedAt: state.poller?.definitions?.fetchedAt,
+      unresolved: Object.freeze(unresolved),
     },
-    sendEvents ? (e) => state.exposures.report(e) : undefined,
-    config.logger,
+    (e, perRead) => {
+      if (perRead ?? sendEvents ?? config.sendFeatureFlagEvent) state.exposures.report(e)
+    },
+    logger,
   )
 }
 
-async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions): Promise<AllFlags> {
+/** The `unresolvedFlags` reason for an engine explanation (posthog-node's categories). */
+function unresolvedReason(why: string): UnresolvedFlagReason {
+  if (why.includes('continuity')) return 'experience_continuity'
+  if (why.includes('cohort') || why.includes('group type')) return 'unsupported_definition'
+  if (why.includes('dependency')) return 'unresolved_dependency'
+  return 'missing_context'
+}
+
+async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions, askForMissingKeys = false): Promise<AllFlags> {
   const { config } = state
   const records = new Map<string, FlagRecord>()
-  if (config.disabled) return { records, remote: undefined, remoteError: undefined }
+  const unresolved: Record<string, UnresolvedFlagReason> = {}
+  const none: AllFlags = { records, remote: undefined, remoteError: undefined, unresolved, wanted: undefined }
+  if (config.disabled) return none
   const distinctId = checkInput(config, 'all-flags call', rawDistinctId, false)
-  if (distinctId === undefined) return { records, remote: undefined, remoteError: undefined }
+  if (distinctId === undefined) return none
   options ??= {}
   let wanted: string[] | undefined
   if (Array.isArray(options.flagKeys)) {
     wanted = options.flagKeys.filter((k): k is string => typeof k === 'string')
-    if (wanted.length === 0) wanted = undefined
+    // An empty list asks for nothing (posthog-node answers it without evaluating).
+    if (wanted.length === 0) return { ...none, wanted }
   } else if (options.flagKeys !== undefined) {
     config.report(new TypeError('`flagKeys` must be an array of flag keys; evaluating all flags'), 'warn')
   }
+  state.poller?.start()
   await awaitFirstLoad(state.poller, config.requestTimeoutMs)
   const loaded = state.poller?.definitions
-  // Which keys the server must decide: everything (or `wanted`) without definitions;
-  // with definitions only what local evaluation could not.
-  let remoteKeys: string[] | undefined = wanted
-  let needRemote = !loaded
-  if (loaded) {
+  // Whether to ask the server (posthog-node's rule): no definitions, or none at all, or a
+  // flag local evaluation could not decide, or (snapshot) a requested key missing locally. The request
+  // then asks for what the caller asked for (`flagKeys`, or everything), as posthog-node's does.
+  let needRemote = !loaded || (loaded.compiled.engine.size === 0 && loaded.compiled.skipped.size === 0)
+  if (loaded && !needRemote) {
     try {
-      const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(config, distinctId, options), wanted)
+      const subject = evaluationSubject(config, distinctId, options, loaded.compiled.bucketsByDevice)
+      const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, subject, wanted)
       for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
-      remoteKeys = [...inconclusive]
-      if (wanted) for (const k of wanted) if (!records.has(k) && !remoteKeys.includes(k)) remoteKeys.push(k)
-      needRemote = remoteKeys.length > 0
+      for (const key of inconclusive) {
+        const outcome = evaluateFlag(loaded.compiled.engine, key, subject)
+        unresolved[key] = unresolvedReason(outcome.kind === 'inconclusive' ? outcome.why : '')
+      }
+      needRemote = inconclusive.length > 0 || (askForMissingKeys && wanted !== undefined && wanted.some((k) => !records.has(k) && !(k in unresolved) && !loaded.compiled.skipped.has(k)))
     } catch (err) {
       needRemote = true
-      remoteKeys = wanted
       config.logger.error('local evaluation of all flags failed', err)
     }
   }
-  applyOverrides(state.overrides, records, wanted)
-  if (!needRemote || onlyLocal(config, options)) return { records, remote: undefined, remoteError: undefined }
-  const outcome = await state.remote.evaluate(remoteRequest(config, distinctId, options, remoteKeys))
+  if (!needRemote) {
+    if (config.disableRemote) addBootstrap(state, records, wanted)
+    return { records, remote: undefined, remoteError: undefined, unresolved, wanted }
+  }
+  if (onlyLocal(config, options)) {
+    addBootstrap(state, records, wanted)
+    return { records, remote: undefined, remoteError: undefined, unresolved, wanted }
+  }
+  const outcome = await state.remote.evaluate(remoteRequest(config, distinctId, options, wanted))
   if (!outcome.ok) {
     reportRemoteError(config, outcome.error)
-    return { records, remote: undefined, remoteError: outcome.error }
+    addBootstrap(state, records, wanted)
+    return { records, remote: undefined, remoteError: outcome.error, unresolved, wanted }
   }
+  state.minimalFlagCalledEvents = outcome.response.minimalFlagCalledEvents === true
+  const remoteRecords = new Map<string, FlagRecord>()
   for (const [key, rec] of outcome.response.flags) {
-    if (records.has(key)) continue
-    records.set(key, remoteRecord(rec))
+    if (wanted && !wanted.includes(key)) continue
+    if (loaded?.compiled.skipped.has(key)) continue
+    remoteRecords.set(key, remoteRecord(rec))
   }
-  return { records, remote: outcome.response, remoteError: undefined }
+  return { records, remote: outcome.response, remoteRecords, remoteError: undefined, unresolved, wanted }
+}
+
+/** `bootstrap` values for the keys nothing else answered (no definitions, remote off or failed). */
+function addBootstrap(state: FlagServiceState, records: Map<string, FlagRecord>, wanted: string[] | undefined): void {
+  const boot = state.config.bootstrap
+  if (!boot) return
+  for (const key of Object.keys(boot.flags)) {
+    if (records.has(key) || (wanted && !wanted.includes(key))) continue
+    const value = boot.flags[key]!
+    records.set(key, { key, enabled: value !== false, variant: typeof value === 'string' ? value : undefined, payload: boot.payloads[key], locallyEvaluated: true, id: undefined, version: undefined, reason: { code: 'bootstrap', conditionIndex: null, description: 'Bootstrapped' }, hasExperiment: undefined })
+  }
 }

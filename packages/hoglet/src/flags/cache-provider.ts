@@ -19,6 +19,26 @@ export interface FlagDefinitionCacheData {
   cohorts: Record<string, PropertyGroup>
   /** Server gate for slim `$feature_flag_called` events. */
   minimalFlagCalledEvents?: boolean
+  /** The project's IANA timezone, when the definitions carry it (hoglet-server's do). */
+  timezone?: string
+  /** The wire names, as posthog-node also stores them (read when the camel-case ones are absent). */
+  group_type_mapping?: Record<string, string>
+  minimal_flag_called_events?: boolean
+  property_matching_version?: number
+  propertyMatchingVersion?: number
+}
+
+/** What a provider may hand back: posthog-node's input shape (wire-named group type mapping accepted). */
+export type FlagDefinitionCacheInput =
+  | FlagDefinitionCacheData
+  | (Omit<FlagDefinitionCacheData, 'groupTypeMapping'> & { group_type_mapping: Record<string, string>; groupTypeMapping?: Record<string, string> })
+
+/** Cached data as hoglet reads it: either spelling of the group type mapping and the slim-events gate. */
+export function normalizeCacheData(data: FlagDefinitionCacheInput): FlagDefinitionCacheData {
+  const groupTypeMapping = data.groupTypeMapping ?? data.group_type_mapping ?? {}
+  const minimal = data.minimalFlagCalledEvents ?? data.minimal_flag_called_events
+  if (data.groupTypeMapping === groupTypeMapping && data.minimalFlagCalledEvents === minimal && data.cohorts) return data as FlagDefinitionCacheData
+  return { ...data, groupTypeMapping, cohorts: data.cohorts ?? {}, minimalFlagCalledEvents: minimal }
 }
 
 type MaybePromise<T> = T | Promise<T>
@@ -32,8 +52,8 @@ type MaybePromise<T> = T | Promise<T>
  * After a successful fetch (200, not 304) `onFlagDefinitionsReceived(data)` is called.
  * `shutdown()` is called once by `PostHog.shutdown()`.
  */
-export interface FlagDefinitionCacheProvider {
-  getFlagDefinitions(): MaybePromise<FlagDefinitionCacheData | undefined>
+export interface FlagDefinitionCacheProvider<CacheData extends FlagDefinitionCacheInput = FlagDefinitionCacheData> {
+  getFlagDefinitions(): MaybePromise<CacheData | undefined>
   shouldFetchFlagDefinitions(): MaybePromise<boolean>
   onFlagDefinitionsReceived(data: FlagDefinitionCacheData): MaybePromise<void>
   shutdown?(): MaybePromise<void>

@@ -81,5 +81,6 @@ export function parseDefinitions(text: string): FlagDefinitionCacheData | string
     cohorts: isObject(json.cohorts) ? (json.cohorts as FlagDefinitionCacheData['cohorts']) : {},
   }
   if (typeof json.minimal_flag_called_events === 'boolean') data.minimalFlagCalledEvents = json.minimal_flag_called_events
+  if (typeof json.timezone === 'string' && json.timezone !== '') data.timezone = json.timezone
   return data
 }

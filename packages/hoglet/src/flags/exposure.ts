@@ -33,44 +33,67 @@ export interface ExposureEvent {
   distinctId: string
   event: '$feature_flag_called'
   properties: Record<string, unknown>
-  groups: Record<string, string | number>
+  groups: Record<string, string | number> | undefined
   disableGeoip: boolean | undefined
 }
 
-/** Build the `$feature_flag_called` properties; optional ones appear only when they carry something. */
+/**
+ * Build the `$feature_flag_called` properties, field for field as posthog-node sends them:
+ * a field without a value is left out (no `null`s), the response included.
+ */
 export function exposureProperties(e: Exposure): Record<string, unknown> {
-  const response = e.response === undefined ? null : e.response
-  const props: Record<string, unknown> = {
-    $feature_flag: e.key,
-    $feature_flag_response: response,
-    locally_evaluated: e.locallyEvaluated,
-    [`$feature/${e.key}`]: response,
-  }
-  if (e.payload !== undefined) props.$feature_flag_payload = e.payload
-  if (e.requestId) props.$feature_flag_request_id = e.requestId
-  if (e.evaluatedAt) props.$feature_flag_evaluated_at = e.evaluatedAt
-  if (e.reason) props.$feature_flag_reason = e.reason
-  if (e.id) props.$feature_flag_id = e.id
-  if (e.version) props.$feature_flag_version = e.version
+  const props: Record<string, unknown> = { $feature_flag: e.key }
+  if (e.response !== undefined) props.$feature_flag_response = e.response
+  if (e.id !== undefined) props.$feature_flag_id = e.id
+  if (e.version !== undefined) props.$feature_flag_version = e.version
+  if (e.reason !== undefined) props.$feature_flag_reason = e.reason
+  props.locally_evaluated = e.locallyEvaluated
+  if (e.response !== undefined) props[`$feature/${e.key}`] = e.response
+  if (e.requestId !== undefined) props.$feature_flag_request_id = e.requestId
+  if (e.evaluatedAt !== undefined) props.$feature_flag_evaluated_at = e.evaluatedAt
   if (typeof e.hasExperiment === 'boolean') props.$feature_flag_has_experiment = e.hasExperiment
-  if (e.definitionsLoadedAt) props.$feature_flag_definitions_loaded_at = e.definitionsLoadedAt
+  if (e.definitionsLoadedAt !== undefined) props.$feature_flag_definitions_loaded_at = e.definitionsLoadedAt
   if (e.errors && e.errors.length > 0) props.$feature_flag_error = e.errors.join(',')
   return props
 }
 
+/** The properties a slim `$feature_flag_called` event keeps (PostHog's list, as posthog-node applies it). */
+const MINIMAL_EXPOSURE_KEYS: readonly string[] = [
+  '$feature_flag', '$feature_flag_response', '$feature_flag_has_experiment', '$feature_flag_id', '$feature_flag_version',
+  '$feature_flag_reason', '$feature_flag_request_id', '$feature_flag_evaluated_at', '$feature_flag_error', 'locally_evaluated',
+  '$groups', '$process_person_profile', '$geoip_disable', '$current_url', '$pathname', '$referring_domain',
+  'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gad_source', 'mc_cid', 'gclid', 'gclsrc', 'dclid',
+  'gbraid', 'wbraid', 'fbclid', 'msclkid', 'twclid', 'li_fat_id', 'igshid', 'ttclid', 'rdt_cid', 'epik', 'qclid', 'sccid',
+  'oppref', 'bfcid', 'irclid', '_kx',
+  '$session_id', '$window_id', '$lib', '$lib_version', '$device_id', '$is_server',
+]
+
 /**
- * Remembers which (flag, value, groups) each distinct id has already been exposed to.
- * Bounded to `maxDistinctIds`; when full the least recently seen distinct id is forgotten
- * (one id, not the whole map, so there is no burst of repeated events).
+ * With the project's `minimalFlagCalledEvents` gate on, an exposure of a flag that no
+ * experiment uses (`$feature_flag_has_experiment: false`) keeps only the listed properties
+ * (super and context properties included in what is filtered). Undefined: send as merged.
+ */
+export function minimalExposureProperties(gateOn: boolean, merged: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  if (!gateOn || merged.$feature_flag_has_experiment !== false) return undefined
+  const slim: Record<string, unknown> = {}
+  for (const key of MINIMAL_EXPOSURE_KEYS) if (merged[key] !== undefined) slim[key] = merged[key]
+  return slim
+}
+
+/**
+ * Remembers which (flag, value, groups) each distinct id has already been exposed to, keyed as
+ * posthog-node keys them (`<flag>_<value>` plus `_<sorted groups JSON>` with groups), so its
+ * `distinctIdHasSentFlagCalls` reads the same. Bounded to `maxDistinctIds`; when full the least
+ * recently seen distinct id is forgotten (one id, not the whole map, so there is no burst).
  */
 export class ExposureDeduper {
-  private readonly seen = new Map<string, Set<string>>()
+  private seen = new Map<string, Set<string>>()
 
   constructor(private readonly maxDistinctIds: number) {}
 
   /** True the first time this combination is seen (and records it). */
   firstTime(distinctId: string, key: string, response: FlagValue | undefined, groups: Record<string, string | number> | undefined): boolean {
-    const entry = `${key}\u0000${String(response)}\u0000${groupsKey(groups)}`
+    const entry = `${key}_${String(response)}${groupsSuffix(groups)}`
     let set = this.seen.get(distinctId)
     if (set) {
       // Move to the most recently used end.
@@ -93,19 +116,27 @@ export class ExposureDeduper {
     return this.seen.size
   }
 
+  /** What was sent, by distinct id (posthog-node's `distinctIdHasSentFlagCalls`). */
+  toRecord(): Record<string, Set<string>> {
+    return Object.fromEntries(this.seen)
+  }
+
+  /** Replace the memory (posthog-node's setter; tests reset it with `{}`). */
+  replace(record: Record<string, Set<string>> | undefined): void {
+    this.seen = new Map(Object.entries(record ?? {}))
+  }
+
   clear(): void {
     this.seen.clear()
   }
 }
 
-function groupsKey(groups: Record<string, string | number> | undefined): string {
+function groupsSuffix(groups: Record<string, string | number> | undefined): string {
   if (!groups) return ''
-  const keys = Object.keys(groups)
-  if (keys.length === 0) return ''
-  keys.sort()
-  let out = ''
-  for (const k of keys) out += `${k}=${String(groups[k])};`
-  return out
+  const entries = Object.entries(groups)
+  if (entries.length === 0) return ''
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `_${JSON.stringify(entries)}`
 }
 
 /** Sends deduplicated exposure events through the client's capture. */
@@ -137,7 +168,7 @@ export class ExposureReporter {
         distinctId: e.distinctId,
         event: '$feature_flag_called',
         properties: exposureProperties(e),
-        groups: e.groups ?? {},
+        groups: e.groups,
         disableGeoip: e.disableGeoip,
       })
     } catch (err) {

@@ -11,15 +11,9 @@ import type { ResolvedOptions } from '../options.js'
 import { VERSION } from '../version.js'
 import { FeatureFlags } from './feature-flags.js'
 import { FeatureFlagEvaluations } from './snapshot.js'
+import { minimalExposureProperties } from './exposure.js'
+import type { FlagValue, JsonValue, SendFeatureFlagsOptions } from './flag-api.js'
 
-/** What `capture({ sendFeatureFlags })` accepts besides `true`. */
-export interface SendFeatureFlagsOptions {
-  /** `true`: local only; `false`: ask the server. @default local when definitions are loaded */
-  onlyEvaluateLocally?: boolean
-  personProperties?: Record<string, unknown>
-  groupProperties?: Record<string, Record<string, unknown>>
-  flagKeys?: string[]
-}
 
 /**
  * `$feature/<key>` and `$active_feature_flags` for `capture({sendFeatureFlags})`: local only
@@ -33,12 +27,15 @@ export async function propertiesForCapture(
 ): Promise<Record<string, unknown>> {
   const opts = typeof send === 'object' ? send : {}
   const haveLocal = (flags.poller?.definitions?.data.flags.length ?? 0) > 0
+  // posthog-node: local only (explicitly or under strict mode) with nothing loaded adds nothing.
+  if ((opts.onlyEvaluateLocally ?? flags.strictLocalEvaluation) && !haveLocal) return {}
   const values = await flags.getAllFlags(distinctId, {
     groups,
     personProperties: opts.personProperties,
     groupProperties: opts.groupProperties,
     flagKeys: opts.flagKeys,
-    onlyEvaluateLocally: opts.onlyEvaluateLocally ?? haveLocal,
+    // posthog-node: loaded definitions answer alone; without any, one `/flags` call.
+    onlyEvaluateLocally: haveLocal,
   })
   const props: Record<string, unknown> = {}
   const active: string[] = []
@@ -46,7 +43,7 @@ export async function propertiesForCapture(
     props[`$feature/${key}`] = value
     if (value !== false) active.push(key)
   }
-  if (active.length > 0) props.$active_feature_flags = active
+  if (active.length > 0) props.$active_feature_flags = active.sort()
   return props
 }
 
@@ -59,6 +56,8 @@ export interface FlagServiceHost {
   getContext(): Readonly<ContextData> | undefined
   setFeatureFlagEnricher(enricher: FeatureFlagEnricher | undefined): void
   addShutdownHook(hook: () => unknown): void
+  /** Fires a client event (`localEvaluationFlagsLoaded`). */
+  emit(event: 'localEvaluationFlagsLoaded', count: number): void
 }
 
 /** Build the flag service for a client from its resolved options, and hook it into capture and shutdown. */
@@ -79,11 +78,18 @@ export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags 
     secretKey: c.secretKey,
     enableLocalEvaluation: c.enableLocalEvaluation,
     pollIntervalMs: c.featureFlagsPollingInterval,
+    preloadDefinitions: c.preloadFeatureFlags,
+    disableRemote: c.disableRemoteFeatureFlags,
+    bootstrap: c.bootstrap ? { flags: c.bootstrap.featureFlags as Record<string, FlagValue>, payloads: c.bootstrap.featureFlagPayloads as Record<string, JsonValue> } : undefined,
+    staleValues: c.staleFlagFallback,
+    logWarnings: c.featureFlagsLogWarnings,
+    onDefinitionsLoaded: (count) => client.emit('localEvaluationFlagsLoaded', count),
     definitionsTimeoutMs: c.requestTimeout,
     requestTimeoutMs: c.featureFlagsRequestTimeoutMs,
     maxRetries: c.featureFlagsRequestMaxRetries,
     remoteConfigTimeoutMs: c.remoteConfigRequestTimeoutMs,
     strictLocalEvaluation: c.strictLocalEvaluation,
+    timezone: c.featureFlagsTimezone,
     cacheProvider: c.flagDefinitionCacheProvider,
     sendFeatureFlagEvent: c.sendFeatureFlagEvent,
     maxCacheSize: c.maxCacheSize,
@@ -95,6 +101,7 @@ export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags 
   client.setFeatureFlagEnricher({
     propertiesFromSnapshot: (snapshot) => (snapshot instanceof FeatureFlagEvaluations ? snapshot.toEventProperties() : undefined),
     fetchProperties: (distinctId, groups, options) => propertiesForCapture(flags, distinctId, groups, options),
+    exposureProperties: (merged) => minimalExposureProperties(flags.minimalFlagCalledEvents, merged),
   })
   client.addShutdownHook(() => flags.shutdown())
   return flags

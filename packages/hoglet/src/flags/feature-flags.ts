@@ -9,10 +9,11 @@
  * `all-flags.ts` as plain functions over that state, so the synchronous local answers cost
  * one function call more than nothing.
  */
-import { normalizeOverrides, type AllFlagsOptions, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue } from './flag-api.js'
+import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue } from './flag-api.js'
 import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload } from './remote.js'
 import { ExposureReporter } from './exposure.js'
+import { StaleFlagValues } from './stale-values.js'
 import type { FeatureFlagEvaluations } from './snapshot.js'
 import { reportRemoteError, type FeatureFlagsConfig, type FlagServiceState } from './flag-service-state.js'
 import { compileDefinitions, type CompiledDefinitions } from './loaded-definitions.js'
@@ -37,7 +38,9 @@ export class FeatureFlags {
       evaluationContexts: config.evaluationContexts ? [...config.evaluationContexts] : undefined,
     })
     const exposures = new ExposureReporter(config.capture, config.maxCacheSize, config.logger)
-    if (config.secretKey && config.enableLocalEvaluation && !config.disabled) {
+    const stale = config.staleValues ? new StaleFlagValues(config.staleValues.maxAgeMs, config.staleValues.maxDistinctIds) : undefined
+    // A cache provider without a key only reads what another process stored (posthog-node's cache-only reader).
+    if ((config.secretKey || config.cacheProvider) && config.enableLocalEvaluation && !config.disabled) {
       this.poller = new DefinitionsPoller<CompiledDefinitions>({
         host: config.host,
         projectToken: config.projectToken,
@@ -47,14 +50,47 @@ export class FeatureFlags {
         pollIntervalMs: config.pollIntervalMs,
         requestTimeoutMs: config.definitionsTimeoutMs,
         logger: config.logger,
-        compile: (data) => compileDefinitions(data, config.sha1Hex),
+        compile: (data) => compileDefinitions(data, config.sha1Hex, { evaluationContexts: config.evaluationContexts, timezone: config.timezone }),
         cacheProvider: config.cacheProvider,
         report: config.report,
-        onLoaded: config.onDefinitionsLoaded,
+        onLoaded: () => this.definitionsLoaded(),
       })
     }
-    this.state = { config, poller: this.poller, remote, exposures, overrides: { flags: undefined, payloads: undefined } }
-    this.poller?.start()
+    this.state = { config, poller: this.poller, remote, exposures, overrides: { flags: undefined, payloads: undefined }, minimalFlagCalledEvents: false, stale }
+    if (config.preloadDefinitions !== false) this.poller?.start()
+  }
+
+  /** Whether calls answer locally only unless told otherwise (`strictLocalEvaluation`, `disableRemoteFeatureFlags`). */
+  get strictLocalEvaluation(): boolean {
+    return this.state.config.strictLocalEvaluation || this.state.config.disableRemote === true
+  }
+
+  /** Whether slim `$feature_flag_called` events are on (PostHog's `minimalFlagCalledEvents` gate). */
+  get minimalFlagCalledEvents(): boolean {
+    return this.state.minimalFlagCalledEvents
+  }
+
+  private definitionsLoaded(): void {
+    const loaded = this.poller?.definitions
+    if (!loaded) return
+    this.state.minimalFlagCalledEvents = loaded.data.minimalFlagCalledEvents === true
+    this.state.stale?.clear()
+    // posthog-node's count: the flags kept for this SDK's evaluation contexts.
+    this.state.config.onDefinitionsLoaded?.(loaded.compiled.runtimes.size)
+  }
+
+  /** Where the flag is meant to be evaluated, from the loaded definitions; undefined when unknown. */
+  getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
+    return this.poller?.definitions?.compiled.runtimes.get(key)
+  }
+
+  /** Keys of the loaded flags that `runtime` evaluates (`all` flags match every runtime). */
+  getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
+    const runtimes = this.poller?.definitions?.compiled.runtimes
+    if (!runtimes) return []
+    const keys: string[] = []
+    for (const [key, r] of runtimes) if (r === runtime || r === 'all' || runtime === 'all') keys.push(key)
+    return keys
   }
 
   // ---- single flag (single-flag.ts) --------------------------------------------------
@@ -66,7 +102,7 @@ export class FeatureFlags {
   getFeatureFlag(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FlagValue | undefined> {
     const local = answerLocally(this.state, key, distinctId, options)
     if (local !== undefined) return Promise.resolve(local.value)
-    return evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent).then((r) => (r ? (r.variant ?? r.enabled) : undefined))
+    return evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent).then((r) => (r ? (r.enabled ? (r.variant ?? true) : false) : undefined))
   }
 
   isFeatureEnabled(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<boolean | undefined> {
@@ -136,20 +172,32 @@ export class FeatureFlags {
       this.state.config.logger.warn('reloadFeatureFlags: local evaluation is off (no `secretKey`, or `enableLocalEvaluation: false`)')
       return Promise.resolve()
     }
+    this.poller.start()
     return this.poller.reload()
   }
 
   waitForLocalEvaluationReady(timeoutMs = 30_000): Promise<boolean> {
-    return this.poller ? this.poller.waitForReady(timeoutMs) : Promise.resolve(false)
+    if (!this.poller) return Promise.resolve(false)
+    this.poller.start()
+    return this.poller.waitForReady(timeoutMs)
   }
 
   isLocalEvaluationReady(): boolean {
     return this.poller?.isReady() ?? false
   }
 
+  /** posthog-node's `distinctIdHasSentFlagCalls`: the exposures already sent, by distinct id. */
+  get sentFlagCalls(): Record<string, Set<string>> {
+    return this.state.exposures.deduper.toRecord()
+  }
+
+  set sentFlagCalls(value: Record<string, Set<string>>) {
+    this.state.exposures.deduper.replace(value)
+  }
+
   /** Overrides replace evaluation entirely for the keys they name (see flag-overrides.ts). */
   overrideFeatureFlags(overrides: FlagOverrides): void {
-    this.state.overrides = normalizeOverrides(overrides)
+    this.state.overrides = nextOverrides(this.state.overrides, overrides)
   }
 
   /** Stop polling, shut the cache provider down, forget exposures. Idempotent. */

@@ -23,19 +23,31 @@ export function checkInput(config: FeatureFlagsConfig, method: string, distinctI
   return undefined
 }
 
-/** Whether this call may not ask the server (per call, else the client's strict mode). */
+/** Whether this call may not ask the server (`disableRemoteFeatureFlags`, per call, else the client's strict mode). */
 export function onlyLocal(config: FeatureFlagsConfig, options: FlagCallOptions): boolean {
-  return options.onlyEvaluateLocally ?? config.strictLocalEvaluation
+  return config.disableRemote === true || (options.onlyEvaluateLocally ?? config.strictLocalEvaluation)
+}
+
+/**
+ * The device id for device bucketing and `/flags`: the call's `deviceId`, else
+ * `personProperties.$device_id` (posthog-node's way), else the context scope's.
+ */
+function deviceIdFor(config: FeatureFlagsConfig, options: FlagCallOptions): string | undefined {
+  if (options.deviceId !== undefined) return options.deviceId
+  const fromProperties = options.personProperties?.$device_id
+  if (typeof fromProperties === 'string' && fromProperties !== '') return fromProperties
+  return config.contextDeviceId?.()
 }
 
 /**
  * The engine reads the caller's maps as they are (no copies on the hot path): it already
  * defaults `distinct_id` and `$group_key`, and ignores properties of groups not in `groups`.
  */
-export function evaluationSubject(config: FeatureFlagsConfig, distinctId: string, options: FlagCallOptions): EvaluationSubject {
+export function evaluationSubject(config: FeatureFlagsConfig, distinctId: string, options: FlagCallOptions, needsDeviceId: boolean): EvaluationSubject {
   return {
     distinctId,
-    deviceId: options.deviceId ?? config.contextDeviceId?.(),
+    // Looked up only when some loaded flag buckets by device id (keeps the hot path lean).
+    deviceId: needsDeviceId ? deviceIdFor(config, options) : undefined,
     groups: options.groups,
     personProperties: options.personProperties,
     groupProperties: options.groupProperties,
@@ -51,6 +63,6 @@ export function remoteRequest(config: FeatureFlagsConfig, distinctId: string, op
     groupProperties: groupPropertiesFor(options.groups, options.groupProperties),
     disableGeoip: options.disableGeoip ?? config.disableGeoip,
     flagKeys,
-    deviceId: options.deviceId ?? config.contextDeviceId?.(),
+    deviceId: deviceIdFor(config, options),
   }
 }

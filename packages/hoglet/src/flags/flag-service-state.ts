@@ -3,12 +3,13 @@
  * the current test overrides. `FeatureFlags` owns one of these and hands it to the single-flag
  * and all-flags paths, so those stay plain functions (no extra object or layer per call).
  */
-import type { FlagDefinitionCacheProvider } from './cache-provider.js'
+import type { FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './cache-provider.js'
 import type { ExposureEvent, ExposureReporter } from './exposure.js'
-import type { FetchFn, FlagsLogger, NormalizedOverrides } from './flag-api.js'
+import type { FetchFn, FlagValue, FlagsLogger, JsonValue, NormalizedOverrides } from './flag-api.js'
 import type { CompiledDefinitions } from './loaded-definitions.js'
 import type { DefinitionsPoller } from './poller.js'
 import type { RemoteFlagsClient, RemoteFlagsError } from './remote.js'
+import type { StaleFlagValues } from './stale-values.js'
 
 export interface FeatureFlagsConfig {
   projectToken: string
@@ -24,14 +25,26 @@ export interface FeatureFlagsConfig {
   sha1Hex?: (input: string) => string
   secretKey: string | undefined
   enableLocalEvaluation: boolean
-  /** null: no polling after the first load (`featureFlagsPollingInterval: null`). */
+  /** `null`: load the definitions once, then only on `reloadFeatureFlags()`. */
   pollIntervalMs: number | null
+  /** Load the definitions at construction (else on the first flag call). @default true */
+  preloadDefinitions?: boolean
+  /** Never ask `/flags`: answers come from local definitions, overrides and `bootstrap`. @default false */
+  disableRemote?: boolean
+  /** Values (and payloads) answered when neither local definitions nor `/flags` can answer. */
+  bootstrap?: { flags: Record<string, FlagValue>; payloads: Record<string, JsonValue> }
+  /** Last good value per (distinct id, flag), answered when `/flags` fails; see stale-values.ts. */
+  staleValues?: { maxAgeMs: number; maxDistinctIds: number }
+  /** Whether `FeatureFlagEvaluations.only()`/`onlyAccessed()` warn about odd input. @default true */
+  logWarnings?: boolean
   definitionsTimeoutMs: number
   requestTimeoutMs: number
   maxRetries: number
   remoteConfigTimeoutMs: number
   strictLocalEvaluation: boolean
-  cacheProvider: FlagDefinitionCacheProvider | undefined
+  /** IANA timezone for date filters when the definitions carry none. */
+  timezone?: string | undefined
+  cacheProvider: FlagDefinitionCacheProvider<FlagDefinitionCacheInput> | undefined
   sendFeatureFlagEvent: boolean
   maxCacheSize: number
   evaluationContexts: readonly string[] | undefined
@@ -52,8 +65,15 @@ export interface FlagServiceState {
   readonly poller: DefinitionsPoller<CompiledDefinitions> | undefined
   readonly remote: RemoteFlagsClient
   readonly exposures: ExposureReporter
-  /** Replaced wholesale by `overrideFeatureFlags`. */
+  /** Changed by `overrideFeatureFlags` (see `nextOverrides`). */
   overrides: NormalizedOverrides
+  /**
+   * PostHog's gate for slim `$feature_flag_called` events (`minimal_flag_called_events` in the
+   * definitions, `minimalFlagCalledEvents` in `/flags` answers): the latest answer wins.
+   */
+  minimalFlagCalledEvents: boolean
+  /** Present with the `staleFlagFallback` option. */
+  readonly stale: StaleFlagValues | undefined
 }
 
 /** A failed remote request is reported as a warning and answered with undefined, never thrown. */

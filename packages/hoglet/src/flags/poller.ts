@@ -6,7 +6,7 @@
  */
 import { unrefTimer } from '../timers.js'
 import type { FetchFn, FlagsLogger } from './flag-api.js'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from './cache-provider.js'
+import { normalizeCacheData, type FlagDefinitionCacheData, type FlagDefinitionCacheInput, type FlagDefinitionCacheProvider } from './cache-provider.js'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, fetchFlagDefinitions, type DefinitionsFetchOutcome } from './definitions.js'
 
 /** Longest pause between polls while backing off (unless the interval itself is longer). */
@@ -15,18 +15,18 @@ export const MAX_BACKOFF_MS = 60_000
 export interface DefinitionsPollerConfig<C> {
   host: string
   projectToken: string
-  secretKey: string
+  /** Without one, only the cache provider's definitions are read (never fetched). */
+  secretKey: string | undefined
   fetch: FetchFn
   userAgent: string
-  /** @default 30000 */
-  /** null: no polling after the first load (`featureFlagsPollingInterval: null`). */
+  /** `null`: no polling; after the first successful load, only `reload()` loads again. @default 30000 */
   pollIntervalMs: number | null
   /** Timeout of one definitions request. */
   requestTimeoutMs: number
   logger: FlagsLogger
   /** Turn a definitions load into what the evaluator needs; called once per new load. */
   compile: (data: FlagDefinitionCacheData) => C
-  cacheProvider?: FlagDefinitionCacheProvider
+  cacheProvider?: FlagDefinitionCacheProvider<FlagDefinitionCacheInput>
   /**
    * Reports failures worth an `onError` (auth, quota, compile errors). It logs them too;
    * without it they only go to the logger.
@@ -41,6 +41,8 @@ export interface LoadedDefinitions<C> {
   data: FlagDefinitionCacheData
   compiled: C
   loadedAt: number
+  /** When definitions last came from PostHog itself (not the cache provider); posthog-node's `$feature_flag_definitions_loaded_at`. */
+  fetchedAt: number | undefined
   source: 'api' | 'cache'
 }
 
@@ -53,6 +55,8 @@ export class DefinitionsPoller<C> {
   private inFlight: Promise<void> | undefined
   private firstLoad: Promise<void> | undefined
   private stopped = false
+  /** The provider's last object as returned (before normalising), so an unchanged copy is not recompiled. */
+  private lastCached: unknown
   private shutdownPromise: Promise<void> | undefined
   /** Set when the last attempt failed in a way waiting will not fix (401, 402, 403, 404). */
   private definitiveFailure: string | undefined
@@ -140,8 +144,13 @@ export class DefinitionsPoller<C> {
   private schedule(): void {
     if (this.stopped) return
     this.clearTimer()
+    // Without polling, retry (1 s doubling, capped) only until something is loaded.
+    if (this.config.pollIntervalMs === null) {
+      if (this.current || this.failures === 0) return
+      this.timer = unrefTimer(setTimeout(() => void this.reload(), Math.min(1000 * 2 ** (this.failures - 1), MAX_BACKOFF_MS)))
+      return
+    }
     const interval = this.config.pollIntervalMs
-    if (interval === null) return
     const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, interval))
     this.timer = unrefTimer(setTimeout(() => void this.reload(), delay))
   }
@@ -164,21 +173,25 @@ export class DefinitionsPoller<C> {
       } catch (err) {
         this.config.logger.warn('flag definition cache provider failed in shouldFetchFlagDefinitions; fetching from the API', err)
       }
-      if (!shouldFetch) {
+      if (!shouldFetch || !this.config.secretKey) {
         try {
           const cached = await provider.getFlagDefinitions()
           if (cached) {
             // The same shared object as last time (an in-process provider): nothing to recompile.
-            if (cached !== this.current?.data) this.install(cached, 'cache')
+            if (cached !== this.lastCached && cached !== this.current?.data) {
+              this.lastCached = cached
+              this.install(normalizeCacheData(cached), 'cache')
+            }
             return
           }
           // Nothing shared yet: keep what we have, or fetch ourselves if we have nothing.
-          if (this.current) return
+          if (this.current || !this.config.secretKey) return
         } catch (err) {
           this.config.logger.warn('flag definition cache provider failed in getFlagDefinitions; fetching from the API', err)
         }
       }
     }
+    if (!this.config.secretKey) return
     let outcome = await this.fetchOnce()
     if (outcome.kind === 'http_error' && outcome.status === 404 && this.path === DEFINITIONS_PATH) {
       this.config.logger.info(`${DEFINITIONS_PATH} answered 404; using ${LEGACY_DEFINITIONS_PATH}`)
@@ -202,7 +215,7 @@ export class DefinitionsPoller<C> {
       host: this.config.host,
       path: this.path,
       projectToken: this.config.projectToken,
-      secretKey: this.config.secretKey,
+      secretKey: this.config.secretKey!,
       etag: this.etag,
       fetch: this.config.fetch,
       userAgent: this.config.userAgent,
@@ -262,7 +275,8 @@ export class DefinitionsPoller<C> {
       this.report(new Error(message, { cause: err }), 'error')
       return false
     }
-    this.current = { data, compiled, loadedAt: Date.now(), source }
+    const now = Date.now()
+    this.current = { data, compiled, loadedAt: now, fetchedAt: source === 'api' ? now : this.current?.fetchedAt, source }
     this.failures = 0
     this.definitiveFailure = undefined
     this.config.onLoaded?.(data.flags.length)

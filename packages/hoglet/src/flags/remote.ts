@@ -96,6 +96,8 @@ export class RemoteFlagsClient {
     if (this.config.evaluationContexts && this.config.evaluationContexts.length > 0) {
       body.evaluation_contexts = this.config.evaluationContexts
     }
+    // A server SDK: PostHog leaves out flags meant for client runtimes only.
+    body.evaluation_runtime = 'server'
     return body
   }
 

@@ -1,14 +1,14 @@
 /**
  * One flag for one subject: the synchronous local answer (the benchmarked hot path) and the
  * full asynchronous path behind it (input checks, overrides, first-load wait, `/flags`,
- * exposure with its `$feature_flag_error`).
+ * exposure with its `$feature_flag_error`, the stale-value and `bootstrap` fallbacks).
  */
 import { evaluateFlag, type LocalFlagResult } from '../engine/engine.js'
 import { decodePayload } from '../engine/payload.js'
 import type { FeatureFlagResult, FlagCallOptions, FlagValue, JsonValue } from './flag-api.js'
 import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } from './flag-call-input.js'
 import { overrideResult } from './flag-overrides.js'
-import { localRecord, remoteRecord } from './flag-records.js'
+import { localRecord, remoteRecord, resultOf } from './flag-records.js'
 import { reportRemoteError, type FlagServiceState } from './flag-service-state.js'
 import { awaitFirstLoad } from './loaded-definitions.js'
 import { exposureFor, type FlagRecord, type SnapshotContext } from './snapshot.js'
@@ -27,12 +27,13 @@ export function answerLocally(state: FlagServiceState, key: string, distinctId: 
   const opts = options ?? NO_OPTIONS
   let outcome
   try {
-    outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(state.config, distinctId, opts))
+    outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(state.config, distinctId, opts, loaded.compiled.bucketsByDevice))
   } catch {
     return undefined // the full path evaluates again and reports the failure
   }
   if (outcome.kind !== 'evaluated') return undefined
   const r = outcome.result
+  if (state.stale) state.stale.remember(distinctId, resultOf(localRecord(r, undefined)))
   if ((opts.sendFeatureFlagEvents ?? state.config.sendFeatureFlagEvent) && state.exposures.isNew(distinctId, key, r.value, opts.groups)) {
     const context: SnapshotContext = {
       distinctId,
@@ -42,7 +43,7 @@ export function answerLocally(state: FlagServiceState, key: string, distinctId: 
       evaluatedAt: undefined,
       errorsWhileComputingFlags: false,
       quotaLimited: false,
-      definitionsLoadedAt: loaded.loadedAt,
+      definitionsLoadedAt: loaded.fetchedAt,
     }
     state.exposures.send(exposureFor(key, localRecord(r, loaded.compiled.hasExperiment.get(key)), context, NO_ERRORS))
   }
@@ -51,14 +52,18 @@ export function answerLocally(state: FlagServiceState, key: string, distinctId: 
 
 /** The full path: resolves to undefined on any failure, which is reported and put on the exposure event. */
 export async function evaluateOne(state: FlagServiceState, key: string, rawDistinctId: unknown, options: FlagCallOptions | undefined, sendEventsDefault: boolean, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
-  const { config, poller } = state
+  const { config } = state
   if (config.disabled) return undefined
   const distinctId = checkInput(config, 'flag call', rawDistinctId, true, key)
   if (distinctId === undefined) return undefined
   options ??= {}
-  const overridden = state.overrides.flags?.get(key)
-  if (overridden !== undefined) return overrideResult(state.overrides, key, overridden)
-  if (poller && !poller.isReady()) await awaitFirstLoad(poller, config.requestTimeoutMs)
+  const flagOverrides = state.overrides.flags
+  if (flagOverrides?.has(key)) return overrideResult(state.overrides, key, flagOverrides.get(key))
+  const poller = state.poller
+  if (poller) {
+    poller.start()
+    if (!poller.isReady()) await awaitFirstLoad(poller, config.requestTimeoutMs)
+  }
   const loaded = poller?.definitions
   const context: SnapshotContext = {
     distinctId,
@@ -68,14 +73,15 @@ export async function evaluateOne(state: FlagServiceState, key: string, rawDisti
     evaluatedAt: undefined,
     errorsWhileComputingFlags: false,
     quotaLimited: false,
-    definitionsLoadedAt: loaded?.loadedAt,
+    definitionsLoadedAt: loaded?.fetchedAt,
   }
   const errors: string[] = []
   let record: FlagRecord | undefined
   let why = 'definitions not loaded'
+  let remoteFailed = false
   if (loaded) {
     try {
-      const outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(config, distinctId, options))
+      const outcome = evaluateFlag(loaded.compiled.engine, key, evaluationSubject(config, distinctId, options, loaded.compiled.bucketsByDevice))
       if (outcome.kind === 'evaluated') record = localRecord(outcome.result, loaded.compiled.hasExperiment.get(key))
       else why = outcome.kind === 'inconclusive' ? outcome.why : 'not in the local definitions'
     } catch (err) {
@@ -83,12 +89,17 @@ export async function evaluateOne(state: FlagServiceState, key: string, rawDisti
       config.logger.error(`local evaluation of ${key} failed`, err)
     }
   }
-  if (!record && onlyLocal(config, options)) {
+  if (!record && loaded?.compiled.skipped.has(key)) {
+    // PostHog would not evaluate it for a server SDK (client-only, or another evaluation context).
+    config.logger.debug(`${key} is not evaluated by server SDKs (evaluation runtime or contexts); not asking the server`)
+    errors.push('flag_missing')
+  } else if (!record && onlyLocal(config, options)) {
     config.logger.debug(`${key} cannot be evaluated locally (${why}) and remote evaluation is off`)
   } else if (!record) {
     config.logger.debug(`${key} asks the server: ${why}`)
     const outcome = await state.remote.evaluate(remoteRequest(config, distinctId, options, [key]))
     if (outcome.ok) {
+      state.minimalFlagCalledEvents = outcome.response.minimalFlagCalledEvents === true
       const rec = outcome.response.flags.get(key)
       if (rec) record = remoteRecord(rec)
       context.requestId = outcome.response.requestId
@@ -96,16 +107,34 @@ export async function evaluateOne(state: FlagServiceState, key: string, rawDisti
       if (outcome.response.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
       if (!rec) errors.push('flag_missing')
     } else {
+      remoteFailed = true
       errors.push(outcome.error.code)
       reportRemoteError(config, outcome.error)
     }
   }
   if (options.sendFeatureFlagEvents ?? sendEventsDefault) state.exposures.report(exposureFor(key, record, context, errors))
-  if (!record) return undefined
-  if (matchValue === undefined) return { key, enabled: record.enabled, variant: record.variant, payload: record.payload, reason: record.reason }
+  let result: FeatureFlagResult | undefined
+  if (record) {
+    result = resultOf(record)
+    state.stale?.remember(distinctId, result)
+  } else {
+    result = (remoteFailed ? state.stale?.recall(distinctId, key) : undefined) ?? bootstrapResult(state, key)
+  }
+  if (!result) return undefined
+  const payloadOverrides = state.overrides.payloads
+  if (payloadOverrides?.has(key)) result = { ...result, payload: payloadOverrides.get(key) }
+  if (matchValue === undefined) return result
   // A match value picks the payload locally; remotely it overrides the value and keeps the server's payload.
-  const payload = record.locallyEvaluated ? decodePayload(loaded?.compiled.payloads.get(key)?.[String(matchValue)]) : record.payload
-  return { key, enabled: matchValue !== false, variant: typeof matchValue === 'string' ? matchValue : undefined, payload, reason: record.reason }
+  const payload = record?.locallyEvaluated ? decodePayload(loaded?.compiled.payloads.get(key)?.[String(matchValue)]) : result.payload
+  return { ...result, enabled: matchValue !== false, variant: typeof matchValue === 'string' ? matchValue : undefined, payload }
+}
+
+/** The `bootstrap` value of a flag, when one was given for it. */
+function bootstrapResult(state: FlagServiceState, key: string): FeatureFlagResult | undefined {
+  const boot = state.config.bootstrap
+  if (!boot || !Object.hasOwn(boot.flags, key)) return undefined
+  const value = boot.flags[key]!
+  return { key, enabled: value !== false, variant: typeof value === 'string' ? value : undefined, payload: boot.payloads[key], reason: 'Bootstrapped' }
 }
 
 /**
@@ -114,13 +143,13 @@ export async function evaluateOne(state: FlagServiceState, key: string, rawDisti
  * the flag has a value but no payload for it; `undefined` when the flag is unknown.
  */
 export async function payloadFor(state: FlagServiceState, key: string, distinctId: unknown, matchValue: FlagValue | undefined, options: FlagCallOptions): Promise<JsonValue | null | undefined> {
-  const overridden = state.overrides.payloads?.get(key)
-  if (overridden !== undefined) return overridden
-  if (matchValue !== undefined) {
+  const payloads = state.overrides.payloads
+  if (payloads?.has(key)) return payloads.get(key)
+  if (matchValue !== undefined && !state.overrides.flags?.has(key)) {
     const table = state.poller?.definitions?.compiled.payloads.get(key)
     if (table) return decodePayload(table[String(matchValue)]) ?? null
   }
-  const result = await evaluateOne(state, key, distinctId, options, false, matchValue)
+  const result = await evaluateOne(state, key, distinctId, { ...options, sendFeatureFlagEvents: false }, false, matchValue)
   if (!result) return undefined
   return result.payload ?? null
 }

@@ -4,7 +4,7 @@
  * an exposure (`$feature_flag_called`, deduplicated); passing the snapshot to
  * `capture({flags})` stamps `$feature/<key>` and `$active_feature_flags` on the event.
  */
-import type { FlagReason, FlagValue, FlagsLogger, JsonValue } from './flag-api.js'
+import type { FlagReason, FlagValue, FlagsLogger, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import type { Exposure } from './exposure.js'
 
 /** One flag in a snapshot. */
@@ -30,9 +30,19 @@ export interface SnapshotContext {
   errorsWhileComputingFlags: boolean
   quotaLimited: boolean
   definitionsLoadedAt: number | undefined
+  /** Flags local evaluation could not resolve (and no answer came from the server). */
+  unresolved?: Readonly<Record<string, UnresolvedFlagReason>>
 }
 
 export const LOCAL_REASON_DESCRIPTION = 'Evaluated locally'
+
+/** The explanation posthog-node gives: `"Evaluated locally"` for local answers, else the server's description (or code). */
+export function reasonText(record: FlagRecord): string | undefined {
+  if (record.locallyEvaluated) return LOCAL_REASON_DESCRIPTION
+  return record.reason?.description ?? (record.reason?.code || undefined)
+}
+
+const NO_UNRESOLVED: Readonly<Record<string, UnresolvedFlagReason>> = Object.freeze({})
 
 export class FeatureFlagEvaluations {
   private readonly accessed: Set<string>
@@ -41,9 +51,10 @@ export class FeatureFlagEvaluations {
   constructor(
     private readonly records: ReadonlyMap<string, FlagRecord>,
     private readonly context: SnapshotContext,
-    private readonly expose: ((exposure: Exposure) => void) | undefined,
+    private readonly expose: ((exposure: Exposure, perRead: boolean | undefined) => void) | undefined,
     private readonly logger: FlagsLogger | undefined,
     accessed?: Iterable<string>,
+    private readonly isSlice = false,
   ) {
     this.accessed = new Set(accessed)
   }
@@ -72,17 +83,22 @@ export class FeatureFlagEvaluations {
    * Whether the flag is on (a variant counts as on). `defaultValue` is returned only when the
    * flag is absent from the snapshot; a disabled flag is `false` whatever the default.
    */
-  isEnabled(key: string, options?: { defaultValue?: boolean }): boolean {
+  isEnabled(key: string, options?: { defaultValue?: boolean; sendFeatureFlagEvents?: boolean }): boolean {
     const record = this.records.get(key)
-    this.access(key, record)
+    this.access(key, record, options?.sendFeatureFlagEvents)
     return record ? record.enabled : (options?.defaultValue ?? false)
   }
 
   /** The variant key, `true` or `false`; `undefined` when the flag is absent. */
-  getFlag(key: string): FlagValue | undefined {
+  getFlag(key: string, options?: { sendFeatureFlagEvents?: boolean }): FlagValue | undefined {
     const record = this.records.get(key)
-    this.access(key, record)
+    this.access(key, record, options?.sendFeatureFlagEvents)
     return record ? flagValueOf(record) : undefined
+  }
+
+  /** Flags local evaluation could not resolve and the server did not answer, with why. */
+  get unresolvedFlags(): Readonly<Record<string, UnresolvedFlagReason>> {
+    return this.context.unresolved ?? NO_UNRESOLVED
   }
 
   /** The decoded payload for the flag's value. Not an access: fires no event. */
@@ -100,7 +116,7 @@ export class FeatureFlagEvaluations {
       else unknown.push(key)
     }
     if (unknown.length > 0) this.logger?.warn(`only(): ignoring flags not in this snapshot: ${unknown.join(', ')}`)
-    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, [...this.accessed].filter((k) => picked.has(k)))
+    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, this.accessed, true)
   }
 
   /** A copy holding only the flags read so far through `isEnabled` or `getFlag`. */
@@ -110,7 +126,7 @@ export class FeatureFlagEvaluations {
       const record = this.records.get(key)
       if (record) picked.set(key, record)
     }
-    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, picked.keys())
+    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, this.accessed, true)
   }
 
   /** `$feature/<key>` for every flag and `$active_feature_flags` (sorted) for `capture({flags})`. */
@@ -126,14 +142,21 @@ export class FeatureFlagEvaluations {
     return props
   }
 
-  private access(key: string, record: FlagRecord | undefined): void {
+  /** posthog-node's name for `toEventProperties()`. */
+  _getEventProperties(): Record<string, unknown> {
+    return this.toEventProperties()
+  }
+
+  private access(key: string, record: FlagRecord | undefined, perRead: boolean | undefined): void {
     this.accessed.add(key)
     if (!this.expose || this.context.distinctId === '') return
+    // A slice (only/onlyAccessed) says nothing about flags it left out.
+    if (this.isSlice && !record) return
     const errors: string[] = []
     if (this.context.errorsWhileComputingFlags) errors.push('errors_while_computing_flags')
     if (this.context.quotaLimited) errors.push('quota_limited')
-    if (!record) errors.push('flag_missing')
-    this.expose(exposureFor(key, record, this.context, errors))
+    if (!record) errors.push(this.context.unresolved && Object.hasOwn(this.context.unresolved, key) ? 'local_evaluation_inconclusive' : 'flag_missing')
+    this.expose(exposureFor(key, record, this.context, errors), perRead)
   }
 }
 
@@ -147,12 +170,12 @@ export function exposureFor(key: string, record: FlagRecord | undefined, context
     groups: context.groups,
     disableGeoip: context.disableGeoip,
     locallyEvaluated: local,
-    payload: record?.payload,
-    requestId: local ? undefined : context.requestId,
-    evaluatedAt: local ? undefined : context.evaluatedAt,
-    reason: local ? LOCAL_REASON_DESCRIPTION : record?.reason?.description,
+    requestId: context.requestId,
+    evaluatedAt: local ? Date.now() : context.evaluatedAt,
+    reason: record ? reasonText(record) : undefined,
     id: record?.id,
-    version: record?.version,
+    // posthog-node reports no version for locally evaluated flags.
+    version: local ? undefined : record?.version,
     hasExperiment: record?.hasExperiment,
     errors,
     definitionsLoadedAt: local ? context.definitionsLoadedAt : undefined,

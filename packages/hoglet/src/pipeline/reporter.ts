@@ -27,6 +27,8 @@ export interface ClientEvents {
   drop: { reason: DropReason; count: number; error: EventsDroppedError }
   /** A request failed and will be tried again after `delayMs`. */
   retry: { path: string; attempt: number; delayMs: number; error: Error }
+  /** Flag definitions were loaded (from PostHog or the cache provider): the number of flags kept. */
+  localEvaluationFlagsLoaded: number
   [key: string]: unknown
 }
 

@@ -62,6 +62,11 @@ describe('unknown options', () => {
       enableFullAiCapture: false,
       evaluationContexts: ['web'],
       featureFlagsPollingInterval: null,
+      preloadFeatureFlags: false,
+      disableRemoteFeatureFlags: false,
+      bootstrap: {},
+      evaluationEnvironments: ['web'],
+      featureFlagsLogWarnings: true,
     })
     expect(warnings).toEqual([])
   })

@@ -64,7 +64,6 @@ describe('PostHog flag methods', () => {
       $feature_flag_request_id: 'req-c',
       $feature_flag_id: 21,
       $feature_flag_version: 3,
-      $feature_flag_payload: { steps: 2 },
     })
     expect(events[1].properties).toMatchObject({ $feature_flag: 'dark', $feature_flag_response: false })
     expect(flagsRequests()).toHaveLength(3)
@@ -155,13 +154,28 @@ describe('PostHog flag methods', () => {
       enabled: true,
       variant: undefined,
       payload: { tier: 'gold' },
-      reason: { code: 'condition_match', conditionIndex: 0, description: expect.any(String) },
+      reason: 'Evaluated locally',
     })
     expect(await posthog.getAllFlagsAndPayloads('user-4')).toEqual({ featureFlags: { 'exit-flag': true, beta: true }, featureFlagPayloads: { beta: { tier: 'gold' } } })
     await posthog.flush()
     const [called] = receivedEvents(server).filter((e) => e.event === '$feature_flag_called')
     expect(called.properties).toMatchObject({ $feature_flag: 'beta', locally_evaluated: true, $feature_flag_id: 32 })
     expect(flagsRequests()).toHaveLength(0)
+  })
+
+  it('evaluates date filters in the project timezone: the definitions’ own, else featureFlagsTimezone', async () => {
+    const dated = { flags: [{ id: 1, key: 'june', active: true, filters: { groups: [{ properties: [{ key: 'joined', type: 'person', operator: 'is_date_after', value: '2024-06-01' }] }] } }] }
+    // 03:00 UTC is after UTC midnight but before Los Angeles midnight.
+    const ask = async (posthog: PostHog) => {
+      expect(await posthog.waitForLocalEvaluationReady(10_000)).toBe(true)
+      return posthog.getFeatureFlag('june', 'u', { personProperties: { joined: '2024-06-01T03:00:00Z' }, onlyEvaluateLocally: true, sendFeatureFlagEvents: false })
+    }
+    server.route('/flags/definitions', { body: dated })
+    expect(await ask(client({ secretKey: 'phs_secret' }))).toBe(true)
+    expect(await ask(client({ secretKey: 'phs_secret', featureFlagsTimezone: 'America/Los_Angeles' }))).toBe(false)
+    server.route('/flags/definitions', { body: { ...dated, timezone: 'America/Los_Angeles' } })
+    expect(await ask(client({ secretKey: 'phs_secret', featureFlagsTimezone: 'UTC' }))).toBe(false)
+    expect(() => client({ secretKey: 'phs_secret', featureFlagsTimezone: 'Mars/Olympus' })).toThrow(/featureFlagsTimezone/)
   })
 
   it('the edge entry (pure SHA-1, web runtime) gives the same local and remote answers', async () => {

@@ -7,7 +7,7 @@ const warnings: string[] = []
 const logger: FlagsLogger = { debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} }
 
 describe('$feature_flag_called properties', () => {
-  it('carries every remote property when present', () => {
+  it('carries every remote property when present (posthog-node sends no payload)', () => {
     expect(
       exposureProperties({
         distinctId: 'u',
@@ -30,7 +30,6 @@ describe('$feature_flag_called properties', () => {
       $feature_flag_response: 'test',
       locally_evaluated: false,
       '$feature/exp': 'test',
-      $feature_flag_payload: { a: 1 },
       $feature_flag_request_id: 'req-9',
       $feature_flag_evaluated_at: 1700000000000,
       $feature_flag_reason: 'Matched condition set 2',
@@ -41,9 +40,9 @@ describe('$feature_flag_called properties', () => {
     })
   })
 
-  it('sends null for an unknown value and joins several error codes', () => {
+  it('leaves an unknown value out (as posthog-node does) and joins several error codes', () => {
     const props = exposureProperties({ distinctId: 'u', key: 'gone', response: undefined, groups: undefined, disableGeoip: undefined, locallyEvaluated: false, errors: ['errors_while_computing_flags', 'flag_missing'] })
-    expect(props).toEqual({ $feature_flag: 'gone', $feature_flag_response: null, locally_evaluated: false, '$feature/gone': null, $feature_flag_error: 'errors_while_computing_flags,flag_missing' })
+    expect(props).toEqual({ $feature_flag: 'gone', locally_evaluated: false, $feature_flag_error: 'errors_while_computing_flags,flag_missing' })
   })
 })
 
@@ -129,7 +128,8 @@ describe('FeatureFlagEvaluations snapshot', () => {
     snap.getFlag('multi')
     snap.getFlag('absent')
     expect(fired).toHaveLength(3)
-    expect(fired[0]).toMatchObject({ key: 'on', response: true, locallyEvaluated: true, reason: 'Evaluated locally', id: 5, requestId: undefined, evaluatedAt: undefined, definitionsLoadedAt: 1000, payload: { x: 1 } })
+    expect(fired[0]).toMatchObject({ key: 'on', response: true, locallyEvaluated: true, reason: 'Evaluated locally', id: 5, requestId: 'req', definitionsLoadedAt: 1000 })
+    expect(fired[0]!.evaluatedAt).toBeGreaterThan(1000) // local: the time of the read
     expect(fired[1]).toMatchObject({ key: 'multi', response: 'test', locallyEvaluated: false, reason: 'Matched condition set 1', id: 9, version: 2, requestId: 'req', evaluatedAt: 123 })
     expect(fired[2]).toMatchObject({ key: 'absent', response: undefined, errors: ['flag_missing'] })
   })

@@ -114,7 +114,8 @@ describe('flag API over remote evaluation', () => {
       enabled: true,
       variant: 'test',
       payload: { discount: 20 },
-      reason: { code: 'condition_match', conditionIndex: 0, description: 'Matched condition set 1' },
+      reason: 'Matched condition set 1',
+      reasonCode: 'condition_match',
     })
     expect(await flags.getFeatureFlagResult('missing', 'u1')).toBeUndefined()
     const reqs = flagsRequests()
@@ -157,6 +158,7 @@ describe('flag API over remote evaluation', () => {
       group_properties: { company: { $group_key: 'acme', size: 'large' }, team: { $group_key: 7 } },
       geoip_disable: true,
       flag_keys_to_evaluate: ['bool-on'],
+      evaluation_runtime: 'server',
     })
   })
 })
@@ -179,7 +181,6 @@ describe('$feature_flag_called', () => {
         $feature_flag_response: 'test',
         locally_evaluated: false,
         '$feature/multi': 'test',
-        $feature_flag_payload: { discount: 20 },
         $feature_flag_request_id: 'req-42',
         $feature_flag_evaluated_at: 1_700_000_000_000,
         $feature_flag_reason: 'Matched condition set 1',
@@ -208,7 +209,8 @@ describe('$feature_flag_called', () => {
     server.route('/flags/', { body: { flags: {}, errorsWhileComputingFlags: true, requestId: 'r' } })
     const { flags, events } = make()
     expect(await flags.getFeatureFlag('gone', 'u1')).toBeUndefined()
-    expect(events[0]!.properties).toMatchObject({ $feature_flag_response: null, $feature_flag_error: 'errors_while_computing_flags,flag_missing' })
+    expect(events[0]!.properties).toMatchObject({ $feature_flag_error: 'errors_while_computing_flags,flag_missing' })
+    expect(events[0]!.properties).not.toHaveProperty('$feature_flag_response')
   })
 })
 
@@ -282,7 +284,8 @@ describe('local evaluation first, remote fallback', () => {
     expect(await flags.getFeatureFlagPayload('local-bool', 'u1')).toEqual({ local: true })
     expect(await flags.getFeatureFlag('needs-plan', 'u1', { personProperties: { plan: 'pro' } })).toBe(true)
     expect(flagsRequests()).toHaveLength(0)
-    expect(events[0]!.properties).toMatchObject({ $feature_flag: 'local-bool', $feature_flag_response: true, locally_evaluated: true, $feature_flag_id: 11, $feature_flag_payload: { local: true } })
+    expect(events[0]!.properties).toMatchObject({ $feature_flag: 'local-bool', $feature_flag_response: true, locally_evaluated: true, $feature_flag_id: 11 })
+    expect(events[0]!.properties).not.toHaveProperty('$feature_flag_payload') // posthog-node sends no payload
     expect(events[0]!.properties.$feature_flag_request_id).toBeUndefined()
     // Asking again gives the same value and no second exposure.
     const before = events.length
@@ -328,21 +331,22 @@ describe('local evaluation first, remote fallback', () => {
     expect(flagsRequests()).toHaveLength(0)
   })
 
-  it('evaluateFlags evaluates locally and asks the server once, only for the inconclusive keys', async () => {
+  it('evaluateFlags evaluates locally and asks the server once (for what the caller asked, as posthog-node), keeping local answers', async () => {
     const { flags, events } = local()
     await flags.waitForLocalEvaluationReady(10_000)
     const snap = await flags.evaluateFlags('u1')
     const reqs = flagsRequests()
     expect(reqs).toHaveLength(1)
-    expect(reqs[0]!.json.flag_keys_to_evaluate).toEqual(['needs-plan'])
-    expect(snap.keys.sort()).toEqual(['local-bool', 'local-multi', 'local-off'])
+    expect(reqs[0]!.json.flag_keys_to_evaluate).toBeUndefined()
+    // The remote answer fills in the keys local evaluation could not decide; local answers stay.
+    expect(snap.keys.filter((k) => k.startsWith('local-')).sort()).toEqual(['local-bool', 'local-multi', 'local-off'])
     expect(snap.getFlag('local-multi')).toBe('test')
     expect(snap.isEnabled('local-off')).toBe(false)
     expect(events.map((e) => [e.properties.$feature_flag, e.properties.locally_evaluated, e.properties.$feature_flag_reason])).toEqual([
       ['local-multi', true, 'Evaluated locally'],
       ['local-off', true, 'Evaluated locally'],
     ])
-    expect(snap.toEventProperties()).toEqual({ '$feature/local-bool': true, '$feature/local-multi': 'test', '$feature/local-off': false, $active_feature_flags: ['local-bool', 'local-multi'] })
+    expect(snap.only(['local-bool', 'local-multi', 'local-off']).toEventProperties()).toEqual({ '$feature/local-bool': true, '$feature/local-multi': 'test', '$feature/local-off': false, $active_feature_flags: ['local-bool', 'local-multi'] })
     expect(flagsRequests()).toHaveLength(1)
   })
 
@@ -350,7 +354,7 @@ describe('local evaluation first, remote fallback', () => {
     const { flags, events } = local()
     await flags.waitForLocalEvaluationReady(10_000)
     const snap = await flags.evaluateFlags('u1', { flagKeys: ['local-bool', 'multi'] })
-    expect(flagsRequests()[0]!.json.flag_keys_to_evaluate).toEqual(['multi'])
+    expect(flagsRequests()[0]!.json.flag_keys_to_evaluate).toEqual(['local-bool', 'multi'])
     expect(snap.getFlag('local-bool')).toBe(true)
     expect(snap.getFlag('multi')).toBe('test')
     expect(events[1]!.properties).toMatchObject({ $feature_flag: 'multi', locally_evaluated: false, $feature_flag_request_id: 'req-42' })

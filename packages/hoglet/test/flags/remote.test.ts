@@ -53,10 +53,11 @@ describe('remote /flags request', () => {
       person_properties: {},
       group_properties: {},
       geoip_disable: false,
+      evaluation_runtime: 'server',
     })
   })
 
-  it('sends the single-key filter, the geoip flag, device id, overrides and evaluation contexts', async () => {
+  it('sends the single-key filter, the geoip flag, device id, overrides, evaluation contexts and the server runtime', async () => {
     server.route('/flags', { body: v2Body })
     await client({ evaluationContexts: ['web'] }).evaluate({
       distinctId: 'user-2',
@@ -77,6 +78,7 @@ describe('remote /flags request', () => {
       flag_keys_to_evaluate: ['beta'],
       $device_id: 'dev-1',
       evaluation_contexts: ['web'],
+      evaluation_runtime: 'server',
     })
   })
 })
