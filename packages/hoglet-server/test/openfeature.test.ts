@@ -63,13 +63,19 @@ describe('the OpenFeature provider with @openfeature/server-sdk against hoglet-s
     expect(client.providerStatus).toBe('READY')
     const on = await client.getBooleanDetails('on-for-all', false, { targetingKey: 'u1' })
     expect(on).toMatchObject({ value: true, reason: 'TARGETING_MATCH', variant: 'true', flagKey: 'on-for-all' })
-    expect(on.flagMetadata).toMatchObject({ reasonCode: 'condition_match', conditionIndex: 0 })
+    expect(on.flagMetadata).toMatchObject({ reasonDescription: 'Evaluated locally', enabled: true })
     expect(await client.getBooleanDetails('killed', true, { targetingKey: 'u1' })).toMatchObject({ value: false, reason: 'DISABLED' })
     // Top-level context attributes are person properties.
     expect(await client.getBooleanValue('pro-only', false, { targetingKey: 'u1', plan: 'pro' })).toBe(true)
     expect(await client.getBooleanDetails('pro-only', true, { targetingKey: 'u1', plan: 'free' })).toMatchObject({ value: false, reason: 'DEFAULT' })
     // Decided locally: the server saw no /flags request.
     expect(server.requests().filter((r) => r.path === '/flags')).toHaveLength(0)
+  })
+
+  it('reports an override as STATIC', async () => {
+    const { client, posthog } = await setup()
+    posthog.overrideFeatureFlags({ 'pro-only': true })
+    expect(await client.getBooleanDetails('pro-only', false, { targetingKey: 'o1', plan: 'free' })).toMatchObject({ value: true, reason: 'STATIC' })
   })
 
   it('maps explicit personProperties, groups and groupProperties', async () => {
@@ -138,21 +144,18 @@ describe('the OpenFeature provider with @openfeature/server-sdk against hoglet-s
     expect(errors).toHaveLength(1)
     // Without waiting for local evaluation the same client is READY and answers through /flags.
     await OpenFeature.setProviderAndWait(new HogletProvider(posthog, { waitForLocalEvaluation: false }))
-    expect(await OpenFeature.getClient().getBooleanValue('on-for-all', false, { targetingKey: 'r1' })).toBe(true)
+    const remote = OpenFeature.getClient()
+    // Remote answers carry the server's reason codes.
+    expect(await remote.getBooleanDetails('on-for-all', false, { targetingKey: 'r1' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', flagMetadata: { reasonCode: 'condition_match' } })
+    expect(await remote.getBooleanDetails('pro-only', true, { targetingKey: 'r1', plan: 'free' })).toMatchObject({ value: false, reason: 'DEFAULT', flagMetadata: { reasonCode: 'no_condition_match' } })
     expect(server.requests().filter((r) => r.path === '/flags').length).toBeGreaterThanOrEqual(1)
   })
 
   it('emits PROVIDER_CONFIGURATION_CHANGED when the client loads changed definitions', async () => {
     const { client, posthog, server } = await setup()
-    let loads = 0
-    posthog.on('localEvaluationFlagsLoaded', () => void loads++)
     const changed = new Promise<unknown>((resolve) => client.addHandler(ProviderEvents.ConfigurationChanged, resolve))
     await putFlags(server, { flags: [...FLAGS.flags.filter((f) => f.key !== 'on-for-all'), { key: 'on-for-all', active: false }] })
     await posthog.reloadFeatureFlags()
-    if (loads === 0) {
-      console.log('notice: this client does not emit `localEvaluationFlagsLoaded` yet; CONFIGURATION_CHANGED cannot be observed, skipping the event check')
-      return
-    }
     await changed
     expect(await client.getBooleanDetails('on-for-all', true, { targetingKey: 'u7' })).toMatchObject({ value: false, reason: 'DISABLED' })
   })

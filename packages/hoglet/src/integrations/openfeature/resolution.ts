@@ -10,8 +10,8 @@ const TYPE_MISMATCH = 'TYPE_MISMATCH'
 const PARSE_ERROR = 'PARSE_ERROR'
 
 /**
- * hoglet's (PostHog's) reason codes as OpenFeature reasons. A percentage split the subject fell
- * in or out of is SPLIT; an override is STATIC; anything unknown is UNKNOWN.
+ * PostHog's reason codes as OpenFeature reasons. A percentage split the subject fell in or out of
+ * is SPLIT; an unknown code is UNKNOWN.
  */
 const REASONS: Record<string, ResolutionReason> = {
   condition_match: 'TARGETING_MATCH',
@@ -22,19 +22,23 @@ const REASONS: Record<string, ResolutionReason> = {
   out_of_rollout_bound: 'SPLIT',
   holdout_condition_value: 'SPLIT',
   flag_disabled: 'DISABLED',
-  override: 'STATIC',
 }
 
+/**
+ * The reason for a result. Remote answers carry PostHog's code; local ones (as in posthog-node)
+ * only `flag_disabled`, so a locally evaluated flag that is on matched a condition and one that is
+ * off fell to the default. A result with no reason at all is an override: STATIC.
+ */
 export function reasonOf(result: FeatureFlagResult): ResolutionReason {
-  const code = result.reason?.code
-  return (code !== undefined ? REASONS[code] : undefined) ?? 'UNKNOWN'
+  if (result.reasonCode) return REASONS[result.reasonCode] ?? 'UNKNOWN'
+  if (result.reason === undefined) return 'STATIC'
+  return result.enabled ? 'TARGETING_MATCH' : 'DEFAULT'
 }
 
 function metadataOf(result: FeatureFlagResult): FlagMetadata {
   const metadata: Record<string, string | number | boolean> = { enabled: result.enabled }
-  if (result.reason?.code) metadata.reasonCode = result.reason.code
-  if (typeof result.reason?.conditionIndex === 'number') metadata.conditionIndex = result.reason.conditionIndex
-  if (result.reason?.description) metadata.reasonDescription = result.reason.description
+  if (result.reasonCode) metadata.reasonCode = result.reasonCode
+  if (result.reason) metadata.reasonDescription = result.reason
   return metadata
 }
 
