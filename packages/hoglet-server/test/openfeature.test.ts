@@ -160,6 +160,21 @@ describe('the OpenFeature provider with @openfeature/server-sdk against hoglet-s
     expect(await client.getBooleanDetails('on-for-all', true, { targetingKey: 'u7' })).toMatchObject({ value: false, reason: 'DISABLED' })
   })
 
+  it('sees the first reload as a change when the client was ready before the provider was set', async () => {
+    const server = await startTestServer()
+    await putFlags(server, FLAGS)
+    const posthog = new PostHog('phc_of', { host: server.url, personalApiKey: 'phx_of', flushAt: 1, flushInterval: 20 })
+    clients.push(posthog)
+    expect(await posthog.waitForLocalEvaluationReady(10_000)).toBe(true)
+    await OpenFeature.setProviderAndWait(new HogletProvider(posthog))
+    const changes: unknown[] = []
+    OpenFeature.getClient().addHandler(ProviderEvents.ConfigurationChanged, (e) => void changes.push(e))
+    await putFlags(server, { flags: [{ key: 'on-for-all', active: false }] })
+    await posthog.reloadFeatureFlags()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(changes).toHaveLength(1)
+  })
+
   it('rejects a bad client or option at construction, naming it', () => {
     expect(() => new HogletProvider({} as never)).toThrow(/client/)
     expect(() => new HogletProvider({ getFeatureFlagResult: async () => undefined }, { readyTimeoutMs: -1 })).toThrow(/readyTimeoutMs/)

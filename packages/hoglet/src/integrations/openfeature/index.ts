@@ -9,6 +9,7 @@ export { subjectFromContext, type FlagSubject } from './context-mapping.js'
 export interface OpenFeatureClient {
   getFeatureFlagResult(key: string, distinctId?: string, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined>
   waitForLocalEvaluationReady?(timeoutMs?: number): Promise<boolean>
+  isLocalEvaluationReady?(): boolean
   on?(event: string, listener: (...args: any[]) => void): () => void
   capture?(message: { event: string; distinctId?: string; properties?: Record<string, unknown>; groups?: Record<string, string | number> }): unknown
   shutdown?(timeoutMs?: number): Promise<unknown>
@@ -55,6 +56,8 @@ export class HogletProvider implements Provider {
   }
 
   async initialize(_context?: EvaluationContext): Promise<void> {
+    // Definitions loaded before the provider was set count as the first load.
+    if (!this.#unsubscribe && this.#client.isLocalEvaluationReady?.()) this.#loads = 1
     this.#unsubscribe ??= this.#client.on?.('localEvaluationFlagsLoaded', (flagCount: unknown) => {
       // The first load is what makes the provider ready; every later one is a configuration change.
       if (++this.#loads > 1) this.events.emit(ProviderEvents.ConfigurationChanged, { message: 'flag definitions reloaded', metadata: { flagCount: Number(flagCount) || 0 } })
