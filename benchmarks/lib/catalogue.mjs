@@ -98,6 +98,20 @@ export const SCENARIOS = [
     targets: [],
   },
   {
+    name: 'cold-start',
+    file: 'cold-start.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'importMs', label: 'import in a fresh process, ms', digits: 2 },
+      { key: 'constructMs', label: 'new PostHog(), ms', digits: 3 },
+      { key: 'firstCaptureMs', label: 'first capture(), ms', digits: 3 },
+    ],
+    targets: [
+      { metric: 'importMs', kind: 'ratio-max', value: 0.1, label: 'import ≤ 0.1× posthog-node' },
+      { metric: 'constructMs', kind: 'ratio-max', value: 0.1, label: 'construct ≤ 0.1× posthog-node' },
+    ],
+  },
+  {
     name: 'server-ingest',
     file: 'server-ingest.mjs',
     libs: ['hoglet'],

@@ -9,6 +9,7 @@ export default defineConfig({
     express: 'src/integrations/express/index.ts',
     fastify: 'src/integrations/fastify/index.ts',
     hono: 'src/integrations/hono/index.ts',
+    nestjs: 'src/integrations/nestjs/index.ts',
     next: 'src/integrations/next/index.ts',
     sentry: 'src/integrations/sentry/index.ts',
     openfeature: 'src/integrations/openfeature/index.ts',

@@ -34,6 +34,7 @@ import type { ExceptionCapturer, ExceptionCaptureDetails } from './exceptions/ca
 import { createClientExceptionCapturer } from './exceptions/client-exception-capturer.js'
 import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
+import { uuidv7 } from './uuid.js'
 import type { FeatureFlags } from './flags/feature-flags.js'
 import { createClientFeatureFlags } from './flags/feature-flags-client.js'
 import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
@@ -393,18 +394,43 @@ export class PostHog {
 
   /**
    * Captures an error (any thrown value) as a `$exception` event with `$exception_list`
-   * (type, message, mechanism, parsed stack frames, causes) and `$exception_fingerprint`.
-   * Without a distinct id (argument or context) the event is personless. Returns the event's
+   * (type, message, mechanism, parsed stack frames with source lines on Node, causes) and
+   * `$exception_level`, as posthog-node sends it. Without a distinct id (argument or context)
+   * the event is personless. `uuid` and `flags` are those of `capture()`. Returns the event's
    * uuid; an error object captured before answers its first uuid instead of a duplicate.
    */
   captureException(
     error: unknown,
     distinctId?: string,
-    properties?: Record<string | number, any>,
+    additionalProperties?: Record<string | number, any>,
     uuid?: string,
     flags?: FeatureFlagEvaluations,
   ): string | undefined {
-    return this[CAPTURE_AUTOMATIC](error, distinctId, properties, uuid === undefined && flags === undefined ? {} : { uuid, flags })
+    return this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, { uuid, flags, syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack })
+  }
+
+  /**
+   * `captureException`, sent at once instead of queued: resolves once the event is delivered
+   * or has failed (reported, never rejected), as posthog-node's `Promise<void>`.
+   */
+  captureExceptionImmediate(
+    error: unknown,
+    distinctId?: string,
+    additionalProperties?: Record<string | number, any>,
+    flags?: FeatureFlagEvaluations,
+  ): Promise<void> {
+    let sent: Promise<unknown> = Promise.resolve()
+    const uuid = this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, {
+      flags,
+      syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack,
+      deliver: (message) => {
+        const withUuid = { ...message, uuid: message.uuid ?? uuidv7() }
+        sent = this.#immediate('captureExceptionImmediate', withUuid as EventMessage, BATCH_PATH, MAX_EVENT_BYTES)
+        return withUuid.uuid
+      },
+    })
+    // An error captured before: nothing new to send.
+    return uuid === undefined ? Promise.resolve() : sent.then(() => undefined)
   }
 
   /** @internal How integrations and autocapture capture what they caught (mechanism, rate limit). */
@@ -615,7 +641,11 @@ export class PostHog {
         logger: this.logger,
         hooks,
         stopIntake: () => this.#stopBackground(),
-        flush: () => this.flush(),
+        flush: async () => {
+          await this.flush()
+          // An open waitUntil cycle ends now instead of at its debounce timer.
+          await this.#pipeline.waitUntil?.settle()
+        },
         reportError: (error) => this.reportError(error),
       },
       timeoutMs,
@@ -672,9 +702,11 @@ export class PostHog {
     return (this.#exceptionCapturer ??= createClientExceptionCapturer({
       config: this.config,
       logger: this.logger,
-      sha1Hex: this.runtime.sha1Hex,
+      refineFrames: this.runtime.refineFrames,
+      releaseId: this.runtime.releaseId,
       contextDistinctId: () => this.getContext()?.distinctId,
       capture: (message) => this.capture(message),
     }))
   }
 }
+

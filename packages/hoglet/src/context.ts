@@ -35,11 +35,15 @@ interface Lifetime {
  * Per-async-scope context over the runtime's AsyncLocalStorage. Nested scopes inherit the
  * enclosing scope's ids and properties (their own values win). Each scope stores one frozen,
  * already-merged object, so reading it on the capture path costs a single lookup.
- * Where the runtime has no async storage (most edge runtimes) scopes are no-ops: `run`
- * just calls the function and `get` returns undefined.
+ * Where the runtime has no async storage (some edge runtimes) a scope lasts only for the
+ * synchronous part of `run`: what `fn` does before its first await sees it, nothing after.
+ * That is safe under concurrency (no other code runs in between) and is what lets the
+ * integrations' synchronous captures carry the request's scope there.
  */
 export class ContextManager {
   readonly #storage: AsyncContextStorage<Readonly<ContextData>> | undefined
+  /** The scope of the synchronous `run` in progress, where there is no async storage. */
+  #syncScope: Readonly<ContextData> | undefined
   /** Scopes opened with (or inside one opened with) a `signal`; empty for most programs. */
   readonly #lifetimes = new WeakMap<Readonly<ContextData>, Lifetime>()
   #hasLifetimes = false
@@ -55,8 +59,15 @@ export class ContextManager {
 
   /** Runs `fn` inside a scope built from `data` (merged with the current scope unless `fresh`). */
   run<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
-    if (!this.#storage) return fn()
-    return this.#storage.run(this.#scope(data, options), fn)
+    const scope = this.#scope(data, options)
+    if (this.#storage) return this.#storage.run(scope, fn)
+    const outer = this.#syncScope
+    this.#syncScope = scope
+    try {
+      return fn()
+    } finally {
+      this.#syncScope = outer
+    }
   }
 
   /**
@@ -70,7 +81,7 @@ export class ContextManager {
 
   /** The current scope, merged with its parents, or undefined outside any scope. */
   get(): Readonly<ContextData> | undefined {
-    const store = this.#storage?.getStore()
+    const store = this.#storage ? this.#storage.getStore() : this.#syncScope
     return this.#hasLifetimes ? this.#active(store) : store
   }
 

@@ -14,10 +14,6 @@ export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = Object.free
   emailRequestTimeoutMs: 'the emails API is not part of hoglet yet',
   emailRequestMaxRetries: 'the emails API is not part of hoglet yet',
   migratedFrom: 'the emails API is not part of hoglet yet',
-  waitUntil: 'this hoglet version does not implement it yet: `await posthog.flush()` before the handler returns',
-  waitUntilDebounceMs: 'this hoglet version does not implement it yet',
-  waitUntilMaxWaitMs: 'this hoglet version does not implement it yet',
-  readPostHogCookie: 'this hoglet version does not implement it yet',
 })
 
 /** The warnings for `options`' names: one per name not in `known`, with the reason or the nearest known name. */

@@ -141,6 +141,24 @@ export interface PostHogOptions {
    */
   syncMode?: boolean
   /**
+   * Serverless and edge platforms: the platform's way to keep an invocation alive for work that
+   * outlives the response (`ctx.waitUntil` on Cloudflare Workers, `waitUntil` from
+   * `@vercel/functions`). Captures then schedule a debounced flush whose promise is handed to it,
+   * so a handler need not await delivery. A `waitUntil` that throws (outside a request) is ignored.
+   * @default undefined
+   */
+  waitUntil?: (promise: Promise<unknown>) => void
+  /**
+   * With `waitUntil`: how long after the last capture the flush starts (negative counts as 0).
+   * @default 50
+   */
+  waitUntilDebounceMs?: number
+  /**
+   * With `waitUntil`: the longest a flush is put off by a steady stream of captures (negative counts as 0).
+   * @default 500
+   */
+  waitUntilMaxWaitMs?: number
+  /**
    * Flush queued events when the process is about to exit on its own (Node's `beforeExit`).
    * It cannot help with `process.exit()` or a kill: call `shutdown()` for those.
    * @default false
@@ -209,8 +227,6 @@ export interface PostHogOptions {
   disableSurveys?: boolean
   /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
   sessionExpirationTimeSeconds?: number
-  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
-  disable_capture_url_hashes?: boolean
   /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
   addTracingHeaders?: string[]
 
@@ -345,6 +361,22 @@ export interface PostHogOptions {
    * @default 1
    */
   exceptionRateLimiterRefillRate?: number
+
+  // ---- Integrations ----
+  /**
+   * Request integrations (Express, NestJS, `posthogHonoMiddleware`) read the person and session
+   * from posthog-js's `ph_<token>_posthog` cookie when a request has no `X-POSTHOG-*` header:
+   * the distinct id only once the visitor is identified, the session id only while it is
+   * recent; nothing when the consent cookie says opted out (or, with
+   * `optOutCapturingByDefault`, when it does not say opted in).
+   * @default false
+   */
+  readPostHogCookie?: boolean | { sessionIdleTimeoutSeconds?: number; optOutCapturingByDefault?: boolean }
+  /**
+   * Request integrations leave the `#hash` out of `$current_url` and `$request_path`.
+   * @default false
+   */
+  disable_capture_url_hashes?: boolean
 }
 
 /** The options after validation and defaults: what the rest of hoglet reads. */
@@ -379,6 +411,9 @@ export interface ResolvedOptions {
   readonly superProperties: Readonly<Record<string, unknown>>
   readonly syncMode: boolean
   readonly flushOnExit: boolean
+  readonly waitUntil: ((promise: Promise<unknown>) => void) | undefined
+  readonly waitUntilDebounceMs: number
+  readonly waitUntilMaxWaitMs: number
   readonly shutdownTimeoutMs: number
   readonly secretKey: string | undefined
   readonly enableLocalEvaluation: boolean
@@ -400,6 +435,8 @@ export interface ResolvedOptions {
   readonly enableExceptionAutocapture: boolean
   readonly exceptionRateLimiterBucketSize: number
   readonly exceptionRateLimiterRefillRate: number
+  readonly readPostHogCookie: false | { readonly sessionIdleTimeoutSeconds?: number; readonly optOutCapturingByDefault?: boolean }
+  readonly disable_capture_url_hashes: boolean
 }
 
 /**
@@ -411,7 +448,8 @@ const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
   requestTimeout: true, fetchRetryCount: true, fetchRetryDelay: true, fetchRetryMaxDelay: true,
   disableCompression: true, disableGeoip: true, historicalMigration: true, disabled: true, debug: true,
   fetch: true, logger: true, onError: true, beforeSend: true, superProperties: true, syncMode: true,
-  flushOnExit: true, shutdownTimeoutMs: true, before_send: true, defaultOptIn: true, persistence: true,
+  flushOnExit: true, shutdownTimeoutMs: true, waitUntil: true, waitUntilDebounceMs: true,
+  waitUntilMaxWaitMs: true, before_send: true, defaultOptIn: true, persistence: true,
   personProfiles: true, privacyMode: true, enableFullAiCapture: true, isServer: true,
   custom_blocked_useragents: true, __preview_capture_bot_pageviews: true, disableRemoteConfig: true,
   disableSurveys: true, sessionExpirationTimeSeconds: true, disable_capture_url_hashes: true,
@@ -421,7 +459,7 @@ const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
   sendFeatureFlagEvent: true, maxCacheSize: true, evaluationContexts: true, enableExceptionAutocapture: true,
   exceptionRateLimiterBucketSize: true, exceptionRateLimiterRefillRate: true, preloadFeatureFlags: true,
   disableRemoteFeatureFlags: true, bootstrap: true, evaluationEnvironments: true, featureFlagsLogWarnings: true,
-  staleFlagFallback: true, featureFlagsTimezone: true,
+  staleFlagFallback: true, featureFlagsTimezone: true, readPostHogCookie: true,
 }
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES))
 
@@ -467,13 +505,14 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     )
   }
 
-  const fetchFn = o.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined)
   if (o.fetch !== undefined && typeof o.fetch !== 'function') throw new TypeError('The `fetch` option must be a function.')
-  if (typeof fetchFn !== 'function' && !disabled) {
+  if (o.fetch === undefined && typeof globalThis.fetch !== 'function' && !disabled) {
     throw new TypeError('No global `fetch` exists in this runtime: pass the `fetch` option.')
   }
+  const fetchFn = unboundFetch(o.fetch)
 
   if (o.onError !== undefined && typeof o.onError !== 'function') throw new TypeError('The `onError` option must be a function.')
+  if (o.waitUntil !== undefined && typeof o.waitUntil !== 'function') throw new TypeError('The `waitUntil` option must be a function.')
 
   const wireHooks = functionList(o.beforeSend, 'beforeSend')
   const messageHooks = functionList(o.before_send, 'before_send')
@@ -532,7 +571,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     historicalMigration: bool(o, 'historicalMigration', false),
     disabled,
     debug,
-    fetch: fetchFn as FetchLike,
+    fetch: fetchFn,
     logger,
     onError: o.onError,
     beforeSend: Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, isServer)), ...wireHooks]),
@@ -545,6 +584,9 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     superProperties: Object.freeze({ ...superProperties }),
     syncMode: bool(o, 'syncMode', false),
     flushOnExit: bool(o, 'flushOnExit', false),
+    waitUntil: o.waitUntil,
+    waitUntilDebounceMs: clampedMs(o, 'waitUntilDebounceMs', 50),
+    waitUntilMaxWaitMs: clampedMs(o, 'waitUntilMaxWaitMs', 500),
     shutdownTimeoutMs: num(o, 'shutdownTimeoutMs', 30_000, 0),
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
@@ -567,6 +609,8 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     enableExceptionAutocapture: bool(o, 'enableExceptionAutocapture', false),
     exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 0),
     exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
+    readPostHogCookie: resolveCookieReading(o.readPostHogCookie),
+    disable_capture_url_hashes: bool(o, 'disable_capture_url_hashes', false),
   })
 }
 
@@ -577,6 +621,20 @@ function isTimeZone(name: string): boolean {
   } catch {
     return false
   }
+}
+
+function resolveCookieReading(value: unknown): ResolvedOptions['readPostHogCookie'] {
+  if (value === undefined || value === null || value === false) return false
+  if (value === true) return Object.freeze({})
+  if (!isPlainObject(value)) throw new TypeError('The `readPostHogCookie` option must be a boolean or an object.')
+  const { sessionIdleTimeoutSeconds, optOutCapturingByDefault } = value
+  if (sessionIdleTimeoutSeconds !== undefined && typeof sessionIdleTimeoutSeconds !== 'number') {
+    throw new TypeError('The `readPostHogCookie.sessionIdleTimeoutSeconds` option must be a number.')
+  }
+  if (optOutCapturingByDefault !== undefined && typeof optOutCapturingByDefault !== 'boolean') {
+    throw new TypeError('The `readPostHogCookie.optOutCapturingByDefault` option must be a boolean.')
+  }
+  return Object.freeze({ sessionIdleTimeoutSeconds, optOutCapturingByDefault })
 }
 
 /** posthog-node's reading: `null` = no polling, a number is raised to 100 ms, anything else the default. */
@@ -652,6 +710,11 @@ function num(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, mi
   return value
 }
 
+/** A duration where posthog-node counts a negative value as 0 instead of refusing it. */
+function clampedMs(o: PostHogOptions, name: keyof PostHogOptions, fallback: number): number {
+  return Math.max(0, num(o, name, fallback, Number.NEGATIVE_INFINITY))
+}
+
 function int(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, min: number): number {
   const value = num(o, name, fallback, min)
   if (!Number.isInteger(value)) throw new RangeError(`The \`${name}\` option must be an integer, got ${value}.`)
@@ -688,3 +751,14 @@ const BOT_USER_AGENTS: readonly string[] = Object.freeze([
   'msnbot', 'perplexitybot', 'petalbot', 'pinterest', 'prerender', 'rogerbot', 'semrushbot', 'sitebulb', 'slurp',
   'twitterbot', 'yandexbot', 'yahoo! slurp', 'spider', 'phantomjs', 'lighthouse', 'gtmetrix', 'uptimerobot', 'pingdom',
 ])
+
+/**
+ * The `fetch` every request goes through, safe to store on an object and call as its method:
+ * workerd and browsers throw "Illegal invocation" when their `fetch` runs with any receiver but
+ * the global object, so the global one is called as `globalThis.fetch(...)` (looked up per call,
+ * so a fetch installed later is used) and a given one is called as a plain function.
+ */
+function unboundFetch(given: FetchLike | undefined): FetchLike {
+  if (given !== undefined) return (input, init) => given(input, init)
+  return (input, init) => globalThis.fetch(input, init)
+}

@@ -45,3 +45,26 @@ export type {
   SendFeatureFlagsOptions,
   SetPersonPropertiesMessage,
 } from './posthog-node-types.js'
+
+// posthog-node's integration exports on the main entry (the subpaths `hoglet/express`,
+// `hoglet/sentry`, `hoglet/hono` hold the same and hoglet's own; all of it is structural and
+// side-effect free, so bundlers drop what a program does not use).
+export { setupExpressErrorHandler, setupExpressRequestContext } from './integrations/express/setup.js'
+export { createEventProcessor, PostHogSentryIntegration, sentryIntegration } from './integrations/sentry/posthog-integration.js'
+export type { SentryIntegrationOptions } from './integrations/sentry/posthog-integration.js'
+export {
+  HTTP_SERVER_REQUEST_COUNT_METRIC,
+  HTTP_SERVER_REQUEST_DURATION_METRIC,
+  instrumentRequest,
+  posthogHonoMiddleware,
+} from './integrations/hono/instrument-request.js'
+export type { InstrumentRequestOptions } from './integrations/hono/instrument-request.js'
+export {
+  cookieStateToProperties,
+  cookieStoreFromHeader,
+  getPostHogCookieName,
+  parsePostHogCookie,
+  readPostHogCookie,
+  serializePostHogCookie,
+} from './cookies.js'
+export type { CookieStore, PostHogCookieState } from './cookies.js'

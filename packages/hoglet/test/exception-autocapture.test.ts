@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -63,7 +64,9 @@ describe('exception autocapture in a real process', () => {
     const [outer, cause] = exception.properties.$exception_list
     expect(outer).toMatchObject({ type: 'TypeError', value: 'fixture crash', mechanism: { handled: false, type: 'onuncaughtexception' } })
     expect(cause).toMatchObject({ type: 'Error', value: 'root cause', mechanism: { type: 'chained', source: 'cause', parent_id: 0 } })
-    expect(outer.stacktrace.frames.at(-1).filename).toBe(fixture)
+    // Relative to the working directory, as posthog-node sends it, with the source line.
+    expect(outer.stacktrace.frames.at(-1).filename).toBe(relative(process.cwd(), fixture))
+    expect(outer.stacktrace.frames.at(-1).context_line).toBeTypeOf('string')
     // Events queued before the crash go out with it.
     expect(events.map((e) => e.event)).toContain('before failure')
   })

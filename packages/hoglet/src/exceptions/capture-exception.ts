@@ -1,6 +1,6 @@
 import { buildExceptionList, type ExceptionEntry } from './exception-list.js'
-import { computeFingerprint } from './fingerprint.js'
 import type { ExceptionRateLimiter } from './rate-limiter.js'
+import type { StackFrame } from './stack-parser.js'
 
 export interface ExceptionCaptureDetails {
   /** @default true */
@@ -9,16 +9,35 @@ export interface ExceptionCaptureDetails {
   mechanismType?: string
   /** Apply the per-type rate limiter (automatic captures do; explicit calls don't). @default false */
   rateLimited?: boolean
-  /** The event's uuid (posthog-node's `captureException(error, id, props, uuid)`). */
+  /** Stack of an error made at the call site, for thrown values without a stack of their own. */
+  syntheticStack?: string
+  /** The event's uuid (`captureException`'s `uuid` argument). */
   uuid?: string
-  /** A flag snapshot to attach (`capture({ flags })`). */
+  /** A flag evaluation snapshot for the event (`captureException`'s `flags` argument). */
+  flags?: unknown
+  /** Sends the built event another way than the queue (`captureExceptionImmediate`); returns its uuid. */
+  deliver?: (message: ExceptionEventMessage) => string | undefined
+}
+
+/** The `$exception` capture message handed to the client. */
+export interface ExceptionEventMessage {
+  event: '$exception'
+  distinctId: string | undefined
+  properties: Record<string, unknown>
+  uuid?: string
   flags?: unknown
 }
 
+/** What the event is made of besides its distinct id and properties. */
+export type ExceptionEventExtras = Pick<ExceptionCaptureDetails, 'uuid' | 'flags' | 'deliver'>
+
 export interface ExceptionCapturerDeps {
   /** Queues a `$exception` event with these properties; returns its uuid, or undefined if refused. */
-  capture: (distinctId: string | undefined, properties: Record<string, unknown>, extra: { uuid?: string; flags?: unknown }) => string | undefined
-  sha1Hex: (input: string) => string
+  capture: (distinctId: string | undefined, properties: Record<string, unknown>, extras: ExceptionEventExtras) => string | undefined
+  /** The runtime's frame completion (module, source lines, relative paths), where it has one. */
+  refineFrames?: (frames: StackFrame[]) => void
+  /** The environment's release id, if the runtime has one. */
+  releaseId?: () => string | undefined
   limiter: ExceptionRateLimiter
   /** Reports a skipped capture (rate limited). */
   onDropped?: (reason: string, type: string) => void
@@ -50,13 +69,17 @@ export class ExceptionCapturer {
     const list = buildExceptionList(error, {
       handled: details.handled ?? true,
       mechanismType: details.mechanismType ?? 'generic',
+      syntheticStack: details.syntheticStack,
     })
     const type = list[0]?.type ?? 'Error'
     if (details.rateLimited && this.#deps.limiter.consume(type)) {
       this.#deps.onDropped?.('rate limited', type)
       return undefined
     }
-    const uuid = this.#deps.capture(distinctId, exceptionProperties(list, this.#deps.sha1Hex, properties), { uuid: details.uuid, flags: details.flags })
+    if (this.#deps.refineFrames) {
+      for (const entry of list) if (entry.stacktrace) this.#deps.refineFrames(entry.stacktrace.frames)
+    }
+    const uuid = this.#deps.capture(distinctId, exceptionProperties(list, properties, this.#deps.releaseId?.() ?? injectedReleaseId()), { uuid: details.uuid, flags: details.flags, deliver: details.deliver })
     if (key && uuid) this.#captured.set(key, uuid)
     return uuid
   }
@@ -67,16 +90,19 @@ export class ExceptionCapturer {
   }
 }
 
-/** `$exception` properties; caller properties win (including a custom `$exception_fingerprint`). */
-export function exceptionProperties(
-  list: ExceptionEntry[],
-  sha1Hex: (input: string) => string,
-  properties?: Record<string, unknown>,
-): Record<string, unknown> {
-  return {
-    $exception_list: list,
-    $exception_fingerprint: computeFingerprint(list, sha1Hex),
-    $exception_level: list[0]?.mechanism.handled === false ? 'fatal' : 'error',
-    ...properties,
-  }
+/**
+ * `$exception` properties as PostHog's SDKs send them: the list and level `error`. PostHog
+ * groups issues itself; a `$exception_fingerprint` is sent only when the caller gives one.
+ * Caller properties win.
+ */
+export function exceptionProperties(list: ExceptionEntry[], properties?: Record<string, unknown>, releaseId?: string): Record<string, unknown> {
+  const built: Record<string, unknown> = { $exception_list: list, $exception_level: 'error', ...properties }
+  if (releaseId) built.$release_id = releaseId
+  return built
+}
+
+/** A release id a build step put on the global object (`globalThis._posthogReleaseId`), as PostHog's SDKs read it. */
+export function injectedReleaseId(): string | undefined {
+  const injected = (globalThis as { _posthogReleaseId?: unknown })._posthogReleaseId
+  return typeof injected === 'string' && injected.length > 0 ? injected : undefined
 }

@@ -1,17 +1,19 @@
 import type { Logger } from '../logger.js'
 import type { ResolvedOptions } from '../options.js'
 import { uuidv7 } from '../uuid.js'
-import { ExceptionCapturer } from './capture-exception.js'
+import { ExceptionCapturer, type ExceptionEventMessage } from './capture-exception.js'
+import type { StackFrame } from './stack-parser.js'
 import { ExceptionRateLimiter } from './rate-limiter.js'
 
 /** What the client lends its exception capturer. */
 export interface ClientExceptionParts {
   readonly config: ResolvedOptions
   readonly logger: Logger
-  readonly sha1Hex: (input: string) => string
+  readonly refineFrames?: (frames: StackFrame[]) => void
+  readonly releaseId?: () => string | undefined
   /** The current context's distinct id, if any. */
   contextDistinctId(): string | undefined
-  capture(message: { event: string; distinctId: string | undefined; properties: Record<string, unknown>; uuid?: string; flags?: unknown }): string | undefined
+  capture(message: ExceptionEventMessage): string | undefined
 }
 
 /**
@@ -23,15 +25,20 @@ export function createClientExceptionCapturer(parts: ClientExceptionParts): Exce
   // Types already warned about; cleared whenever an exception gets through again.
   const rateLimitedTypes = new Set<string>()
   return new ExceptionCapturer({
-    capture: (distinctId, properties, { uuid, flags }) => {
+    capture: (distinctId, properties, extras) => {
       rateLimitedTypes.clear()
+      const message: ExceptionEventMessage = { event: '$exception', distinctId, properties }
+      if (extras.uuid !== undefined) message.uuid = extras.uuid
+      if (extras.flags !== undefined) message.flags = extras.flags
       if (distinctId === undefined && parts.contextDistinctId() === undefined) {
         // Nobody to attribute it to: still worth sending, as a personless event.
-        return parts.capture({ event: '$exception', distinctId: uuidv7(), properties: { ...properties, $process_person_profile: false }, uuid, flags })
+        message.distinctId = uuidv7()
+        message.properties = { ...properties, $process_person_profile: false }
       }
-      return parts.capture({ event: '$exception', distinctId, properties, uuid, flags })
+      return (extras.deliver ?? parts.capture)(message)
     },
-    sha1Hex: parts.sha1Hex,
+    refineFrames: parts.refineFrames,
+    releaseId: parts.releaseId,
     limiter: new ExceptionRateLimiter({
       bucketSize: config.exceptionRateLimiterBucketSize,
       refillRate: config.exceptionRateLimiterRefillRate,

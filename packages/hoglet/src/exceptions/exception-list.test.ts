@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ExceptionCapturer, exceptionProperties } from './capture-exception.js'
 import { coerceException } from './coerce.js'
 import { buildExceptionList } from './exception-list.js'
 import { ExceptionRateLimiter } from './rate-limiter.js'
-
-const sha1Hex = (s: string) => createHash('sha1').update(s).digest('hex')
 
 function parseConfig(): never {
   throw new SyntaxError('Unexpected token } in config')
@@ -27,18 +24,25 @@ function caught(fn: () => void): unknown {
 }
 
 describe('coerceException', () => {
-  it('keeps the class name and message of real errors', () => {
-    class PaymentDeclined extends Error {}
+  it('keeps the name and message of real errors (the name, as PostHog SDKs read it: set it on subclasses)', () => {
+    class PaymentDeclined extends Error {
+      override name = 'PaymentDeclined'
+    }
     expect(coerceException(new PaymentDeclined('card expired'))).toMatchObject({ type: 'PaymentDeclined', value: 'card expired', synthetic: false })
+    class Unnamed extends Error {}
+    expect(coerceException(new Unnamed('x')).type).toBe('Error')
     expect(coerceException(caught(() => JSON.parse('{')))).toMatchObject({ type: 'SyntaxError', synthetic: false })
   })
 
   it('marks strings, plain objects and primitives as synthetic', () => {
     expect(coerceException('disk full')).toMatchObject({ type: 'Error', value: 'disk full', synthetic: true, stack: undefined })
     expect(coerceException({ code: 'E1', detail: 'x' })).toMatchObject({ type: 'Error', value: 'Object captured as exception with keys: code, detail', synthetic: true })
-    expect(coerceException({ name: 'HttpError', message: 'teapot' })).toMatchObject({ type: 'HttpError', value: 'teapot', synthetic: true })
-    expect(coerceException(42)).toMatchObject({ value: 'Non-Error exception captured with value: 42', synthetic: true })
-    expect(coerceException(undefined).value).toBe('Non-Error exception captured with value: undefined')
+    expect(coerceException({ name: 'HttpError', message: 'teapot' })).toMatchObject({ type: 'HttpError', value: "'HttpError' captured as exception with message: 'teapot'", synthetic: true })
+    expect(coerceException({ message: 'only a message' })).toMatchObject({ type: 'Error', value: 'only a message' })
+    expect(coerceException({ error: new RangeError('wrapped') })).toMatchObject({ type: 'RangeError', value: 'wrapped', synthetic: false })
+    expect(coerceException('TypeError: x is not a function')).toMatchObject({ type: 'TypeError', value: 'x is not a function' })
+    expect(coerceException(42)).toMatchObject({ value: 'Primitive value captured as exception: 42', synthetic: true })
+    expect(coerceException(undefined).value).toBe('Primitive value captured as exception: undefined')
     expect(coerceException(Symbol('s')).value).toContain('Symbol(s)')
   })
 })
@@ -51,7 +55,7 @@ describe('buildExceptionList', () => {
       ['SyntaxError', 'Unexpected token } in config'],
     ])
     expect(list[0].mechanism).toEqual({ handled: true, synthetic: false, type: 'generic', exception_id: 0 })
-    expect(list[1].mechanism).toEqual({ handled: true, synthetic: false, type: 'chained', exception_id: 1, parent_id: 0, source: 'cause' })
+    expect(list[1].mechanism).toEqual({ synthetic: false, type: 'chained', exception_id: 1, parent_id: 0, source: 'cause' })
     expect(list[0].stacktrace?.type).toBe('raw')
     expect(list[0].stacktrace?.frames.at(-1)?.function).toBe('loadSettings')
     expect(list[1].stacktrace?.frames.at(-1)?.function).toBe('parseConfig')
@@ -63,8 +67,8 @@ describe('buildExceptionList', () => {
     const list = buildExceptionList(aggregate, { handled: false, mechanismType: 'onunhandledrejection' })
     expect(list.map((e) => [e.type, e.value, e.mechanism.source, e.mechanism.parent_id])).toEqual([
       ['AggregateError', 'all failed', undefined, undefined],
-      ['RangeError', 'a', 'errors[0]', 0],
-      ['Error', 'b', 'errors[1]', 0],
+      ['RangeError', 'a', 'member', 0],
+      ['Error', 'b', 'member', 0],
     ])
     expect(list[0].mechanism.type).toBe('onunhandledrejection')
     expect(list[1].mechanism.type).toBe('chained')
@@ -81,17 +85,14 @@ describe('buildExceptionList', () => {
 })
 
 describe('exceptionProperties', () => {
-  it('fingerprints by types and in-app frames, not by message', () => {
-    const make = (id: number) => caught(() => { throw new TypeError(`user ${id} not found`) })
-    const fp = (e: unknown) => exceptionProperties(buildExceptionList(e, { handled: true }), sha1Hex).$exception_fingerprint
-    const [first, second] = [make(1), make(2)]
-    expect(fp(first)).toMatch(/^[0-9a-f]{40}$/)
-    expect(fp(first)).toBe(fp(second))
-    expect(fp(first)).not.toBe(fp(caught(loadSettings)))
+  it('sends the list and level error, and no fingerprint of its own (PostHog groups issues)', () => {
+    const props = exceptionProperties(buildExceptionList(caught(loadSettings), { handled: false }))
+    expect(props.$exception_level).toBe('error')
+    expect(props).not.toHaveProperty('$exception_fingerprint')
   })
 
   it('lets caller properties win, including a custom fingerprint', () => {
-    const props = exceptionProperties(buildExceptionList(new Error('x'), { handled: true }), sha1Hex, { $exception_fingerprint: 'mine', plan: 'pro' })
+    const props = exceptionProperties(buildExceptionList(new Error('x'), { handled: true }), { $exception_fingerprint: 'mine', plan: 'pro' })
     expect(props.$exception_fingerprint).toBe('mine')
     expect(props.plan).toBe('pro')
   })
@@ -107,7 +108,6 @@ describe('ExceptionCapturer', () => {
         sent.push({ distinctId, properties })
         return `uuid-${++n}`
       },
-      sha1Hex,
       limiter,
       onDropped: (_reason, type) => dropped.push(type),
     })

@@ -2,15 +2,15 @@ import { coerceException } from './coerce.js'
 import { parseStack, type StackFrame } from './stack-parser.js'
 
 export interface ExceptionMechanism {
-  /** False for crashes seen by autocapture, true for errors the program handled and reported. */
-  handled: boolean
+  /** False for crashes seen by autocapture, true for errors the program handled and reported. Only on the outermost entry. */
+  handled?: boolean
   /** True when the thrown value was not an Error (no real stack of its own). */
   synthetic: boolean
   /** How the outermost exception was caught (`generic`, `onuncaughtexception`, `middleware:express`...); `chained` for causes and aggregate members. */
   type: string
   exception_id?: number
   parent_id?: number
-  /** How this entry hangs off its parent: `cause` or `errors[i]`. */
+  /** How this entry hangs off its parent: `cause`, or `member` of an AggregateError. */
   source?: string
 }
 
@@ -27,6 +27,11 @@ export interface ExceptionListOptions {
   /** Mechanism type of the outermost entry. @default 'generic' */
   mechanismType?: string
   platform?: string
+  /**
+   * Stack of an error made where the capture was asked for, used as the outermost entry's
+   * stack when the thrown value has none of its own (a string, a plain object).
+   */
+  syntheticStack?: string
 }
 
 /** Causes and aggregate members beyond this many entries are left out (and cycles end early). */
@@ -49,23 +54,28 @@ export function buildExceptionList(thrown: unknown, options: ExceptionListOption
     }
     const coerced = coerceException(value)
     const id = entries.length
-    const mechanism: ExceptionMechanism = {
-      handled: options.handled,
-      synthetic: coerced.synthetic,
-      type: parentId === undefined ? options.mechanismType ?? 'generic' : 'chained',
-      exception_id: id,
-    }
-    if (parentId !== undefined) mechanism.parent_id = parentId
-    if (source !== undefined) mechanism.source = source
+    const root = parentId === undefined
+    // As PostHog's SDKs send it: `handled` on the outermost entry only, `chained` for the rest.
+    const mechanism: ExceptionMechanism = root
+      ? { type: options.mechanismType ?? 'generic', handled: options.handled, synthetic: coerced.synthetic, exception_id: id }
+      : { type: 'chained', source, synthetic: coerced.synthetic, exception_id: id, parent_id: parentId }
     const entry: ExceptionEntry = { type: coerced.type, value: coerced.value, mechanism }
-    const frames = parseStack(coerced.stack, options.platform)
+    const stack = coerced.stack ?? (root && coerced.synthetic ? withoutMessageLine(options.syntheticStack) : undefined)
+    const frames = parseStack(stack, options.platform)
     if (frames.length > 0) entry.stacktrace = { type: 'raw', frames }
     entries.push(entry)
 
-    if (coerced.errors) coerced.errors.forEach((member, i) => visit(member, id, `errors[${i}]`))
     if (coerced.cause !== undefined) visit(coerced.cause, id, 'cause')
+    if (coerced.errors) for (const member of coerced.errors) visit(member, id, 'member')
   }
 
   visit(thrown, undefined, undefined)
   return entries
+}
+
+/** A stack without its first line (the synthetic error's own message). */
+function withoutMessageLine(stack: string | undefined): string | undefined {
+  if (stack === undefined) return undefined
+  const newline = stack.indexOf('\n')
+  return newline === -1 ? '' : stack.slice(newline + 1)
 }

@@ -1,17 +1,23 @@
 /** One stack frame as PostHog's error tracking expects it in a raw stacktrace. */
 export interface StackFrame {
+  /** The file (on Node, relative to the working directory once refined). */
   filename: string
-  abs_path: string
+  /** Dotted module name derived from the file (Node only, set when frames are refined). */
+  module?: string
   function: string
   lineno?: number
   colno?: number
   /** False for dependencies (`node_modules`) and runtime internals (`node:`, `internal/`, native). */
   in_app: boolean
   platform: string
+  /** Source lines around the frame's line, read from the file (Node only). */
+  pre_context?: string[]
+  context_line?: string
+  post_context?: string[]
 }
 
-/** Frames beyond this are dropped (the deepest, i.e. outermost callers, are kept last). */
-const MAX_FRAMES = 100
+/** Frames beyond this are dropped: the innermost 50 are kept, as PostHog's SDKs keep them. */
+const MAX_FRAMES = 50
 const UNKNOWN_FUNCTION = '?'
 
 // Trailing ":line" or ":line:col" of a location.
@@ -40,17 +46,41 @@ export function parseStack(stack: string | undefined, platform = 'node:javascrip
 }
 
 /** V8 (Node, Deno, Chromium, Bun): "fn (location)" or "location", after the leading "at ". */
-function parseV8(rest: string, platform: string): StackFrame | undefined {
+function parseV8(line: string, platform: string): StackFrame | undefined {
+  // "at async fn (location)" and "at async location": the frame of an awaiting async function.
+  const rest = line.startsWith('async ') ? line.slice(6) : line
   const open = rest.endsWith(')') ? rest.indexOf(' (') : -1
-  const fn = open === -1 ? undefined : rest.slice(0, open)
+  const fn = open === -1 ? undefined : v8FunctionName(rest.slice(0, open))
   const location = open === -1 ? rest : rest.slice(open + 2, -1)
   if (location.startsWith('eval at ')) {
     const origin = V8_EVAL_ORIGIN.exec(rest)
     return origin ? makeFrame(fn ?? 'eval', origin[1], origin[2], origin[3], platform) : undefined
   }
-  // "at Promise.all (index 0)" and similar carry no file position.
-  if (fn !== undefined && location.startsWith('index ')) return makeFrame(fn, '<anonymous>', undefined, undefined, platform)
+  // "at Promise.all (index 0)": Node's promise combinators, named as PostHog's SDKs name them.
+  if (fn !== undefined && /^index \d+$/.test(location)) {
+    return makeFrame(fn, /^Promise\.(all|any)$/.test(fn) ? 'node:internal/promise' : location, undefined, undefined, platform)
+  }
   return withPosition(fn, location, platform)
+}
+
+/**
+ * A V8 function name as PostHog's Node SDK reports it: `Type.method` kept (aliases such as
+ * `[as handler]` included), the `Object.<anonymous>` of module code as `Object.?`, and
+ * the `.Module` wrapper of CommonJS dropped.
+ */
+function v8FunctionName(raw: string): string {
+  let name = raw
+  let methodStart = name.lastIndexOf('.')
+  if (name[methodStart - 1] === '.') methodStart--
+  if (methodStart <= 0) return name || UNKNOWN_FUNCTION
+  let object = name.slice(0, methodStart)
+  const method = name.slice(methodStart + 1)
+  const moduleAt = object.indexOf('.Module')
+  if (moduleAt > 0) {
+    name = name.slice(moduleAt + 1)
+    object = object.slice(0, moduleAt)
+  }
+  return method === '<anonymous>' ? `${object}.${UNKNOWN_FUNCTION}` : name
 }
 
 /** SpiderMonkey and JavaScriptCore: "fn@location" or "@location". */
@@ -77,7 +107,6 @@ function makeFrame(
   const path = toPath(location ?? '<anonymous>')
   const frame: StackFrame = {
     filename: path,
-    abs_path: path,
     function: cleanFunctionName(fn),
     in_app: isInApp(path),
     platform,
@@ -88,9 +117,7 @@ function makeFrame(
 }
 
 function cleanFunctionName(fn: string | undefined): string {
-  if (!fn) return UNKNOWN_FUNCTION
-  // "async fn" and "new Foo" keep the callee's name; "fn [as alias]" keeps the defined name.
-  return fn.replace(/^async /, '').replace(/ \[as [^\]]+\]$/, '') || UNKNOWN_FUNCTION
+  return fn || UNKNOWN_FUNCTION
 }
 
 function toPath(location: string): string {
@@ -102,10 +129,12 @@ function toPath(location: string): string {
   }
 }
 
-/** Application code, as opposed to dependencies and runtime internals. */
+/**
+ * Application code, as opposed to dependencies and runtime internals: an absolute path, a
+ * relative `./` path or a URL, outside `node_modules` (`node:`, `<anonymous>`, `native` and
+ * bare names are the runtime's), as PostHog's Node SDK decides it.
+ */
 export function isInApp(path: string): boolean {
-  if (path.includes('/node_modules/') || path.includes('\\node_modules\\')) return false
-  if (/^(node|ext|bun|native):/.test(path) || path.startsWith('internal/') || path === 'native') return false
-  if (path === '<anonymous>' || path.startsWith('[native code]')) return false
-  return true
+  if (path.includes('node_modules/') || path.includes('\\node_modules\\') || path === 'native') return false
+  return path.startsWith('/') || /^[A-Z]:/.test(path) || path.startsWith('.') || /^[a-zA-Z][a-zA-Z0-9.+-]*:\/\//.test(path)
 }

@@ -9,6 +9,8 @@ import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
 import { Closing } from './closing.js'
 import type { FlushPayload } from './reporter.js'
+import { WaitUntilFlusher } from './wait-until.js'
+
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -31,6 +33,8 @@ export class EventPipeline {
   ai: Lane | undefined
   /** Flag fetches of earlier captures, Immediate sends, exception captures. */
   readonly pendingWork = new Set<Promise<unknown>>()
+  /** The debounced `waitUntil` flush, when the `waitUntil` option is set. */
+  readonly waitUntil: WaitUntilFlusher | undefined
   readonly #config: ResolvedOptions
   readonly #runtime: Runtime
 
@@ -58,6 +62,10 @@ export class EventPipeline {
         emitter.emit('retry', { path, attempt, delayMs, error })
       },
     })
+    this.waitUntil =
+      config.waitUntil && !config.disabled
+        ? new WaitUntilFlusher(config.waitUntil, config.waitUntilDebounceMs, config.waitUntilMaxWaitMs, () => this.#drain())
+        : undefined
     this.analytics = this.#createLane(BATCH_PATH, MAX_EVENT_BYTES)
   }
 
@@ -69,6 +77,8 @@ export class EventPipeline {
     this.pendingWork.add(promise)
     const forget = (): void => void this.pendingWork.delete(promise)
     promise.then(forget, forget)
+    // Work that will queue events later (a flag fetch, an exception's stack) opens a cycle now.
+    this.waitUntil?.schedule()
     return promise
   }
 
@@ -88,7 +98,13 @@ export class EventPipeline {
     this.ai?.kick()
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const flushing = this.#drain()
+    this.waitUntil?.cover(flushing)
+    return flushing
+  }
+
+  async #drain(): Promise<void> {
     this.sender.keepAlive++
     try {
       // Work pending now (flag fetches of earlier captures, Immediate sends); work started
@@ -121,6 +137,7 @@ export class EventPipeline {
       closing: this.closing,
       maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
+      afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })
   }
 }

@@ -79,6 +79,7 @@ export class Lane {
   readonly #compactAt: number
   readonly #hot: number
   #compactScheduled = false
+  readonly #afterPush: (() => void) | undefined
   /** Events this lane got acknowledged by the server. */
   delivered = 0
   /** The latest async preparation (a `sendFeatureFlags` fetch) that will push into this lane. */
@@ -98,6 +99,8 @@ export class Lane {
     /** Most events kept after network failures (default: `capacity`). */
     maxHeld?: number
     compactor?: Compactor
+    /** Called after every push (the `waitUntil` debounce). */
+    afterPush?: (() => void) | undefined
   }) {
     this.queue = new EventQueue(params.capacity, params.compactor)
     this.#hot = Math.min(2 * params.maxBatchSize, MAX_HOT_EVENTS)
@@ -111,6 +114,7 @@ export class Lane {
     this.#counters = params.counters
     this.#report = params.report
     this.#closing = params.closing
+    this.#afterPush = params.afterPush
     this.#maxHeld = params.maxHeld ?? params.capacity
   }
 
@@ -128,6 +132,7 @@ export class Lane {
   pushed(): void {
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
     if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
+    if (this.#afterPush !== undefined) this.#afterPush()
   }
 
   /** Compacts the backlog off the capture path, right after the current work. */

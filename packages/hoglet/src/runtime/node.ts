@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, inflateRawSync } from 'node:zlib'
+import { refineNodeFrames } from './node-frames.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -42,5 +43,9 @@ const compactor = {
   inflate: (data: Uint8Array): string => inflateRawSync(data).toString('utf8'),
 }
 
+function releaseId(): string | undefined {
+  return process.env.POSTHOG_RELEASE_ID?.trim() || undefined
+}
+
 /** Node.js, and Bun and Deno through their Node compatibility. */
-export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor }
+export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames, releaseId }

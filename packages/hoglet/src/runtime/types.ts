@@ -1,3 +1,5 @@
+import type { StackFrame } from '../exceptions/stack-parser.js'
+
 /**
  * What the web-standard core needs from the JavaScript runtime it runs on.
  * Only files under `runtime/` may touch runtime-specific APIs (node:zlib, node:crypto,
@@ -20,6 +22,13 @@ export interface Runtime {
   createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
   /** Run `hook` once before the process exits on its own; returns the unregister function. */
   onBeforeExit?: (hook: () => Promise<void>) => () => void
+  /**
+   * Completes parsed `$exception` stack frames where the runtime can read source files
+   * (module names, source lines around each frame, relative filenames); synchronous.
+   */
+  refineFrames?: (frames: StackFrame[]) => void
+  /** The release id the environment names (`POSTHOG_RELEASE_ID` on Node), sent as `$release_id` on `$exception`. */
+  releaseId?: () => string | undefined
   /**
    * Fast synchronous raw-deflate pair, used to compact a queue backlog (events queued beyond the
    * next batches) in memory; absent where the runtime has no synchronous compressor.

@@ -6,9 +6,26 @@ async function gzip(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
 
-/** Vercel's edge runtime and Cloudflare (nodejs_compat) expose AsyncLocalStorage globally. */
+type StorageClass<T> = new () => AsyncContextStorage<T>
+
+/**
+ * AsyncLocalStorage where the runtime offers one without an import: a global (Next.js on
+ * Vercel's edge) or `process.getBuiltinModule` (Cloudflare with nodejs_compat, Deno, Bun).
+ * The edge entry imports no `node:` module, so it loads on workerd without nodejs_compat too.
+ */
 function createContextStorage<T>(): AsyncContextStorage<T> | undefined {
-  const Storage = (globalThis as { AsyncLocalStorage?: new () => AsyncContextStorage<T> }).AsyncLocalStorage
+  const g = globalThis as {
+    AsyncLocalStorage?: StorageClass<T>
+    process?: { getBuiltinModule?: (id: string) => { AsyncLocalStorage?: StorageClass<T> } | undefined }
+  }
+  let Storage = g.AsyncLocalStorage
+  if (Storage === undefined) {
+    try {
+      Storage = g.process?.getBuiltinModule?.('node:async_hooks')?.AsyncLocalStorage
+    } catch {
+      Storage = undefined
+    }
+  }
   return Storage ? new Storage() : undefined
 }
 

@@ -14,14 +14,19 @@ const work = join(root, 'test-output/module-formats')
 
 /** Each entry point with names it must export at run time. */
 const ENTRIES: Record<string, string[]> = {
-  hoglet: ['PostHog', 'FeatureFlagError', 'FeatureFlagEvaluations', 'uuidv7', 'VERSION', 'InMemoryFlagDefinitionCache'],
-  'hoglet/edge': ['PostHog', 'FeatureFlagError', 'uuidv7'],
+  hoglet: [
+    'PostHog', 'FeatureFlagError', 'FeatureFlagEvaluations', 'uuidv7', 'VERSION', 'InMemoryFlagDefinitionCache',
+    'setupExpressErrorHandler', 'setupExpressRequestContext', 'sentryIntegration', 'PostHogSentryIntegration', 'createEventProcessor',
+    'posthogHonoMiddleware', 'instrumentRequest', 'readPostHogCookie', 'parsePostHogCookie', 'cookieStoreFromHeader',
+  ],
+  'hoglet/edge': ['PostHog', 'FeatureFlagError', 'uuidv7', 'setupExpressErrorHandler', 'sentryIntegration', 'instrumentRequest', 'readPostHogCookie'],
   'hoglet/engine': ['compileFlags', 'evaluateFlag', 'evaluateAllFlags'],
   'hoglet/express': ['hogletMiddleware', 'hogletErrorHandler', 'setupExpressErrorHandler', 'setupExpressRequestContext'],
   'hoglet/fastify': ['hogletFastify'],
-  'hoglet/hono': ['hogletHono'],
+  'hoglet/hono': ['hogletHono', 'posthogHonoMiddleware', 'instrumentRequest'],
+  'hoglet/nestjs': ['PostHogInterceptor'],
   'hoglet/next': ['withHoglet'],
-  'hoglet/sentry': ['hogletSentryIntegration'],
+  'hoglet/sentry': ['hogletSentryIntegration', 'sentryIntegration', 'PostHogSentryIntegration'],
 }
 
 function run(args: string[], cwd = work): { status: number | null; out: string } {
@@ -65,12 +70,14 @@ import type { FetchHandler } from 'hoglet/next'
 import type { HonoContextLike } from 'hoglet/hono'
 import type { FastifyInstanceLike } from 'hoglet/fastify'
 import type { PostHog as EdgePostHog } from 'hoglet/edge'
+import type { PostHogInterceptorOptions } from 'hoglet/nestjs'
+import type { SentryIntegrationOptions, CookieStore } from 'hoglet'
 const options: PostHogOptions = { flushAt: 0 }
 const client: IPostHog = new PostHog('phc_x', options)
 export async function stop(): Promise<void> {
   return client.shutdown()
 }
-export type Used = [RequestContextOptions<any>, CompiledFlags, HogletSentryOptions, FetchHandler<any>, HonoContextLike, FastifyInstanceLike, EdgePostHog, ShutdownResult]
+export type Used = [RequestContextOptions<any>, CompiledFlags, HogletSentryOptions, FetchHandler<any>, HonoContextLike, FastifyInstanceLike, EdgePostHog, ShutdownResult, PostHogInterceptorOptions, SentryIntegrationOptions, CookieStore]
 `
   const cases: Array<{ name: string; module: string; moduleResolution: string; file: string; type?: string }> = [
     { name: 'node16 (ESM)', module: 'node16', moduleResolution: 'node16', file: 'esm.mts' },

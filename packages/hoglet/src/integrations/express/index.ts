@@ -13,6 +13,8 @@ import { captureHandlerError, captureRequestEvent } from '../shared/request-even
 import { rememberScope, scopeOf } from '../shared/scope-registry.js'
 
 export type { RequestContextOptions } from '../shared/request-context.js'
+export { setupExpressErrorHandler, setupExpressRequestContext } from './setup.js'
+export type { ExpressAppLike, ExpressSetupRequest, ExpressSetupResponse } from './setup.js'
 
 /** The parts of an Express (4 or 5) request the integration reads. */
 export interface ExpressRequestLike {
@@ -109,19 +111,4 @@ export function hogletErrorHandler<Req extends ExpressRequestLike = ExpressReque
     }
     next(error)
   }
-}
-
-/** The part of an Express app the setup helpers use. */
-export interface ExpressAppLike {
-  use(...handlers: any[]): unknown
-}
-
-/** posthog-node's name: `app.use(hogletMiddleware(client, options))`. */
-export function setupExpressRequestContext(client: IntegrationClient, app: ExpressAppLike, options?: RequestContextOptions<any>): void {
-  app.use(hogletMiddleware(client, options))
-}
-
-/** posthog-node's name: `app.use(hogletErrorHandler(client))`; call it after your routes. */
-export function setupExpressErrorHandler(client: IntegrationClient, app: ExpressAppLike): void {
-  app.use(hogletErrorHandler(client))
 }

@@ -1,10 +1,13 @@
 import type { IntegrationClient } from '../shared/client-like.js'
 import { flushAfterResponse } from '../shared/flush-on-response.js'
+import { vercelWaitUntil } from '../shared/platform-wait-until.js'
 import { isServerError, requestContext, resolveRequestOptions, shouldTrackRequest, type RequestContextOptions } from '../shared/request-context.js'
 import { captureHandlerError, captureRequestEvent } from '../shared/request-events.js'
 import { webRequestFacts } from '../shared/web-request.js'
 
 export type { RequestContextOptions } from '../shared/request-context.js'
+export { HTTP_SERVER_REQUEST_COUNT_METRIC, HTTP_SERVER_REQUEST_DURATION_METRIC, instrumentRequest, posthogHonoMiddleware } from './instrument-request.js'
+export type { HonoRequestContextLike, InstrumentRequestOptions } from './instrument-request.js'
 
 /** The parts of Hono's `Context` the middleware uses. */
 export interface HonoContextLike {
@@ -39,8 +42,8 @@ function executionWaitUntil(c: HonoContextLike): ((promise: Promise<unknown>) =>
  * option, plus `$current_url`, `$request_method`, `$request_path`, `$ip`, `$user_agent`),
  * captures handler errors as `$exception` events (Hono's `onError` still answers), and
  * optionally captures one event per request. With `flushOnResponse` the flush goes to
- * `c.executionCtx.waitUntil` where the runtime has it (Cloudflare Workers), else the
- * response waits for it.
+ * `c.executionCtx.waitUntil` where the runtime has it (Cloudflare Workers) or the Vercel
+ * request's `waitUntil`, else the response waits for it.
  *
  * @example
  * app.use(hogletHono(posthog, { distinctId: (c) => c.get('userId') }))
@@ -58,6 +61,6 @@ export function hogletHono<C extends HonoContextLike = HonoContextLike>(client: 
       captureHandlerError(client, scope, c.error, MECHANISM, c.res.status)
     }
     if (captureRequests) captureRequestEvent(client, scope, requestEventName, c.res.status, performance.now() - startedAt)
-    if (flushOnResponse) await flushAfterResponse(client, resolved.waitUntil ?? executionWaitUntil(c), flushTimeoutMs)
+    if (flushOnResponse) await flushAfterResponse(client, resolved.waitUntil ?? executionWaitUntil(c) ?? vercelWaitUntil(), flushTimeoutMs)
   }
 }

@@ -1,5 +1,6 @@
 import type { IntegrationClient } from '../shared/client-like.js'
 import { flushAfterResponse } from '../shared/flush-on-response.js'
+import { vercelWaitUntil, waitUntilFromArguments } from '../shared/platform-wait-until.js'
 import { isServerError, requestContext, resolveRequestOptions, shouldTrackRequest, type RequestContextOptions } from '../shared/request-context.js'
 import { captureHandlerError, captureRequestEvent } from '../shared/request-events.js'
 import { webRequestFacts } from '../shared/web-request.js'
@@ -16,8 +17,10 @@ const MECHANISM = 'middleware:next'
  * request (ids from the `X-POSTHOG-DISTINCT-ID` / `X-POSTHOG-SESSION-ID` headers or the
  * `distinctId` option, plus `$current_url`, `$request_method`, `$request_path`, `$ip`,
  * `$user_agent`); a thrown error is captured as `$exception` and re-thrown unchanged.
- * With `flushOnResponse`, pass Next's `after` (or `waitUntil` from `@vercel/functions`) as
- * `waitUntil`; without one the response waits for the flush.
+ * With `flushOnResponse` the flush goes to the platform's `waitUntil`: the `waitUntil` option
+ * (Next's `after`, or `waitUntil` from `@vercel/functions`), else one found among the handler's
+ * arguments (a Worker's `ctx`, middleware's `event`), else the Vercel request's own; without
+ * any the response waits for the flush.
  *
  * @example
  * export const GET = withHoglet(posthog, async (request) => Response.json(await load()), { flushOnResponse: true, waitUntil: after })
@@ -45,7 +48,7 @@ export function withHoglet<Rest extends unknown[]>(
       throw error
     } finally {
       if (captureRequests) captureRequestEvent(client, scope, requestEventName, status, performance.now() - startedAt)
-      if (flushOnResponse) await flushAfterResponse(client, waitUntil, flushTimeoutMs)
+      if (flushOnResponse) await flushAfterResponse(client, waitUntil ?? waitUntilFromArguments(rest) ?? vercelWaitUntil(), flushTimeoutMs)
     }
   }
 }

@@ -1,5 +1,8 @@
 import { captureCaughtError, type IntegrationClient } from '../shared/client-like.js'
 
+export { createEventProcessor, PostHogSentryIntegration, sentryIntegration } from './posthog-integration.js'
+export type { SentryIntegration, SentryIntegrationOptions, SeverityLevel } from './posthog-integration.js'
+
 /** Tag a Sentry event carries with the PostHog distinct id (set it yourself with `Sentry.setTag`, or let the integration). */
 export const DISTINCT_ID_TAG = 'posthog_distinct_id'
 /** Tag with the link to the person in PostHog. Sentry tag keys allow no spaces, hence the snake case. */

@@ -1,5 +1,6 @@
 import type { ContextData, ContextOptions } from '../../context.js'
 import type { ExceptionCaptureDetails } from '../../exceptions/capture-exception.js'
+import type { RequestReadingSettings } from './tracing-headers.js'
 
 /**
  * Key of the client method integrations use for the errors they capture on their own, so the
@@ -15,6 +16,10 @@ export interface IntegrationClient {
   capture(message: { event: string; distinctId?: string; properties?: Record<string, unknown> }): unknown
   captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): string | undefined
   flush(): Promise<unknown>
+  /** The client's settings: api key and host, and what request integrations read (`readPostHogCookie`...). */
+  readonly config?: RequestReadingSettings & { readonly host?: string }
+  /** Makes `flush()` and `shutdown()` wait for work an integration starts on its own. */
+  trackPending?<T>(promise: Promise<T>): Promise<T>
   [CAPTURE_AUTOMATIC]?: (
     error: unknown,
     distinctId: string | undefined,
@@ -29,8 +34,10 @@ export function captureCaughtError(
   error: unknown,
   properties: Record<string, unknown>,
   mechanismType: string,
+  distinctId?: string,
+  rateLimited = true,
 ): string | undefined {
   const automatic = client[CAPTURE_AUTOMATIC]
-  if (automatic) return automatic.call(client, error, undefined, properties, { handled: false, mechanismType, rateLimited: true })
-  return client.captureException(error, undefined, properties)
+  if (automatic) return automatic.call(client, error, distinctId, properties, { handled: false, mechanismType, rateLimited })
+  return client.captureException(error, distinctId, properties)
 }
