@@ -58,6 +58,20 @@ export const SCENARIOS = [
     targets: [],
   },
   {
+    name: 'wire-bytes',
+    file: 'wire-bytes.mjs',
+    libs: ['hoglet', 'posthog-node'],
+    metrics: [
+      { key: 'gzipBytesPerEvent', label: 'request bytes per event, gzipped, 100 a batch, bursts', digits: 1 },
+      { key: 'jsonBytesPerEvent', label: 'request bytes per event, JSON before gzip', digits: 1 },
+      { key: 'spacedGzipBytesPerEvent', label: 'request bytes per event, gzipped, one event per millisecond', digits: 1 },
+    ],
+    targets: [
+      { metric: 'gzipBytesPerEvent', kind: 'ratio-max', value: 1.0, label: 'gzipped bytes per event ≤ 1.0× posthog-node' },
+      { metric: 'spacedGzipBytesPerEvent', kind: 'ratio-max', value: 1.0, label: 'gzipped bytes per event, spaced events', informative: true },
+    ],
+  },
+  {
     name: 'flags-local-single',
     file: 'flags-local-single.mjs',
     libs: ['hoglet', 'posthog-node'],
@@ -117,6 +131,7 @@ export const SCENARIOS = [
     libs: ['hoglet'],
     metrics: [
       { key: 'eventsPerSecond', label: 'events/s stored by hoglet-server (rows counted)', digits: 0 },
+      { key: 'serverCpuUsPerEvent', label: 'hoglet-server process CPU µs per event stored', digits: 2 },
       { key: 'clients', label: 'SDK client processes', digits: 0 },
     ],
     targets: [{ metric: 'eventsPerSecond', kind: 'abs-min', value: 50_000, label: 'hoglet-server stores ≥ 50k events/s' }],

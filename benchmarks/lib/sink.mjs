@@ -79,6 +79,7 @@ function runSink(definitionsPath) {
       events: 0,
       batchRequests: 0,
       batchBytes: 0,
+      batchJsonBytes: 0,
       definitionsRequests: 0,
       remoteFlagsRequests: 0,
       otherRequests: 0,
@@ -111,6 +112,7 @@ function runSink(definitionsPath) {
         stats.batchBytes += raw.length
         try {
           if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw)
+          stats.batchJsonBytes += raw.length
           const body = JSON.parse(raw.toString('utf8'))
           stats.events += Array.isArray(body.batch) ? body.batch.length : 1
         } catch {

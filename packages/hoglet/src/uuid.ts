@@ -1,53 +1,115 @@
 /**
- * UUID v7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Time-ordered ids keep
- * PostHog's de-duplication index happy. Random bytes come from a pooled buffer filled by
- * `crypto.getRandomValues` in large chunks, so one id costs no syscall and almost no garbage.
+ * UUID v7 (RFC 9562): 48-bit Unix milliseconds, a 42-bit counter, then 32 random bits.
+ *
+ * The counter (the 12 bits of `rand_a` and the top 30 bits of `rand_b`, RFC 9562 §6.2
+ * method 1) starts at a random value in each new millisecond and counts up by one for every
+ * further id in that millisecond, so ids from one process are strictly increasing and
+ * consecutive ids share most of their digits: a batch of them gzips to a fraction of the
+ * bytes that fully random bits take. The random start and the random tail keep ids from
+ * different processes apart. The counter's top bit starts clear, leaving at least 2^41 ids
+ * per millisecond; should it still run out, the timestamp moves on by one millisecond.
+ * A clock that steps back keeps the last timestamp (ids stay in order) unless it steps
+ * back by more than ten seconds, when the generator follows the clock again.
+ *
+ * Random bytes come from a pooled buffer filled by `crypto.getRandomValues` in large chunks,
+ * so one id costs no syscall and almost no garbage.
  */
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-const POOL_SIZE = 16 * 256
+const POOL_SIZE = 4096
 const pool = new Uint8Array(POOL_SIZE)
 let poolOffset = POOL_SIZE
 
-function takeRandom10(): number {
-  if (poolOffset + 10 > POOL_SIZE) {
+const COUNTER_LOW_LIMIT = 0x4000_0000 // 2^30: the low part lives in rand_b after the variant bits
+const COUNTER_HIGH_LIMIT = 0x1000 // 2^12: the high part is rand_a
+const ROLLBACK_ALLOWANCE_MS = 10_000
+
+/** Offset of `count` fresh random bytes in the pool. */
+function takeRandom(count: number): number {
+  if (poolOffset + count > POOL_SIZE) {
     globalThis.crypto.getRandomValues(pool)
     poolOffset = 0
   }
   const offset = poolOffset
-  poolOffset += 10
+  poolOffset += count
   return offset
 }
 
-/** A fresh UUID v7 string, e.g. `0194cc39-4a1b-7c3d-9e2f-0123456789ab`. */
+/** The generator's state; one shared instance serves `uuidv7()`. Exported for its tests. */
+export class Uuidv7Generator {
+  lastMs = -1
+  counterHigh = 0
+  counterLow = 0
+
+  /** A fresh id stamped with `now` (Unix milliseconds), greater than every id made before. */
+  next(now: number): string {
+    const ms = this.#advance(Math.floor(now))
+    const r = takeRandom(4)
+    const p = pool
+    // 48-bit timestamp: high 16 bits and low 32 bits (bit operators only see 32 bits).
+    const high = Math.floor(ms / 0x1_0000_0000)
+    const low = ms >>> 0
+    const a = this.counterHigh
+    const c = this.counterLow
+    return (
+      HEX[(high >>> 8) & 0xff] +
+      HEX[high & 0xff] +
+      HEX[low >>> 24] +
+      HEX[(low >>> 16) & 0xff] +
+      '-' +
+      HEX[(low >>> 8) & 0xff] +
+      HEX[low & 0xff] +
+      '-' +
+      HEX[0x70 | (a >>> 8)] +
+      HEX[a & 0xff] +
+      '-' +
+      HEX[0x80 | (c >>> 24)] +
+      HEX[(c >>> 16) & 0xff] +
+      '-' +
+      HEX[(c >>> 8) & 0xff] +
+      HEX[c & 0xff] +
+      HEX[p[r]] +
+      HEX[p[r + 1]] +
+      HEX[p[r + 2]] +
+      HEX[p[r + 3]]
+    )
+  }
+
+  /** Moves to `now` and returns the timestamp the next id carries. */
+  #advance(now: number): number {
+    if (now > this.lastMs || now < this.lastMs - ROLLBACK_ALLOWANCE_MS) {
+      this.lastMs = now
+      this.#reseed()
+      return now
+    }
+    this.counterLow++
+    if (this.counterLow === COUNTER_LOW_LIMIT) {
+      this.counterLow = 0
+      this.counterHigh++
+      if (this.counterHigh === COUNTER_HIGH_LIMIT) {
+        this.lastMs++
+        this.#reseed()
+      }
+    }
+    return this.lastMs
+  }
+
+  #reseed(): void {
+    const r = takeRandom(6)
+    const p = pool
+    this.counterHigh = ((p[r] << 8) | p[r + 1]) & 0x7ff // top bit clear: room to count up
+    this.counterLow = ((p[r + 2] << 24) | (p[r + 3] << 16) | (p[r + 4] << 8) | p[r + 5]) & 0x3fff_ffff
+  }
+}
+
+const shared = new Uuidv7Generator()
+
+/**
+ * A fresh UUID v7 string, e.g. `0194cc39-4a1b-7c3d-9e2f-0123456789ab`. `now` is the time to
+ * stamp (Unix milliseconds); ids are increasing in the order they are made.
+ */
 export function uuidv7(now: number = Date.now()): string {
-  const r = takeRandom10()
-  const p = pool
-  // 48-bit timestamp: high 16 bits and low 32 bits (bit operators only see 32 bits).
-  const high = Math.floor(now / 0x1_0000_0000)
-  const low = now >>> 0
-  return (
-    HEX[(high >>> 8) & 0xff] +
-    HEX[high & 0xff] +
-    HEX[low >>> 24] +
-    HEX[(low >>> 16) & 0xff] +
-    '-' +
-    HEX[(low >>> 8) & 0xff] +
-    HEX[low & 0xff] +
-    '-' +
-    HEX[0x70 | (p[r] & 0x0f)] +
-    HEX[p[r + 1]] +
-    '-' +
-    HEX[0x80 | (p[r + 2] & 0x3f)] +
-    HEX[p[r + 3]] +
-    '-' +
-    HEX[p[r + 4]] +
-    HEX[p[r + 5]] +
-    HEX[p[r + 6]] +
-    HEX[p[r + 7]] +
-    HEX[p[r + 8]] +
-    HEX[p[r + 9]]
-  )
+  return shared.next(now)
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { HttpError, badRequest, unauthorized } from '../http/errors.js'
 import type { IncomingEvent } from '../store/events.js'
+import { propertiesSpans } from './properties-spans.js'
 
 type Json = Record<string, unknown>
 
@@ -52,15 +53,22 @@ export async function parseCapture(text: string, now: Date = new Date()): Promis
 
   const fallbackTime = now.toISOString()
   const events = new Array<IncomingEvent>(rawEvents.length)
+  // Where each event's properties sit in the text, so they are stored as sent, not re-serialised.
+  const spans = rawEvents === (body as Json).batch ? propertiesSpans(text, rawEvents.length) : undefined
   for (let i = 0; i < rawEvents.length; i++) {
     if (i > 0 && i % VALIDATE_SLICE === 0) await nextTurn()
-    events[i] = normalizeEvent(rawEvents[i], i, fallbackTime)
+    const json = spans !== undefined && spans[i * 2] >= 0 ? text.slice(spans[i * 2], spans[i * 2 + 1]) : undefined
+    events[i] = normalizeEvent(rawEvents[i], i, fallbackTime, json)
   }
   return { token, events }
 }
 
-/** Validates one event and puts `$set`/`$set_once` given at the top level into its properties. */
-export function normalizeEvent(raw: unknown, index: number, fallbackTime: string): IncomingEvent {
+/**
+ * Validates one event and puts `$set`/`$set_once` given at the top level into its properties.
+ * `propertiesJson` is the text of the event's `properties` as sent; it is kept on the event
+ * only when the properties are stored unchanged.
+ */
+export function normalizeEvent(raw: unknown, index: number, fallbackTime: string, propertiesJson?: string): IncomingEvent {
   if (!isObject(raw)) throw badRequest('invalid_event', `event ${index} is not an object`)
   const event = raw.event
   if (typeof event !== 'string' || event === '') throw badRequest('missing_event_name', `event ${index} has no \`event\` name`)
@@ -83,10 +91,19 @@ export function normalizeEvent(raw: unknown, index: number, fallbackTime: string
     timestamp = new Date(ms).toISOString()
   }
 
-  if (isObject(raw.$set) && properties.$set === undefined) properties.$set = raw.$set
-  if (isObject(raw.$set_once) && properties.$set_once === undefined) properties.$set_once = raw.$set_once
+  let kept = propertiesJson !== undefined && properties === raw.properties
+  if (isObject(raw.$set) && properties.$set === undefined) {
+    properties.$set = raw.$set
+    kept = false
+  }
+  if (isObject(raw.$set_once) && properties.$set_once === undefined) {
+    properties.$set_once = raw.$set_once
+    kept = false
+  }
 
-  return { uuid: uuid as string, event, distinct_id: distinctId, properties, timestamp }
+  const e: IncomingEvent = { uuid: uuid as string, event, distinct_id: distinctId, properties, timestamp }
+  if (kept) e.propertiesJson = propertiesJson
+  return e
 }
 
 function stringifyId(v: unknown): string {

@@ -7,10 +7,12 @@ export interface IncomingEvent {
   distinct_id: string
   properties: Record<string, unknown>
   timestamp: string
+  /** `properties` as the request's JSON text, when it can be stored as is. */
+  propertiesJson?: string
 }
 
 /** A stored event, as the control API and the web page return it. */
-export interface StoredEvent extends IncomingEvent {
+export interface StoredEvent extends Omit<IncomingEvent, 'propertiesJson'> {
   id: number
   receivedAt: number
   endpoint: string
@@ -40,10 +42,8 @@ export class EventStore {
 
   /** Inserts one event; call inside the batch's transaction. Returns the row id. */
   insert(e: IncomingEvent, receivedAt: number, endpoint: string): number {
-    return Number(
-      this.insertStmt.run(e.uuid, e.event, e.distinct_id, JSON.stringify(e.properties), e.timestamp, receivedAt, endpoint)
-        .lastInsertRowid,
-    )
+    const properties = e.propertiesJson ?? JSON.stringify(e.properties)
+    return Number(this.insertStmt.run(e.uuid, e.event, e.distinct_id, properties, e.timestamp, receivedAt, endpoint).lastInsertRowid)
   }
 
   list(q: EventQuery = {}): StoredEvent[] {
