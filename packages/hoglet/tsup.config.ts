@@ -13,6 +13,9 @@ export default defineConfig({
     next: 'src/integrations/next/index.ts',
     sentry: 'src/integrations/sentry/index.ts',
     redis: 'src/redis/index.ts',
+    openfeature: 'src/integrations/openfeature/index.ts',
+    // The `hoglet` command line (bin/hoglet.js); Node-only and not an export.
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

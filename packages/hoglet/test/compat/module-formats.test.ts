@@ -27,6 +27,7 @@ const ENTRIES: Record<string, string[]> = {
   'hoglet/nestjs': ['PostHogInterceptor'],
   'hoglet/next': ['withHoglet'],
   'hoglet/sentry': ['hogletSentryIntegration', 'sentryIntegration', 'PostHogSentryIntegration'],
+  'hoglet/openfeature': ['HogletProvider', 'subjectFromContext'],
 }
 
 function run(args: string[], cwd = work): { status: number | null; out: string } {
@@ -66,6 +67,7 @@ import type { PostHogOptions, IPostHog, ShutdownResult } from 'hoglet'
 import type { RequestContextOptions } from 'hoglet/express'
 import type { CompiledFlags } from 'hoglet/engine'
 import type { HogletSentryOptions } from 'hoglet/sentry'
+import type { HogletProviderOptions } from 'hoglet/openfeature'
 import type { FetchHandler } from 'hoglet/next'
 import type { HonoContextLike } from 'hoglet/hono'
 import type { FastifyInstanceLike } from 'hoglet/fastify'
@@ -77,7 +79,7 @@ const client: IPostHog = new PostHog('phc_x', options)
 export async function stop(): Promise<void> {
   return client.shutdown()
 }
-export type Used = [RequestContextOptions<any>, CompiledFlags, HogletSentryOptions, FetchHandler<any>, HonoContextLike, FastifyInstanceLike, EdgePostHog, ShutdownResult, PostHogInterceptorOptions, SentryIntegrationOptions, CookieStore]
+export type Used = [RequestContextOptions<any>, CompiledFlags, HogletSentryOptions, HogletProviderOptions, FetchHandler<any>, HonoContextLike, FastifyInstanceLike, EdgePostHog, ShutdownResult, PostHogInterceptorOptions, SentryIntegrationOptions, CookieStore]
 `
   const cases: Array<{ name: string; module: string; moduleResolution: string; file: string; type?: string }> = [
     { name: 'node16 (ESM)', module: 'node16', moduleResolution: 'node16', file: 'esm.mts' },

@@ -1,0 +1,33 @@
+import { IMPORT_USAGE, UsageError, parseImportArgs } from './import-args.js'
+import { EXIT, runImport } from './import-run.js'
+
+const USAGE = `Usage: hoglet <command> [options]
+
+Commands:
+  import <file>   stream a JSONL or CSV file of past events into PostHog (hoglet import --help)`
+
+/** The `hoglet` command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return command === undefined ? EXIT.usage : EXIT.ok
+  }
+  if (command !== 'import') {
+    process.stderr.write(`hoglet: unknown command \`${command}\`\n${USAGE}\n`)
+    return EXIT.usage
+  }
+  let options
+  try {
+    options = parseImportArgs(rest, process.env)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    process.stderr.write(`hoglet import: ${err.message}\n\n${IMPORT_USAGE}\n`)
+    return EXIT.usage
+  }
+  if (options === 'help') {
+    process.stdout.write(`${IMPORT_USAGE}\n`)
+    return EXIT.ok
+  }
+  return runImport(options, { stdout: process.stdout, stderr: process.stderr, handleSignals: true })
+}
