@@ -25,7 +25,7 @@ import type { Runtime } from './runtime/types.js'
 import { EventCapturer, type CaptureScope, type FeatureFlagEnricher } from './capture/event-capturer.js'
 import { createImmediateLane, sendImmediate } from './capture/immediate-send.js'
 import { runShutdown, type ShutdownResult } from './shutdown.js'
-import { ContextManager, type ContextData, type ContextOptions } from './context.js'
+import { ContextManager, contextDataProblem, isPropertyBag, type ContextData, type ContextOptions } from './context.js'
 import { installExceptionAutocapture, type CrashHooks } from './exceptions/autocapture.js'
 import type { ExceptionCapturer, ExceptionCaptureDetails } from './exceptions/capture-exception.js'
 import { createClientExceptionCapturer } from './exceptions/client-exception-capturer.js'
@@ -221,12 +221,18 @@ export class PostHog {
    * Where the runtime has no AsyncLocalStorage, `fn` just runs.
    */
   withContext<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
-    return this.#contexts().run(data, fn, options)
+    if (typeof fn !== 'function') return this.#reporter.refuse('withContext', 'expects a function to run as its second argument') as T
+    const problem = contextDataProblem(data)
+    // Bad data is reported, and `fn` still runs (in a scope built from the usable fields).
+    if (problem !== undefined) this.#reporter.refuse('withContext', problem)
+    return this.#contexts().run(problem === undefined ? data : safeContextData(data), fn, isPropertyBag(options) ? options : undefined)
   }
 
   /** Makes `data` the context of the rest of the current async execution (AsyncLocalStorage `enterWith`); prefer `withContext`. */
   enterContext(data: ContextData, options?: ContextOptions): void {
-    this.#contexts().enter(data, options)
+    const problem = contextDataProblem(data)
+    if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
+    this.#contexts().enter(data, isPropertyBag(options) ? options : undefined)
   }
 
   /** The current context (merged with its parents), or undefined outside any. */
@@ -356,6 +362,9 @@ export class PostHog {
 
   /** Test overrides that win over local and remote evaluation; `false` removes them. */
   overrideFeatureFlags(overrides: FlagOverrides): void {
+    if (overrides !== false && !isPropertyBag(overrides) && !Array.isArray(overrides)) {
+      return void this.#reporter.refuse('overrideFeatureFlags', 'expects an object, an array of flag keys or `false`; the overrides are unchanged')
+    }
     this.#flags.overrideFeatureFlags(overrides)
   }
 
@@ -376,8 +385,10 @@ export class PostHog {
    * Stops the client: later calls are refused, hooks run, queued events are flushed within
    * `timeoutMs`; whatever is left is dropped and reported. Calling it again returns the same promise.
    */
-  shutdown(timeoutMs: number = this.config.shutdownTimeoutMs): Promise<ShutdownResult> {
-    return (this.#shutdownPromise ??= this.#shutdown(timeoutMs))
+  shutdown(timeoutMs?: number): Promise<ShutdownResult> {
+    // Not a number (NaN included): the default budget. Infinity: no deadline.
+    const ms = typeof timeoutMs === 'number' && !Number.isNaN(timeoutMs) ? timeoutMs : this.config.shutdownTimeoutMs
+    return (this.#shutdownPromise ??= this.#shutdown(ms))
   }
 
   /** `await using client = new PostHog(...)` shuts down with the default timeout. */
@@ -448,4 +459,9 @@ export class PostHog {
       capture: (message) => this.capture(message),
     }))
   }
+}
+
+/** The usable part of malformed context data (an object, or nothing). */
+function safeContextData(data: unknown): ContextData {
+  return isPropertyBag(data) ? (data as ContextData) : {}
 }

@@ -1,4 +1,5 @@
 import { createDefaultLogger, guardLogger, type Logger } from './logger.js'
+import { MAX_TIMER_MS } from './timers.js'
 import type { WireEvent } from './event.js'
 
 /** A `fetch`-compatible function: the only way hoglet talks to the network. */
@@ -329,13 +330,13 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     apiKey: key,
     host: resolveHost(o.host),
     flushAt,
-    flushInterval: int(o, 'flushInterval', 5000, 0),
+    flushInterval: timerMs(o, logger, 'flushInterval', 5000, 0),
     maxBatchSize: Math.max(int(o, 'maxBatchSize', 100, 1), flushAt),
     maxQueueSize: int(o, 'maxQueueSize', 10_000, 1),
-    requestTimeout: int(o, 'requestTimeout', 10_000, 1),
+    requestTimeout: timerMs(o, logger, 'requestTimeout', 10_000, 1),
     fetchRetryCount: int(o, 'fetchRetryCount', 3, 0),
-    fetchRetryDelay: int(o, 'fetchRetryDelay', 1000, 0),
-    fetchRetryMaxDelay: int(o, 'fetchRetryMaxDelay', 30_000, 0),
+    fetchRetryDelay: timerMs(o, logger, 'fetchRetryDelay', 1000, 0),
+    fetchRetryMaxDelay: timerMs(o, logger, 'fetchRetryMaxDelay', 30_000, 0),
     disableCompression: bool(o, 'disableCompression', false),
     disableGeoip: bool(o, 'disableGeoip', true),
     historicalMigration: bool(o, 'historicalMigration', false),
@@ -348,13 +349,13 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     superProperties: Object.freeze({ ...superProperties }),
     syncMode: bool(o, 'syncMode', false),
     flushOnExit: bool(o, 'flushOnExit', false),
-    shutdownTimeoutMs: int(o, 'shutdownTimeoutMs', 30_000, 0),
+    shutdownTimeoutMs: timerMs(o, logger, 'shutdownTimeoutMs', 30_000, 0),
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
-    featureFlagsPollingInterval: int(o, 'featureFlagsPollingInterval', 30_000, 100),
-    featureFlagsRequestTimeoutMs: int(o, 'featureFlagsRequestTimeoutMs', 3000, 1),
+    featureFlagsPollingInterval: timerMs(o, logger, 'featureFlagsPollingInterval', 30_000, 100),
+    featureFlagsRequestTimeoutMs: timerMs(o, logger, 'featureFlagsRequestTimeoutMs', 3000, 1),
     featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
-    remoteConfigRequestTimeoutMs: int(o, 'remoteConfigRequestTimeoutMs', 3000, 1),
+    remoteConfigRequestTimeoutMs: timerMs(o, logger, 'remoteConfigRequestTimeoutMs', 3000, 1),
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
     flagDefinitionCacheProvider: provider,
     sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
@@ -408,6 +409,20 @@ function int(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, mi
   const value = num(o, name, fallback, min)
   if (!Number.isInteger(value)) throw new RangeError(`The \`${name}\` option must be an integer, got ${value}.`)
   return value
+}
+
+/**
+ * A duration option used as a timer delay. Timers cannot wait longer than 2^31 − 1 ms (Node,
+ * browsers: a longer delay fires after 1 ms), so a longer value, Infinity included, is clamped
+ * to that with a warning; posthog-node accepts such values, so they are not refused.
+ */
+function timerMs(o: PostHogOptions, logger: Logger, name: keyof PostHogOptions, fallback: number, min: number): number {
+  const value = (o as Bag)[name]
+  if (typeof value === 'number' && value > MAX_TIMER_MS) {
+    logger.warn(`The \`${name}\` option (${value}) is longer than a timer can wait; ${MAX_TIMER_MS} ms (about 24.8 days) is used.`)
+    return MAX_TIMER_MS
+  }
+  return int(o, name, fallback, min)
 }
 
 function optString(o: PostHogOptions, name: keyof PostHogOptions): string | undefined {

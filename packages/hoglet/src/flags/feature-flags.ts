@@ -9,6 +9,7 @@
  * `all-flags.ts` as plain functions over that state, so the synchronous local answers cost
  * one function call more than nothing.
  */
+import { clampTimerMs } from '../timers.js'
 import { normalizeOverrides, type AllFlagsOptions, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue } from './flag-api.js'
 import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload } from './remote.js'
@@ -140,7 +141,9 @@ export class FeatureFlags {
   }
 
   waitForLocalEvaluationReady(timeoutMs = 30_000): Promise<boolean> {
-    return this.poller ? this.poller.waitForReady(timeoutMs) : Promise.resolve(false)
+    // A NaN, negative or over-long timeout must not turn into a 1 ms timer (or a throw).
+    const ms = typeof timeoutMs === 'number' ? clampTimerMs(timeoutMs) : 30_000
+    return this.poller ? this.poller.waitForReady(ms) : Promise.resolve(false)
   }
 
   isLocalEvaluationReady(): boolean {

@@ -94,7 +94,12 @@ export class FeatureFlagEvaluations {
   only(keys: readonly string[]): FeatureFlagEvaluations {
     const picked = new Map<string, FlagRecord>()
     const unknown: string[] = []
+    if (!Array.isArray(keys)) {
+      this.logger?.warn('only(): expects an array of flag keys; the copy holds no flags')
+      keys = []
+    }
     for (const key of keys) {
+      if (typeof key !== 'string') continue
       const record = this.records.get(key)
       if (record) picked.set(key, record)
       else unknown.push(key)

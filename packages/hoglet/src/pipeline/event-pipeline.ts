@@ -27,6 +27,8 @@ export class EventPipeline {
   readonly analytics: Lane
   /** The `/i/v0/ai/batch/` lane, or undefined until the first `captureAi`. */
   ai: Lane | undefined
+  /** The private one-event lanes of Immediate calls still sending (their queued event counts in stats()). */
+  readonly immediateLanes = new Set<Lane>()
   /** Flag fetches of earlier captures, Immediate sends, exception captures. */
   readonly pendingWork = new Set<Promise<unknown>>()
   readonly #config: ResolvedOptions
@@ -41,11 +43,17 @@ export class EventPipeline {
     const reporter = (this.reporter = new Reporter({ counters, emitter, logger, onError: config.onError, maxQueueSize: config.maxQueueSize }))
     this.serialize = createSlotSerializer(config.disableGeoip)
     this.sender = new Sender(config, runtime, counters, {
+      // Events leave `inFlight` the moment they are settled (a 413 split settles half a batch
+      // at a time), so stats() adds up even while a batch is still partly in flight.
       delivered: (path, count) => {
+        counters.inFlight -= count
         counters.delivered += count
         emitter.emit('flush', { path, count })
       },
-      dropped: (reason, count, message, cause) => reporter.drop(reason, count, message, cause),
+      dropped: (reason, count, message, cause) => {
+        counters.inFlight -= count
+        reporter.drop(reason, count, message, cause)
+      },
       retrying: (path, attempt, delayMs, error) => {
         logger.debug(`Retry ${attempt} of ${path} in ${Math.round(delayMs)} ms: ${error.message}`)
         emitter.emit('retry', { path, attempt, delayMs, error })
@@ -89,7 +97,9 @@ export class EventPipeline {
   }
 
   stats(): PipelineStats {
-    return this.counters.snapshot(this.analytics.queue.size + (this.ai?.queue.size ?? 0))
+    let queued = this.analytics.queue.size + (this.ai?.queue.size ?? 0)
+    for (const lane of this.immediateLanes) queued += lane.queue.size
+    return this.counters.snapshot(queued)
   }
 
   #createLane(path: string, maxEventBytes: number): Lane {

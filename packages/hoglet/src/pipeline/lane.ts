@@ -178,11 +178,10 @@ export class Lane {
         const entry = { count: batch.length, finished: false }
         this.#batches.push(entry)
         this.#inFlight += batch.length
-        this.#counters.inFlight += batch.length
         try {
           if (await this.#sender.send(this.path, batch, this.#closing)) this.delivered += batch.length
         } finally {
-          this.#counters.inFlight -= batch.length
+          // counters.inFlight went down as the sender settled each event (see EventPipeline).
           entry.finished = true
           while (this.#batches.length > 0 && this.#batches[0].finished) this.#inFlight -= this.#batches.shift()!.count
         }
@@ -224,6 +223,7 @@ export class Lane {
       q.pendingJson = undefined
       q.shift()
       batch.push(json)
+      this.#counters.inFlight++ // counted as it leaves the queue: a drop reported mid-take sees stats() add up
       bytes += size + 1
     }
     return batch

@@ -169,7 +169,7 @@ export function runRequestContextSuite(factory: AppFactory): void {
       await fetch(`${url}/user`, { headers: { 'X-POSTHOG-DISTINCT-ID': 'ignored' } })
       await client.flush()
       expect(eventsNamed(sink, 'user seen')).toHaveLength(0)
-      expect(client.stats().dropped.invalid).toBe(1)
+      expect(client.stats().refused.invalid).toBe(1)
     })
   })
 }

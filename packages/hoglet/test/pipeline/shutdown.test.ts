@@ -48,7 +48,7 @@ describe('shutdown()', () => {
     await client.shutdown()
     expect(client.capture({ distinctId: 'u', event: 'late' })).toBeUndefined()
     expect(client.identify({ distinctId: 'u', properties: {} })).toBeUndefined()
-    expect(client.stats().dropped.shutdown).toBe(2)
+    expect(client.stats().refused.shutdown).toBe(2)
     expect(server.requests).toHaveLength(0)
   })
 
