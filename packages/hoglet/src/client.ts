@@ -275,8 +275,11 @@ export class PostHog {
       capturer: this.#exceptions(),
       hooks,
       deliverBeforeExit: () => {
-        const requests = queuedEventsAsRequests(this.#analytics.queue, this.#pipeline.serialize, this.config.host + BATCH_PATH, this.config.apiKey)
-        hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS)
+        const lane = this.#analytics
+        const requests = queuedEventsAsRequests(lane.queue, this.#pipeline.serialize, this.config.host + BATCH_PATH, this.config.apiKey, lane.inFlightEvents())
+        const sent = hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS) as { statuses?: number[] } | undefined
+        // Delivered: the spool need not replay them at the next start.
+        if (lane.spool !== undefined && sent?.statuses?.every((status) => status >= 200 && status < 300)) lane.spool.settled(Number.POSITIVE_INFINITY)
       },
       flushSoon: () => void this.flush(),
     })

@@ -138,6 +138,35 @@ export interface PostHogOptions {
    * @default 30000
    */
   shutdownTimeoutMs?: number
+  /**
+   * Where queued events live. `'memory'`: in the process only. `'file'` (Node, Bun, Deno): each
+   * event is also written to an append-only spool file in `persistenceDir` before `capture()`
+   * returns, so events survive a crash, a kill or a deploy and are sent by the next process
+   * that starts on the same directory.
+   * @default 'memory'
+   */
+  persistence?: 'memory' | 'file'
+  /**
+   * Directory of the file spool (`persistence: 'file'`). Processes may share it: each client
+   * writes into its own subdirectory (named by api key, host and process) and takes over those
+   * of processes that are no longer running.
+   * @default `<os temp dir>/hoglet-spool`
+   */
+  persistenceDir?: string
+  /**
+   * When the spool file is flushed to the disk (fsync). `'batch'`: once per batch sent, off the
+   * event loop (a kill loses nothing; a power cut can lose the events since the last batch).
+   * `'always'`: after every event (survives a power cut; about a millisecond per event).
+   * `'never'`: left to the operating system.
+   * @default 'batch'
+   */
+  persistenceFsync?: 'batch' | 'always' | 'never'
+  /**
+   * Most bytes of undelivered events the spool keeps; past it the oldest events are dropped
+   * (counted as `queue_full`).
+   * @default 67108864 (64 MiB)
+   */
+  persistenceMaxBytes?: number
 
   // ---- Feature flags ----
   /**
@@ -247,6 +276,10 @@ export interface ResolvedOptions {
   readonly syncMode: boolean
   readonly flushOnExit: boolean
   readonly shutdownTimeoutMs: number
+  readonly persistence: 'memory' | 'file'
+  readonly persistenceDir: string | undefined
+  readonly persistenceFsync: 'batch' | 'always' | 'never'
+  readonly persistenceMaxBytes: number
   readonly secretKey: string | undefined
   readonly enableLocalEvaluation: boolean
   readonly featureFlagsPollingInterval: number
@@ -350,6 +383,10 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     syncMode: bool(o, 'syncMode', false),
     flushOnExit: bool(o, 'flushOnExit', false),
     shutdownTimeoutMs: timerMs(o, logger, 'shutdownTimeoutMs', 30_000, 0),
+    persistence: oneOf(o, 'persistence', ['memory', 'file'] as const, 'memory'),
+    persistenceDir: optString(o, 'persistenceDir'),
+    persistenceFsync: oneOf(o, 'persistenceFsync', ['batch', 'always', 'never'] as const, 'batch'),
+    persistenceMaxBytes: int(o, 'persistenceMaxBytes', 64 * 1024 * 1024, 4096),
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
     featureFlagsPollingInterval: timerMs(o, logger, 'featureFlagsPollingInterval', 30_000, 100),
@@ -423,6 +460,13 @@ function timerMs(o: PostHogOptions, logger: Logger, name: keyof PostHogOptions, 
     return MAX_TIMER_MS
   }
   return int(o, name, fallback, min)
+}
+
+function oneOf<T extends string>(o: PostHogOptions, name: keyof PostHogOptions, values: readonly T[], fallback: T): T {
+  const value = (o as Bag)[name]
+  if (value === undefined) return fallback
+  if (!values.includes(value as T)) throw new TypeError(`The \`${name}\` option must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}.`)
+  return value as T
 }
 
 function optString(o: PostHogOptions, name: keyof PostHogOptions): string | undefined {

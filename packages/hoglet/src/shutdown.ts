@@ -60,9 +60,15 @@ export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts,
     })()
     await Promise.race([work, deadline])
     if (timedOut) {
+      // The spool closes first, so what is abandoned below stays on disk for the next start.
+      const spooled = pipeline.spool !== undefined
+      pipeline.closeSpool()
       pipeline.closing.abort()
       const left = analytics.abandon() + (pipeline.ai?.abandon() ?? 0)
-      if (left > 0) pipeline.reporter.drop('shutdown', left, `shutdown timed out after ${timeoutMs} ms with events still queued`)
+      if (left > 0) {
+        const kept = spooled ? '; they stay in the spool and are sent by the next client started on its directory' : ''
+        pipeline.reporter.drop('shutdown', left, `shutdown timed out after ${timeoutMs} ms with events still queued${kept}`)
+      }
       // The request in flight was aborted (or will not start: a batch still compressing
       // checks the signal); let the lanes report those events before counting.
       await Promise.race([Promise.all([analytics.flush(), pipeline.ai?.flush()]), sleepUnref(SETTLE_AFTER_ABORT_MS)])
@@ -70,6 +76,7 @@ export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts,
   } finally {
     clearTimeout(deadlineTimer)
     sender.keepAlive--
+    pipeline.closeSpool()
   }
   const after = pipeline.stats()
   // Events not settled yet (in flight or being prepared when the wait above gave up) will be

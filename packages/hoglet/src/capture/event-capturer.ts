@@ -201,6 +201,8 @@ export class EventCapturer {
   #push(lane: Lane, json: string, time: number, form: SlotForm, counted = false): void {
     const q = lane.queue
     if (!counted) this.#counters.captured++
+    // Durable spool: on disk (the page cache) before capture() returns, in queue order.
+    if (lane.spool !== undefined) lane.spool.append(json, time, form)
     if (q.push(json, time, form)) {
       lane.pushed()
       this.#reporter.pushed()

@@ -6,6 +6,7 @@ import { Lane } from './lane.js'
 import { Reporter, type ClientEvents } from './reporter.js'
 import { Sender } from './sender.js'
 import { createSlotSerializer } from './serialize.js'
+import type { SpoolStore } from './spool.js'
 import { Counters, type PipelineStats } from './stats.js'
 
 export const BATCH_PATH = '/batch/'
@@ -31,6 +32,8 @@ export class EventPipeline {
   readonly immediateLanes = new Set<Lane>()
   /** Flag fetches of earlier captures, Immediate sends, exception captures. */
   readonly pendingWork = new Set<Promise<unknown>>()
+  /** The durable spool (`persistence: 'file'`), or undefined. */
+  readonly spool: SpoolStore | undefined
   readonly #config: ResolvedOptions
   readonly #runtime: Runtime
 
@@ -59,7 +62,20 @@ export class EventPipeline {
         emitter.emit('retry', { path, attempt, delayMs, error })
       },
     })
+    this.spool = config.persistence === 'file' && !config.disabled ? openSpool(config, runtime) : undefined
     this.analytics = this.#createLane(BATCH_PATH, MAX_EVENT_BYTES)
+    if (this.spool?.hasInherited(AI_PATH)) this.aiLane()
+  }
+
+  /** Stops spooling: settled segments are deleted, unsettled events stay on disk for the next start. */
+  closeSpool(): void {
+    if (this.spool === undefined) return
+    for (const lane of [this.analytics, this.ai]) {
+      if (lane?.spool === undefined) continue
+      lane.spool.close()
+      lane.spool = undefined
+    }
+    this.spool.close()
   }
 
   aiLane(): Lane {
@@ -105,7 +121,7 @@ export class EventPipeline {
   #createLane(path: string, maxEventBytes: number): Lane {
     const config = this.#config
     const reporter = this.reporter
-    return new Lane({
+    const lane = new Lane({
       path,
       capacity: config.maxQueueSize,
       maxEventBytes,
@@ -114,9 +130,49 @@ export class EventPipeline {
       serialize: this.serialize,
       sender: this.sender,
       counters: this.counters,
-      report: { refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause) },
+      report: {
+        refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause),
+        evicted: (count) => reporter.drop('queue_full', count, `the spool reached persistenceMaxBytes (${config.persistenceMaxBytes}); the oldest events were dropped`),
+      },
       closing: this.closing.signal,
       compactor: this.#runtime.compactor,
     })
+    if (this.spool !== undefined) {
+      const spool = this.spool.open(path, {
+        evictBefore: (endSeq) => lane.evictBefore(endSeq),
+        warn: (error) => {
+          config.logger.warn(error.message)
+          reporter.error(error)
+        },
+      })
+      lane.spool = spool
+      if (spool.replayed.length > 0) {
+        // Events a previous process captured: counted as captured (and replayed) here, so stats() adds up.
+        this.counters.captured += spool.replayed.length
+        this.counters.replayed += spool.replayed.length
+        const dropped = lane.restore(spool.replayed)
+        if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
+        config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool.`)
+        lane.kick()
+      }
+    }
+    return lane
+  }
+}
+
+/** Opens the file spool; an unusable directory fails the construction, naming the option. */
+function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
+  if (runtime.openSpool === undefined) {
+    throw new TypeError("The `persistence` option 'file' needs a runtime with a file system (Node, Bun, Deno); use 'memory' here.")
+  }
+  try {
+    return runtime.openSpool({
+      directory: config.persistenceDir,
+      fsync: config.persistenceFsync,
+      maxBytes: config.persistenceMaxBytes,
+      namespace: runtime.sha1Hex(`${config.apiKey}\n${config.host}`).slice(0, 16),
+    })
+  } catch (error) {
+    throw new TypeError(`The \`persistenceDir\` option names a directory the spool cannot use: ${(error as Error)?.message ?? error}`, { cause: error })
   }
 }

@@ -2,6 +2,7 @@ import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import { EventQueue, type Compactor } from './event-queue.js'
 import type { Sender } from './sender.js'
+import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
 
 /** Turns a queued event into its JSON text; throws when it cannot (circular, BigInt...). */
@@ -9,6 +10,8 @@ export type SlotSerializer = (queue: EventQueue, slot: number) => string
 
 export interface LaneReport {
   refused(reason: DropReason, message: string, cause?: unknown): void
+  /** Queued events dropped because the spool reached its byte bound. */
+  evicted?(count: number): void
 }
 
 interface Waiter {
@@ -60,7 +63,7 @@ export class Lane {
   /** Events in requests that are not settled in capture order yet (see #done). */
   #inFlight = 0
   /** Batches in flight, oldest first; a batch counts as done once it and all older ones are. */
-  readonly #batches: Array<{ count: number; finished: boolean }> = []
+  readonly #batches: Array<{ count: number; finished: boolean; events: string[] }> = []
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
@@ -72,6 +75,10 @@ export class Lane {
   delivered = 0
   /** The latest async preparation (a `sendFeatureFlags` fetch) that will push into this lane. */
   preparing: Promise<unknown> | undefined = undefined
+  /** The durable spool (`persistence: 'file'`): every event is appended before it is queued. */
+  spool: LaneSpool | undefined = undefined
+  /** Events the spool's byte bound dropped, reported after the push in progress. */
+  #evicted = 0
 
   constructor(params: {
     path: string
@@ -107,8 +114,51 @@ export class Lane {
 
   /** Called after each push: starts the send loop once `flushAt` events wait. */
   pushed(): void {
+    if (this.#evicted > 0) this.#reportEvicted()
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
     if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
+  }
+
+  /** Spool over its byte bound: drops the queued events before sequence number `endSeq`; reported by the next `pushed()`. */
+  evictBefore(endSeq: number): void {
+    const q = this.queue
+    while (q.removed < endSeq && q.size > 0) {
+      q.dropOldest()
+      this.#evicted++
+    }
+  }
+
+  #reportEvicted(): void {
+    const count = this.#evicted
+    this.#evicted = 0
+    this.#report.evicted?.(count)
+    this.#settle()
+  }
+
+  /**
+   * Queues events replayed from the spool (a previous process's). They are in the spool
+   * already, so they are not appended again; a queue too small for them drops the oldest.
+   * Returns how many were dropped.
+   */
+  restore(records: readonly SpoolRecord[]): number {
+    const q = this.queue
+    let dropped = 0
+    for (const r of records) {
+      if (!q.push(r.json, r.time, r.form)) {
+        q.dropOldest()
+        dropped++
+        q.push(r.json, r.time, r.form)
+      }
+    }
+    this.#settle()
+    return dropped
+  }
+
+  /** The JSON of every event in a request not settled yet (crash delivery resends them). */
+  inFlightEvents(): string[] {
+    const events: string[] = []
+    for (const batch of this.#batches) if (!batch.finished) events.push(...batch.events)
+    return events
   }
 
   /** Compacts the backlog off the capture path, right after the current work. */
@@ -175,7 +225,8 @@ export class Lane {
         }
         // A backlog: let a second request go out while this one waits for its answer.
         if (this.#workers < MAX_REQUESTS_IN_FLIGHT && q.size >= this.#maxBatchSize) this.#start()
-        const entry = { count: batch.length, finished: false }
+        this.spool?.batchCut()
+        const entry = { count: batch.length, finished: false, events: batch }
         this.#batches.push(entry)
         this.#inFlight += batch.length
         try {
@@ -230,6 +281,7 @@ export class Lane {
   }
 
   #settle(): void {
+    if (this.spool !== undefined) this.spool.settled(this.#done())
     if (this.#waiters.length === 0) return
     const done = this.#done()
     const idle = this.#workers === 0 && this.queue.size === 0

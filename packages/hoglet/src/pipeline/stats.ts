@@ -11,6 +11,8 @@ export type RefusalReason = 'invalid' | 'too_large' | 'shutdown'
 export interface PipelineStats {
   /** Events accepted by capture() and the other event methods (validation passed). */
   captured: number
+  /** Of `captured`, events replayed from the durable spool (captured by an earlier process). */
+  replayed: number
   /** Events the server acknowledged with a 2xx. */
   delivered: number
   /** Captured events that will never be delivered, by reason. */
@@ -46,6 +48,8 @@ export class Counters {
   retried = 0
   requests = 0
   inFlight = 0
+  /** Events a previous process spooled and this one replayed (included in `captured`). */
+  replayed = 0
   /** Captured events waiting for something before they enter a queue (a `sendFeatureFlags` lookup). */
   preparing = 0
   readonly dropped = emptyDropCounts()
@@ -60,6 +64,7 @@ export class Counters {
     for (const key in refused) refusedTotal += refused[key as RefusalReason]
     return {
       captured: this.captured,
+      replayed: this.replayed,
       delivered: this.delivered,
       dropped,
       droppedTotal,

@@ -1,3 +1,5 @@
+import type { SpoolOptions, SpoolStore } from '../pipeline/spool.js'
+
 /**
  * What the web-standard core needs from the JavaScript runtime it runs on.
  * Only files under `runtime/` may touch runtime-specific APIs (node:zlib, node:crypto,
@@ -28,4 +30,6 @@ export interface Runtime {
     deflate: (text: string) => Uint8Array
     inflate: (data: Uint8Array) => string
   }
+  /** Opens the durable spool (`persistence: 'file'`); absent where the runtime has no file system. Throws when the directory is unusable. */
+  openSpool?: (options: SpoolOptions) => SpoolStore
 }
