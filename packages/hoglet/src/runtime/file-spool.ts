@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LaneSpool, SpoolHost, SpoolOptions, SpoolRecord, SpoolStore } from '../pipeline/spool.js'
@@ -13,6 +13,10 @@ import type { LaneSpool, SpoolHost, SpoolOptions, SpoolRecord, SpoolStore } from
  * (`inherited-…`): a rename succeeds for one process only, so two processes never replay the
  * same events. Inherited events are replayed first, oldest first, with their uuids and
  * timestamps unchanged (the stored JSON is what was queued).
+ *
+ * A segment is deleted once all its events are settled; until then `<segment>.ack` holds how
+ * many of its first events are (rewritten once per settled batch), so a restart replays only
+ * what was not delivered: a kill re-sends at most the batches that were in flight.
  */
 
 /** Segments roll over at this size (smaller when the byte bound is small), so delivered events free disk soon. */
@@ -21,6 +25,12 @@ const SEGMENT_BYTES = 1024 * 1024
 interface Segment {
   readonly path: string
   readonly dir: string
+  /** Sequence number of the segment's first event still to settle in this process. */
+  readonly startSeq: number
+  /** Events of the file settled before `startSeq` (by earlier processes): skipped at replay. */
+  readonly ackBase: number
+  /** The settled count last written to `<path>.ack`. */
+  acked: number
   /** Sequence number after the segment's last event. */
   endSeq: number
   bytes: number
@@ -61,11 +71,24 @@ function segmentFiles(dir: string, lane: string, out: Array<{ path: string; dir:
   for (const name of entries) if (name.startsWith(`${lane}-`) && name.endsWith('.seg')) out.push({ path: join(dir, name), dir })
 }
 
-/** Parses one segment; counts records that are cut short or malformed (a crash mid-write, a damaged disk). */
-function readSegment(text: string, out: SpoolRecord[]): { records: number; corrupt: number } {
+function readAck(path: string): number {
+  try {
+    const value = Number(readFileSync(`${path}.ack`, 'utf8'))
+    return Number.isInteger(value) && value > 0 ? value : 0
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Parses one segment, skipping its first `skip` records (settled already); counts records
+ * that are cut short or malformed (a crash mid-write, a damaged disk).
+ */
+function readSegment(text: string, skip: number, out: SpoolRecord[]): { records: number; corrupt: number } {
   let records = 0
   let corrupt = 0
   let start = 0
+  let seen = 0
   while (start < text.length) {
     const end = text.indexOf('\n', start)
     if (end < 0) {
@@ -74,8 +97,10 @@ function readSegment(text: string, out: SpoolRecord[]): { records: number; corru
     }
     const record = parseLine(text, start, end)
     if (record) {
-      out.push(record)
-      records++
+      if (seen++ >= skip) {
+        out.push(record)
+        records++
+      }
     } else corrupt++
     start = end + 1
   }
@@ -124,10 +149,12 @@ class FileLaneSpool implements LaneSpool {
       } catch {
         continue
       }
-      const read = readSegment(text, this.replayed)
+      const ackBase = readAck(file.path)
+      const startSeq = this.#appended
+      const read = readSegment(text, ackBase, this.replayed)
       corrupt += read.corrupt
       this.#appended += read.records
-      this.#segments.push({ path: file.path, dir: file.dir, endSeq: this.#appended, bytes: text.length, evicted: false })
+      this.#segments.push({ path: file.path, dir: file.dir, startSeq, ackBase, acked: ackBase, endSeq: this.#appended, bytes: text.length, evicted: false })
       this.#liveBytes += text.length
     }
     if (corrupt > 0) {
@@ -157,12 +184,27 @@ class FileLaneSpool implements LaneSpool {
   }
 
   settled(done: number): void {
+    if (done < this.#done) return
     this.#done = done
     const segments = this.#segments
     while (segments.length > 0 && segments[0].endSeq <= done) {
       const segment = segments.shift()!
       if (!segment.evicted) this.#liveBytes -= segment.bytes
       this.#store.remove(segment.path, segment.dir)
+    }
+    // The segment settled part-way (the oldest left, or the one being written): record how far.
+    const partial = segments.length > 0 ? segments[0] : this.#current
+    if (partial !== undefined && done > partial.startSeq) this.#ack(partial, done)
+  }
+
+  #ack(segment: Segment, done: number): void {
+    const acked = segment.ackBase + Math.min(done, segment.endSeq) - segment.startSeq
+    if (acked <= segment.acked) return
+    segment.acked = acked
+    try {
+      writeFileSync(`${segment.path}.ack`, String(acked))
+    } catch {
+      // Without the mark a restart re-sends these events (same uuids); nothing is lost.
     }
   }
 
@@ -192,7 +234,7 @@ class FileLaneSpool implements LaneSpool {
   #open(): Current {
     const path = this.#store.nextSegmentPath(this.#lane)
     const fd = openSync(path, 'a')
-    return (this.#current = { path, dir: this.#store.own, fd, endSeq: this.#appended, bytes: 0, evicted: false })
+    return (this.#current = { path, dir: this.#store.own, startSeq: this.#appended, ackBase: 0, acked: 0, fd, endSeq: this.#appended, bytes: 0, evicted: false })
   }
 
   #roll(): void {
@@ -268,10 +310,12 @@ export class FileSpoolStore implements SpoolStore {
 
   /** Deletes a settled segment; an inherited directory goes once it is empty. */
   remove(path: string, dir: string): void {
-    try {
-      unlinkSync(path)
-    } catch {
-      // Already gone.
+    for (const file of [`${path}.ack`, path]) {
+      try {
+        unlinkSync(file)
+      } catch {
+        // Already gone (or never written: the .ack).
+      }
     }
     if (dir !== this.own) removeEmptyDirs(dir, this.own)
   }
