@@ -69,6 +69,8 @@ export class PostHog {
   readonly #shutdownHooks: Array<() => unknown> = []
   #timer: ReturnType<typeof setInterval> | undefined
   #unregisterExitHook: (() => void) | undefined
+  /** Process hooks (Node): the exit warning, and `flushOnSignals`. Held here: the runtime keeps only weak references. */
+  #processHooks: Array<{ remove(): void }> = []
   #shutdownPromise: Promise<ShutdownResult> | undefined
   #contextManager: ContextManager | undefined
   #exceptionCapturer: ExceptionCapturer | undefined
@@ -97,6 +99,11 @@ export class PostHog {
       }
       if (this.config.flushOnExit && runtime.onBeforeExit) {
         this.#unregisterExitHook = runtime.onBeforeExit(() => (pipeline.pending() > 0 ? this.flush() : Promise.resolve()))
+      }
+      if (runtime.onExit) this.#processHooks.push(runtime.onExit(() => this.#warnAtExit()))
+      if (this.config.flushOnSignals && runtime.onTerminationSignals) {
+        // Bounded by shutdownTimeoutMs; then the signal takes its default course (exit code kept).
+        this.#processHooks.push(runtime.onTerminationSignals(() => this.shutdown()))
       }
     }
     this.#flags = createClientFeatureFlags(this)
@@ -408,6 +415,7 @@ export class PostHog {
         stopIntake: () => {
           this.#capturer.closed = true
           this.#unregisterExitHook?.()
+          for (const hook of this.#processHooks.splice(0)) hook.remove()
           if (this.#timer !== undefined) clearInterval(this.#timer)
         },
         flush: () => this.flush(),
@@ -418,6 +426,14 @@ export class PostHog {
   }
 
   // ---- Internals ----
+
+  /** At process exit without a shutdown: say what is lost (or kept in the spool), once, synchronously. */
+  #warnAtExit(): void {
+    const left = this.#pipeline.pending()
+    if (left === 0 || this.#shutdownPromise !== undefined) return
+    const where = this.#pipeline.spool !== undefined ? 'they stay in the spool for the next start' : 'they are lost'
+    this.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
+  }
 
   async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, useContext = true): Promise<string | undefined> {
     if (this.#capturer.closed) return this.#reporter.refuseAfterShutdown(method)

@@ -134,6 +134,13 @@ export interface PostHogOptions {
    */
   flushOnExit?: boolean
   /**
+   * On SIGTERM or SIGINT (Node), shut down within `shutdownTimeoutMs`, then let the signal take
+   * its default course (the process ends with the signal's exit code), unless the program has
+   * its own listener for that signal. A second signal ends the process at once.
+   * @default false
+   */
+  flushOnSignals?: boolean
+  /**
    * Default budget of `shutdown()` in milliseconds.
    * @default 30000
    */
@@ -275,6 +282,7 @@ export interface ResolvedOptions {
   readonly superProperties: Readonly<Record<string, unknown>>
   readonly syncMode: boolean
   readonly flushOnExit: boolean
+  readonly flushOnSignals: boolean
   readonly shutdownTimeoutMs: number
   readonly persistence: 'memory' | 'file'
   readonly persistenceDir: string | undefined
@@ -382,6 +390,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     superProperties: Object.freeze({ ...superProperties }),
     syncMode: bool(o, 'syncMode', false),
     flushOnExit: bool(o, 'flushOnExit', false),
+    flushOnSignals: bool(o, 'flushOnSignals', false),
     shutdownTimeoutMs: timerMs(o, logger, 'shutdownTimeoutMs', 30_000, 0),
     persistence: oneOf(o, 'persistence', ['memory', 'file'] as const, 'memory'),
     persistenceDir: optString(o, 'persistenceDir'),
