@@ -184,12 +184,12 @@ export class PostHog {
 
   /** Creates or updates a group (`$groupidentify` with `$group_type`, `$group_key`, `$group_set`). */
   groupIdentify(message: GroupIdentifyMessage): string | undefined {
-    const prepared = prepareGroup(message)
+    const prepared = this.#guarded('groupIdentify', undefined, () => prepareGroup(message))
     return prepared ? this.#person('groupIdentify', prepared, '$groupidentify', groupProperties) : this.#reporter.refuse('groupIdentify', '`groupType` and `groupKey` are required')
   }
 
   groupIdentifyImmediate(message: GroupIdentifyMessage): Promise<string | undefined> {
-    const prepared = prepareGroup(message)
+    const prepared = this.#guarded('groupIdentifyImmediate', undefined, () => prepareGroup(message))
     if (!prepared) return Promise.resolve(this.#reporter.refuse('groupIdentifyImmediate', '`groupType` and `groupKey` are required'))
     return this.#personImmediate('groupIdentifyImmediate', prepared, '$groupidentify', groupProperties)
   }
@@ -211,12 +211,12 @@ export class PostHog {
 
   /** Adds properties to every later event (explicit and context properties win). */
   register(properties: Record<string, unknown>): void {
-    this.#capturer.register(properties)
+    this.#guarded('register', undefined, () => this.#capturer.register(properties))
   }
 
   /** Stops adding the super property `key`. */
   unregister(key: string): void {
-    this.#capturer.unregister(key)
+    this.#guarded('unregister', undefined, () => this.#capturer.unregister(key))
   }
 
   // ---- Context and exceptions (context.ts, exceptions/) ----
@@ -229,17 +229,24 @@ export class PostHog {
    */
   withContext<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
     if (typeof fn !== 'function') return this.#reporter.refuse('withContext', 'expects a function to run as its second argument') as T
-    const problem = contextDataProblem(data)
-    // Bad data is reported, and `fn` still runs (in a scope built from the usable fields).
-    if (problem !== undefined) this.#reporter.refuse('withContext', problem)
-    return this.#contexts().run(problem === undefined ? data : safeContextData(data), fn, isPropertyBag(options) ? options : undefined)
+    // Bad data is reported, and `fn` still runs (in a scope built from the usable fields);
+    // what `fn` itself throws is the caller's and propagates as usual.
+    const usable = this.#guarded('withContext', undefined, () => {
+      const problem = contextDataProblem(data)
+      if (problem !== undefined) this.#reporter.refuse('withContext', problem)
+      return { data: usableContextData(data), options: isPropertyBag(options) ? { fresh: options.fresh === true } : undefined }
+    })
+    if (usable === undefined) return fn()
+    return this.#contexts().run(usable.data, fn, usable.options)
   }
 
   /** Makes `data` the context of the rest of the current async execution (AsyncLocalStorage `enterWith`); prefer `withContext`. */
   enterContext(data: ContextData, options?: ContextOptions): void {
-    const problem = contextDataProblem(data)
-    if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
-    this.#contexts().enter(data, isPropertyBag(options) ? options : undefined)
+    this.#guarded('enterContext', undefined, () => {
+      const problem = contextDataProblem(data)
+      if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
+      this.#contexts().enter(data, isPropertyBag(options) ? { fresh: options.fresh === true } : undefined)
+    })
   }
 
   /** The current context (merged with its parents), or undefined outside any. */
@@ -297,6 +304,10 @@ export class PostHog {
 
   /** Listens to `capture`, `flush`, `error`, `drop`, `retry` (or `*`); returns the unsubscribe function. */
   on<K extends keyof ClientEvents & string>(event: K | '*', listener: (payload: any) => void): () => void {
+    if (typeof event !== 'string' || typeof listener !== 'function') {
+      this.#reporter.refuse('on', 'expects an event name and a listener function')
+      return () => {}
+    }
     return this.#pipeline.emitter.on(event, listener)
   }
 
@@ -375,7 +386,7 @@ export class PostHog {
     if (overrides !== false && !isPropertyBag(overrides) && !Array.isArray(overrides)) {
       return void this.#reporter.refuse('overrideFeatureFlags', 'expects an object, an array of flag keys or `false`; the overrides are unchanged')
     }
-    this.#flags.overrideFeatureFlags(overrides)
+    this.#guarded('overrideFeatureFlags', undefined, () => this.#flags.overrideFeatureFlags(overrides))
   }
 
   /** True when the client sends nothing (the `disabled` option or a blank api key). */
@@ -427,6 +438,19 @@ export class PostHog {
 
   // ---- Internals ----
 
+  /**
+   * Runs the part of a public call that reads the caller's arguments: a throw there (a
+   * throwing getter, a proxy, an odd iterable) refuses the call, reported and counted.
+   */
+  #guarded<T>(method: string, fallback: T, fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      this.#reporter.refuseSerialisation(method, error)
+      return fallback
+    }
+  }
+
   /** At process exit without a shutdown: say what is lost (or kept in the spool), once, synchronously. */
   #warnAtExit(): void {
     const left = this.#pipeline.pending()
@@ -444,12 +468,12 @@ export class PostHog {
   }
 
   #person<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>): string | undefined {
-    const built = this.#personMessage(method, message, event, shape)
+    const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
     return built && this.#capturer.capture(method, built, this.#analytics, false)
   }
 
   #personImmediate<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>): Promise<string | undefined> {
-    const built = this.#personMessage(method, message, event, shape)
+    const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
     return built ? this.#immediate(method, built, BATCH_PATH, MAX_EVENT_BYTES, false) : Promise.resolve(undefined)
   }
 
@@ -480,7 +504,11 @@ export class PostHog {
   }
 }
 
-/** The usable part of malformed context data (an object, or nothing). */
-function safeContextData(data: unknown): ContextData {
-  return isPropertyBag(data) ? (data as ContextData) : {}
+/** The context data read once into a plain copy (well-formed fields only), so a getter cannot throw later. */
+function usableContextData(data: unknown): ContextData {
+  if (!isPropertyBag(data)) return {}
+  const d = data as ContextData
+  const copy: ContextData = { distinctId: d.distinctId, sessionId: d.sessionId, deviceId: d.deviceId }
+  if (isPropertyBag(d.properties)) copy.properties = { ...d.properties }
+  return copy
 }

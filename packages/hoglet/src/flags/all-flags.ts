@@ -76,7 +76,16 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
       quotaLimited: remoteError?.kind === 'quota_limited',
       definitionsLoadedAt: state.poller?.definitions?.loadedAt,
     },
-    sendEvents ? (e) => state.exposures.report(e) : undefined,
+    sendEvents
+      ? (e) => {
+          // A snapshot's reads never throw, even when the caller's `groups` cannot be read.
+          try {
+            state.exposures.report(e)
+          } catch (error) {
+            config.report(new Error(`the exposure event could not be built: ${(error as Error)?.message ?? error}`, { cause: error }), 'warn')
+          }
+        }
+      : undefined,
     config.logger,
   )
 }
