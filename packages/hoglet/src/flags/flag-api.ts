@@ -111,7 +111,8 @@ export interface NormalizedOverrides {
 
 function flagOverrideMap(o: false | string[] | Record<string, FlagValue> | undefined): Map<string, FlagValue> | undefined {
   if (o === undefined || o === false) return undefined
-  if (Array.isArray(o)) return new Map(o.map((k) => [k, true]))
+  if (Array.isArray(o)) return new Map(o.filter((k): k is string => typeof k === 'string').map((k) => [k, true]))
+  if (o === null || typeof o !== 'object') return undefined
   return new Map(Object.entries(o))
 }
 

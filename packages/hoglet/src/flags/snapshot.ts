@@ -75,7 +75,9 @@ export class FeatureFlagEvaluations {
   isEnabled(key: string, options?: { defaultValue?: boolean }): boolean {
     const record = this.records.get(key)
     this.access(key, record)
-    return record ? record.enabled : (options?.defaultValue ?? false)
+    if (record) return record.enabled
+    const fallback = options !== null && typeof options === 'object' ? options.defaultValue : undefined
+    return typeof fallback === 'boolean' ? fallback : false
   }
 
   /** The variant key, `true` or `false`; `undefined` when the flag is absent. */
