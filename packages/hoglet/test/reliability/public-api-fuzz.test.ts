@@ -215,6 +215,7 @@ describe('public API fuzz (fast-check)', () => {
           beforeSend: withBeforeSend ? [(e) => (e.event === '$pageview' ? null : e), (e) => ({ ...e, properties: { ...e.properties, fuzzed: true } })] : undefined,
         })
         await client.waitForLocalEvaluationReady(2000)
+        const t0 = performance.now()
         const pending: Array<{ call: Call; promise: Promise<unknown> }> = []
         const snapshots: unknown[] = []
         for (const c of sequence) {
@@ -235,7 +236,9 @@ describe('public API fuzz (fast-check)', () => {
           const sum = stats.delivered + stats.droppedTotal + stats.queued + stats.inFlight
           if (stats.captured !== sum) problems.push(`after ${describeCall(c)}: captured ${stats.captured} ≠ ${sum} ${JSON.stringify(stats)}`)
         }
+        const t1 = performance.now()
         const settled = await Promise.allSettled(pending.map((p) => p.promise))
+        const t2 = performance.now()
         settled.forEach((s, i) => {
           if (s.status === 'rejected' && FLAG_METHODS.has(pending[i].call.method)) problems.push(`${describeCall(pending[i].call)} rejected: ${String(s.reason?.stack ?? s.reason)}`)
           else if (s.status === 'rejected') problems.push(`${describeCall(pending[i].call)} rejected: ${String(s.reason)}`)
@@ -251,6 +254,7 @@ describe('public API fuzz (fast-check)', () => {
           }
         }
         await client.shutdown(2000)
+        if (process.env.HOGLET_FUZZ_TIMING) console.log(`run: loop ${(t1 - t0).toFixed(0)} ms, pending ${(t2 - t1).toFixed(0)} ms, shutdown ${(performance.now() - t2).toFixed(0)} ms`)
         const end = client.stats()
         expectStatsIdentity(end, 'after shutdown')
         expect(end.queued + end.inFlight).toBe(0)
@@ -260,5 +264,5 @@ describe('public API fuzz (fast-check)', () => {
     )
     expect(totalCalls).toBeGreaterThanOrEqual(TOTAL_CALLS)
     console.log(`fuzz: ${totalCalls} calls in ${RUNS} runs, ${problems.length} problems`)
-  }, 1_200_000)
+  }, Math.max(1_200_000, TOTAL_CALLS * 10))
 })

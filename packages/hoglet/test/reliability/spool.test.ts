@@ -134,8 +134,8 @@ describe('durable spool (persistence: file)', () => {
     expect(segmentFiles()).toHaveLength(0)
   })
 
-  it('loses none of 10,000 events when processes are SIGKILLed at random points; re-sends (same uuid) only batches in flight at a kill', async () => {
-    const total = 10_000
+  const total = Number(process.env.HOGLET_SPOOL_EVENTS ?? 10_000)
+  it(`loses none of ${total.toLocaleString('en')} events when processes are SIGKILLed at random points; re-sends (same uuid) only batches in flight at a kill`, async () => {
     const known = new Set<number>()
     let next = 0
     let kills = 0
@@ -168,7 +168,7 @@ describe('durable spool (persistence: file)', () => {
     // at most the two requests in flight per kill (2 × maxBatchSize 100), never delivered segments.
     expect(duplicateUuids).toBeLessThanOrEqual(kills * 2 * 100)
     expect(segmentFiles()).toHaveLength(0)
-  }, 120_000)
+  }, 120_000 + total * 20)
 
   it('two processes starting together on one directory take over a dead process\'s events once', async () => {
     const dead = startChild(0, 400, 'hold')
