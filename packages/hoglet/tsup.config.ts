@@ -5,7 +5,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     edge: 'src/edge.ts',
-    engine: 'src/flags/engine.ts',
+    engine: 'src/engine/engine.ts',
     express: 'src/integrations/express/index.ts',
     fastify: 'src/integrations/fastify/index.ts',
     hono: 'src/integrations/hono/index.ts',

@@ -6,12 +6,19 @@ A local PostHog-compatible server: capture, feature flags, SQLite storage, a liv
 
 Options:
   --port <n>        port to listen on (default 8010; 0 picks a free one)
-  --host <addr>     interface to bind (default 127.0.0.1)
+  --host <addr>     interface to bind (default 127.0.0.1; anything else prints a warning)
   --db <path>       SQLite database file, or :memory: (default ./hoglet.db)
   --flags <file>    JSON or YAML flag definitions, reloaded when the file changes
   --token <token>   accept only this project token (default: any)
   --personal-api-key <key>
-                    accept only this Bearer key on the definitions endpoints (default: any)
+                    accept only this Bearer key on the definitions endpoints (default: any);
+                    it also opens the control API
+  --control-token <secret>
+                    the secret the control API (/_hoglet/*) and the web page require
+                    (default: a random one per start, printed in the web page address)
+  --allow-host <name>
+                    one more Host name the control API and the page answer to, besides
+                    localhost, 127.0.0.1, ::1 and --host (repeatable)
   -h, --help        show this help
 `
 
@@ -51,6 +58,15 @@ export function parseCliArgs(argv: string[]): ServerOptions | 'help' {
         break
       case '--personal-api-key':
         opts.personalApiKey = value()
+        break
+      case '--control-token': {
+        const v = value()
+        if (v.length < 8) throw new TypeError('`--control-token` needs at least 8 characters')
+        opts.controlToken = v
+        break
+      }
+      case '--allow-host':
+        opts.allowedHosts = [...(opts.allowedHosts ?? []), value()]
         break
       default:
         throw new TypeError(`unknown option \`${arg}\``)

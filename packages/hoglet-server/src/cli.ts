@@ -17,8 +17,9 @@ async function main(): Promise<void> {
   }
   const server = await startServer({ ...opts, logger: consoleLogger })
   console.log(`hoglet-server is running at ${server.url}`)
-  console.log(`  web page:   ${server.url}/`)
-  console.log(`  SDK setup:  new PostHog('<any token>', { host: '${server.url}' })`)
+  console.log(`  web page:     ${server.pageUrl}`)
+  console.log(`  SDK setup:    new PostHog('<any token>', { host: '${server.url}' })`)
+  console.log(`  control API:  ${server.url}/_hoglet/* with the header \`Authorization: Bearer ${server.controlToken}\``)
   console.log('Press Ctrl-C to stop.')
 
   let stopping = false

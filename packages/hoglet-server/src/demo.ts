@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     console.log('\nDemo finished.')
     return
   }
-  console.log(`\nOpen ${server.url}/ to see the events, persons, groups and flags (live).`)
+  console.log(`\nOpen ${server.pageUrl} to see the events, persons, groups and flags (live).`)
   console.log(`Point your own code at it: new PostHog('<any token>', { host: '${server.url}' })`)
   console.log('Press Ctrl-C to stop.')
   const stop = (): void => {

@@ -9,7 +9,7 @@ describe('control API', () => {
     expect((await get(server, '/_hoglet/events?event=a&distinct_id=u2')).body.results).toHaveLength(1)
     const stats = (await get(server, '/_hoglet/stats')).body
     expect(stats).toMatchObject({ events: 3, persons: 2 })
-    expect((await fetch(`${server.url}/_hoglet/events`, { method: 'DELETE' })).status).toBe(200)
+    expect((await fetch(`${server.url}/_hoglet/events`, { headers: server.controlHeaders(), method: 'DELETE' })).status).toBe(200)
     expect((await get(server, '/_hoglet/events')).body.results).toEqual([])
   })
 
@@ -24,14 +24,14 @@ describe('control API', () => {
     expect(all[0].headers['content-encoding']).toBe('gzip')
     expect(all[1].query).toEqual({ v: '2' })
     expect((await get(server, '/_hoglet/requests?path=/flags')).body.results).toHaveLength(1)
-    await fetch(`${server.url}/_hoglet/requests`, { method: 'DELETE' })
+    await fetch(`${server.url}/_hoglet/requests`, { headers: server.controlHeaders(), method: 'DELETE' })
     expect((await get(server, '/_hoglet/requests')).body.results).toEqual([])
   })
 
   it('refuses invalid flag definitions with 400 and keeps the old ones', async () => {
     const server = await startTestServer()
-    await fetch(`${server.url}/_hoglet/flags`, { method: 'PUT', body: JSON.stringify({ flags: [{ key: 'kept' }] }) })
-    const bad = await fetch(`${server.url}/_hoglet/flags`, { method: 'PUT', body: JSON.stringify({ flags: [{ nokey: true }] }) })
+    await fetch(`${server.url}/_hoglet/flags`, { headers: server.controlHeaders(), method: 'PUT', body: JSON.stringify({ flags: [{ key: 'kept' }] }) })
+    const bad = await fetch(`${server.url}/_hoglet/flags`, { headers: server.controlHeaders(), method: 'PUT', body: JSON.stringify({ flags: [{ nokey: true }] }) })
     expect(bad.status).toBe(400)
     expect((await bad.json()).error).toContain('key')
     expect((await get(server, '/_hoglet/flags')).body.flags.map((f: { key: string }) => f.key)).toEqual(['kept'])
@@ -40,6 +40,7 @@ describe('control API', () => {
   it('evaluates flags for a distinct id with stored properties (the page\'s box)', async () => {
     const server = await startTestServer()
     await fetch(`${server.url}/_hoglet/flags`, {
+      headers: server.controlHeaders(),
       method: 'PUT',
       body: JSON.stringify({ flags: [{ key: 'pro', filters: { groups: [{ properties: [{ key: 'plan', type: 'person', operator: 'exact', value: 'pro' }] }] } }] }),
     })
@@ -110,9 +111,18 @@ describe('fault injection', () => {
 describe('web page routes', () => {
   it('serves the page to browsers and a health answer to everything else at /', async () => {
     const server = await startTestServer()
-    const page = await fetch(`${server.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } })
+    const html = { accept: 'text/html,application/xhtml+xml' }
+    const page = await fetch(server.pageUrl, { headers: html })
     expect(page.headers.get('content-type')).toContain('text/html')
     expect(await page.text()).toContain('<title>hoglet-server</title>')
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect(page.headers.get('x-frame-options')).toBe('DENY')
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(page.headers.get('access-control-allow-origin')).toBeNull()
+    // Without the token the page is a pointer to the address hoglet-server printed.
+    const bare = await fetch(`${server.url}/`, { headers: html })
+    expect(bare.status).toBe(401)
+    expect(await bare.text()).not.toContain('/assets/app.js')
     expect((await get(server, '/')).body).toEqual({ status: 'ok' })
     expect((await get(server, '/_health')).body).toEqual({ status: 'ok' })
     const script = await fetch(`${server.url}/assets/app.js`)
@@ -125,7 +135,7 @@ describe('web page routes', () => {
   it('pushes a live message after events are stored', async () => {
     const server = await startTestServer()
     const controller = new AbortController()
-    const res = await fetch(`${server.url}/_hoglet/stream`, { signal: controller.signal })
+    const res = await fetch(`${server.url}/_hoglet/stream`, { headers: server.controlHeaders(), signal: controller.signal })
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     const reader = res.body!.getReader()
     await reader.read() // the `retry:` preamble, sent on connect

@@ -53,9 +53,26 @@ describe.skipIf(!built)('built demo and CLI', () => {
     expect(res.status).toBe(200)
     const defs = await fetch(`${url}/flags/definitions?token=k`, { headers: { authorization: 'Bearer x' } })
     expect((await defs.json()).flags.length).toBeGreaterThan(3)
+    // The printed page address carries the control token; the control API needs it.
+    const token = /web page:\s+\S+\/\?token=(\S+)/.exec(cli.output())![1]!
+    expect((await fetch(`${url}/_hoglet/stats`)).status).toBe(401)
+    const stats = await fetch(`${url}/_hoglet/stats`, { headers: { authorization: `Bearer ${decodeURIComponent(token)}` } })
+    expect((await stats.json()).events).toBe(1)
     cli.child.kill('SIGTERM')
     expect(await cli.exit).toBe(0)
     expect(cli.output()).toContain('SIGTERM received')
+  }, 30_000)
+
+  it('CLI takes a chosen control token and warns when bound beyond loopback', async () => {
+    const cli = run([join(dist, 'cli.js'), '--port', '0', '--host', '0.0.0.0', '--db', ':memory:', '--control-token', 'chosen-secret-1'])
+    await waitFor(() => /running at (http:\/\/\S+)/.test(cli.output()), 15_000)
+    const port = /running at http:\/\/\S+:(\d+)/.exec(cli.output())![1]!
+    expect(cli.output()).toContain('which other machines can reach')
+    const base = `http://127.0.0.1:${port}`
+    expect((await fetch(`${base}/_hoglet/stats`, { headers: { authorization: 'Bearer wrong-secret' } })).status).toBe(401)
+    expect((await fetch(`${base}/_hoglet/stats`, { headers: { authorization: 'Bearer chosen-secret-1' } })).status).toBe(200)
+    cli.child.kill('SIGTERM')
+    expect(await cli.exit).toBe(0)
   }, 30_000)
 
   it('CLI refuses a bad option with exit code 2 and usage', async () => {

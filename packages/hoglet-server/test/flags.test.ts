@@ -15,8 +15,8 @@ interface Case {
 }
 const cases = (serverCases as unknown as { cases: Case[] }).cases
 
-async function setFlags(server: { url: string }, defs: unknown): Promise<void> {
-  const res = await fetch(`${server.url}/_hoglet/flags`, { method: 'PUT', body: JSON.stringify(defs) })
+async function setFlags(server: { url: string; controlHeaders(): Record<string, string> }, defs: unknown): Promise<void> {
+  const res = await fetch(`${server.url}/_hoglet/flags`, { headers: server.controlHeaders(), method: 'PUT', body: JSON.stringify(defs) })
   expect(res.status).toBe(200)
 }
 
@@ -182,7 +182,7 @@ describe('/flags request handling', () => {
   it('answers quota limited when switched on', async () => {
     const server = await startTestServer()
     await setFlags(server, defs)
-    await fetch(`${server.url}/_hoglet/settings`, { method: 'PUT', body: JSON.stringify({ quotaLimited: true }) })
+    await fetch(`${server.url}/_hoglet/settings`, { headers: server.controlHeaders(), method: 'PUT', body: JSON.stringify({ quotaLimited: true }) })
     const res = await post(server, '/flags?v=2', { token: 'phc_x', distinct_id: 'u' })
     expect(res.body).toMatchObject({ flags: {}, quotaLimited: ['feature_flags'] })
   })

@@ -29,7 +29,7 @@ export async function post(
   opts: PostOptions = {},
 ): Promise<{ status: number; headers: Headers; body: any }> {
   let payload: string | Buffer = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body)
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...controlHeadersFor(server, path), ...opts.headers }
   if (opts.gzip) {
     payload = gzipSync(payload)
     headers['content-encoding'] ??= 'gzip'
@@ -39,8 +39,13 @@ export async function post(
 }
 
 export async function get(server: RunningServer, path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.url}${path}`, { headers })
+  const res = await fetch(`${server.url}${path}`, { headers: { ...controlHeadersFor(server, path), ...headers } })
   return { status: res.status, headers: res.headers, body: await parse(res) }
+}
+
+/** The control API needs the server's token; `get` and `post` send it on `/_hoglet/*` paths. */
+function controlHeadersFor(server: RunningServer, path: string): Record<string, string> {
+  return path.startsWith('/_hoglet') ? server.controlHeaders() : {}
 }
 
 async function parse(res: Response): Promise<any> {

@@ -67,7 +67,7 @@ describe('persons', () => {
       event('$groupidentify', 'u', { $group_type: 'company', $group_key: 'acme', $group_set: { seats: 80 } }),
     ]))
     expect(server.store.groups.get('company', 'acme')!.properties).toEqual({ name: 'Acme', seats: 80 })
-    const res = await fetch(`${server.url}/_hoglet/groups`)
+    const res = await fetch(`${server.url}/_hoglet/groups`, { headers: server.controlHeaders() })
     expect((await res.json()).results).toHaveLength(1)
   })
 })

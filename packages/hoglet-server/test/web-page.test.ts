@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     })
     const page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(server.url + '/')
+    await page.goto(server.pageUrl)
     // The page is subscribed to live updates before anything is captured.
     await page.locator('#live.on').waitFor({ timeout: 15_000 })
     expect(await page.locator('#events').textContent()).toContain('No events yet')

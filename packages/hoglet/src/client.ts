@@ -1,7 +1,7 @@
 import { unrefTimer } from './timers.js'
 import { MAX_AI_EVENT_BYTES, MAX_EVENT_BYTES, type EventMessage } from './event.js'
 import { InvalidEventError } from './errors/invalid-event-error.js'
-import type { Logger } from './logger.js'
+import type { SwitchableLogger } from './logger.js'
 import { resolveOptions, type PostHogOptions, type ResolvedOptions } from './options.js'
 import { AI_PATH, BATCH_PATH, EventPipeline } from './pipeline/event-pipeline.js'
 import type { Lane } from './pipeline/lane.js'
@@ -15,16 +15,19 @@ import {
   personProperties,
   prepareGroup,
   setOnceProperties,
+  unsetProperties,
   type AliasMessage,
   type GroupIdentifyMessage,
   type IdentifyMessage,
   type PersonCallMessage,
   type PersonPropertiesMessage,
+  type UnsetPersonPropertiesMessage,
 } from './person-events.js'
 import type { Runtime } from './runtime/types.js'
-import { EventCapturer, type CaptureScope, type FeatureFlagEnricher } from './capture/event-capturer.js'
+import { CaptureKind, EventCapturer, type CaptureScope, type FeatureFlagEnricher } from './capture/event-capturer.js'
 import { createImmediateLane, sendImmediate } from './capture/immediate-send.js'
-import { runShutdown, type ShutdownResult } from './shutdown.js'
+import { runShutdown, type ShutdownOutcome, type ShutdownResult } from './shutdown.js'
+import { VERSION } from './version.js'
 import { ContextManager, contextDataProblem, isPropertyBag, type ContextData, type ContextOptions } from './context.js'
 import { installExceptionAutocapture, type CrashHooks } from './exceptions/autocapture.js'
 import type { ExceptionCapturer, ExceptionCaptureDetails } from './exceptions/capture-exception.js'
@@ -36,7 +39,18 @@ import { createClientFeatureFlags } from './flags/feature-flags-client.js'
 import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
 import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
-export type { AliasMessage, CaptureScope, ClientEvents, FeatureFlagEnricher, GroupIdentifyMessage, IdentifyMessage, PersonPropertiesMessage, ShutdownResult }
+export type {
+  AliasMessage,
+  CaptureScope,
+  ClientEvents,
+  FeatureFlagEnricher,
+  GroupIdentifyMessage,
+  IdentifyMessage,
+  PersonPropertiesMessage,
+  ShutdownOutcome,
+  ShutdownResult,
+  UnsetPersonPropertiesMessage,
+}
 
 /** How long a crashing process waits for its queued events to be delivered. */
 const CRASH_DELIVERY_TIMEOUT_MS = 2000
@@ -57,7 +71,13 @@ export class PostHog {
   /** The validated options (read-only); other modules read their settings here. */
   readonly config: ResolvedOptions
   readonly runtime: Runtime
-  readonly logger: Logger
+  readonly logger: SwitchableLogger
+  /** The options as given (posthog-node exposes them as `client.options`). */
+  readonly options: Readonly<PostHogOptions>
+  /** For PostHog's AI integrations: redact prompts and outputs (the `privacyMode` option). */
+  readonly privacyMode: boolean
+  /** For PostHog's AI integrations (the `enableFullAiCapture` option). */
+  readonly enableFullAiCapture: boolean
   readonly #pipeline: EventPipeline
   readonly #reporter: Reporter
   /** The pipeline's analytics lane, kept here so `capture()` reaches it in one step. */
@@ -69,16 +89,24 @@ export class PostHog {
   readonly #shutdownHooks: Array<() => unknown> = []
   #timer: ReturnType<typeof setInterval> | undefined
   #unregisterExitHook: (() => void) | undefined
+  #shutdownPromise: Promise<ShutdownOutcome> | undefined
+  /** True once the shutdown hooks (flag poller, crash handlers) have run: they run on the first shutdown only. */
+  #hooksRan = false
+  #optedOut: boolean
+  #removeDebugListener: (() => void) | undefined
   /** Process hooks (Node): the exit warning, and `flushOnSignals`. Held here: the runtime keeps only weak references. */
   #processHooks: Array<{ remove(): void }> = []
-  #shutdownPromise: Promise<ShutdownResult> | undefined
   #contextManager: ContextManager | undefined
   #exceptionCapturer: ExceptionCapturer | undefined
 
   constructor(apiKey: string, options: PostHogOptions | undefined, runtime: Runtime) {
     this.config = resolveOptions(apiKey, options)
+    this.options = Object.freeze({ ...(options ?? {}) })
     this.runtime = runtime
     this.logger = this.config.logger
+    this.privacyMode = this.config.privacyMode
+    this.enableFullAiCapture = this.config.enableFullAiCapture
+    this.#optedOut = !this.config.defaultOptIn
     const pipeline = (this.#pipeline = new EventPipeline(this.config, runtime))
     this.#reporter = pipeline.reporter
     this.#analytics = pipeline.analytics
@@ -89,24 +117,39 @@ export class PostHog {
       reporter: pipeline.reporter,
       counters: pipeline.counters,
       emitter: pipeline.emitter,
-      closing: pipeline.closing.signal,
+      closing: pipeline.closing,
       trackPending,
       reportError: (error, level) => this.reportError(error, level),
     })
-    if (!this.config.disabled) {
-      if (this.config.flushInterval > 0 && !this.config.syncMode) {
-        this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
-      }
-      if (this.config.flushOnExit && runtime.onBeforeExit) {
-        this.#unregisterExitHook = runtime.onBeforeExit(() => (pipeline.pending() > 0 ? this.flush() : Promise.resolve()))
-      }
-      if (runtime.onExit) this.#processHooks.push(runtime.onExit(() => this.#warnAtExit()))
-      if (this.config.flushOnSignals && runtime.onTerminationSignals) {
+    this.#startBackground()
+    this.#flags = createClientFeatureFlags(this)
+  }
+
+  /** The flush timer and the exit hook: started here and again after each `shutdown()`. */
+  #startBackground(): void {
+    if (this.config.disabled) return
+    const pipeline = this.#pipeline
+    if (this.config.flushInterval > 0 && !this.config.syncMode && this.#timer === undefined) {
+      this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
+    }
+    if (this.config.flushOnExit && this.runtime.onBeforeExit && this.#unregisterExitHook === undefined) {
+      this.#unregisterExitHook = this.runtime.onBeforeExit(() => (pipeline.pending() > 0 ? this.flush() : Promise.resolve()))
+    }
+    if (this.#processHooks.length === 0) {
+      if (this.runtime.onExit) this.#processHooks.push(this.runtime.onExit(() => this.#warnAtExit()))
+      if (this.config.flushOnSignals && this.runtime.onTerminationSignals) {
         // Bounded by shutdownTimeoutMs; then the signal takes its default course (exit code kept).
-        this.#processHooks.push(runtime.onTerminationSignals(() => this.shutdown()))
+        this.#processHooks.push(this.runtime.onTerminationSignals(() => this.shutdown()))
       }
     }
-    this.#flags = createClientFeatureFlags(this)
+  }
+
+  #stopBackground(): void {
+    this.#unregisterExitHook?.()
+    this.#unregisterExitHook = undefined
+    for (const hook of this.#processHooks.splice(0)) hook.remove()
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#timer = undefined
   }
 
   // ---- Extension points for other hoglet modules ----
@@ -164,59 +207,161 @@ export class PostHog {
     return this.#immediate('captureAiImmediate', message, AI_PATH, MAX_AI_EVENT_BYTES)
   }
 
-  /** Sets person properties with an `$identify` event. */
+  /** Sets person properties with an `$identify` event (no super or context properties, as posthog-node). */
   identify(message: IdentifyMessage): string | undefined {
-    return this.#person('identify', message, '$identify', identifyShape)
+    return this.#person('identify', message, '$identify', identifyShape, CaptureKind.Identify)
   }
 
   identifyImmediate(message: IdentifyMessage): Promise<string | undefined> {
-    return this.#personImmediate('identifyImmediate', message, '$identify', identifyShape)
+    return this.#personImmediate('identifyImmediate', message, '$identify', identifyShape, CaptureKind.Identify)
   }
 
   /** Links `alias` to `distinctId` (`$create_alias`). */
   alias(message: AliasMessage): string | undefined {
-    return this.#person('alias', message, '$create_alias', aliasProperties)
+    return this.#person('alias', message, '$create_alias', aliasProperties, CaptureKind.Alias)
   }
 
   aliasImmediate(message: AliasMessage): Promise<string | undefined> {
-    return this.#personImmediate('aliasImmediate', message, '$create_alias', aliasProperties)
+    return this.#personImmediate('aliasImmediate', message, '$create_alias', aliasProperties, CaptureKind.Alias)
   }
 
   /** Creates or updates a group (`$groupidentify` with `$group_type`, `$group_key`, `$group_set`). */
   groupIdentify(message: GroupIdentifyMessage): string | undefined {
     const prepared = this.#guarded('groupIdentify', undefined, () => prepareGroup(message))
-    return prepared ? this.#person('groupIdentify', prepared, '$groupidentify', groupProperties) : this.#reporter.refuse('groupIdentify', '`groupType` and `groupKey` are required')
+    return prepared
+      ? this.#person('groupIdentify', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
+      : this.#reporter.refuse('groupIdentify', '`groupType` and `groupKey` are required')
   }
 
   groupIdentifyImmediate(message: GroupIdentifyMessage): Promise<string | undefined> {
     const prepared = this.#guarded('groupIdentifyImmediate', undefined, () => prepareGroup(message))
     if (!prepared) return Promise.resolve(this.#reporter.refuse('groupIdentifyImmediate', '`groupType` and `groupKey` are required'))
-    return this.#personImmediate('groupIdentifyImmediate', prepared, '$groupidentify', groupProperties)
+    return this.#personImmediate('groupIdentifyImmediate', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
   }
 
-  /** Sets person properties (`$set` event with `$set` / `$set_once`). */
+  /** Sets person properties (`$set` event with `$set` / `$set_once`); like any event it carries super and context properties. */
   setPersonProperties(message: PersonPropertiesMessage): string | undefined {
-    return this.#person('setPersonProperties', message, '$set', personProperties)
+    return this.#person('setPersonProperties', message, '$set', personProperties, CaptureKind.Event)
+  }
+
+  /** Removes person properties (`$set` event with `$unset: [names]`). */
+  unsetPersonProperties(message: UnsetPersonPropertiesMessage): string | undefined {
+    return this.#person('unsetPersonProperties', message, '$set', unsetProperties, CaptureKind.Event)
   }
 
   /** `$set`: shorthand for `setPersonProperties({ distinctId, properties })`. */
   set(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): string | undefined {
-    return this.#person('set', message, '$set', personProperties)
+    return this.#person('set', message, '$set', personProperties, CaptureKind.Event)
   }
 
   /** `$set_once`: shorthand for `setPersonProperties({ distinctId, propertiesOnce })`. */
   setOnce(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): string | undefined {
-    return this.#person('setOnce', message, '$set', setOnceProperties)
+    return this.#person('setOnce', message, '$set', setOnceProperties, CaptureKind.Event)
   }
 
-  /** Adds properties to every later event (explicit and context properties win). */
-  register(properties: Record<string, unknown>): void {
+  /** Adds properties to every later event (explicit and context properties win). Resolves at once (posthog-node's signature). */
+  register(properties: Record<string, unknown>): Promise<void> {
     this.#guarded('register', undefined, () => this.#capturer.register(properties))
+    return Promise.resolve()
   }
 
   /** Stops adding the super property `key`. */
-  unregister(key: string): void {
+  unregister(key: string): Promise<void> {
     this.#guarded('unregister', undefined, () => this.#capturer.unregister(key))
+    return Promise.resolve()
+  }
+
+  // ---- Consent, debugging, identity of the SDK ----
+
+  /** True while events are not sent because of `optOut()` / `disable()` or `defaultOptIn: false`. */
+  get optedOut(): boolean {
+    return this.#optedOut
+  }
+
+  /** Starts sending (consent given). A client created with `disabled` stays disabled. */
+  optIn(): Promise<void> {
+    return this.#setOptedOut(false)
+  }
+
+  /** Stops sending: later events are not queued (flag evaluation keeps working, without exposure events). */
+  optOut(): Promise<void> {
+    return this.#setOptedOut(true)
+  }
+
+  /** posthog-node's name for `optIn()`. */
+  enable(): Promise<void> {
+    return this.optIn()
+  }
+
+  /** posthog-node's name for `optOut()`. */
+  disable(): Promise<void> {
+    return this.optOut()
+  }
+
+  #setOptedOut(optedOut: boolean): Promise<void> {
+    if (this.config.disabled) {
+      this.logger.warn('The client is disabled')
+      return Promise.resolve()
+    }
+    this.#optedOut = optedOut
+    this.#capturer.off = optedOut
+    return Promise.resolve()
+  }
+
+  /** Turns debug logging on (default) or off: `debug`/`info` messages, and each queued event and delivery. */
+  debug(enabled: boolean = true): void {
+    this.#removeDebugListener?.()
+    this.#removeDebugListener = undefined
+    this.logger.setDebug(enabled)
+    if (enabled) {
+      const logger = this.logger
+      this.#removeDebugListener = this.#pipeline.emitter.on('*', (entry) => logger.info(String((entry as { event: unknown }).event), (entry as { payload: unknown }).payload))
+    }
+  }
+
+  /** True while debug logging is on. */
+  get isDebug(): boolean {
+    return this.logger.debugEnabled
+  }
+
+  /** The project api key the client sends with. */
+  get apiKey(): string {
+    return this.config.apiKey
+  }
+
+  /** posthog-node's name for the api key. */
+  get projectToken(): string {
+    return this.config.apiKey
+  }
+
+  /** Where events and flag requests go. */
+  get host(): string {
+    return this.config.host
+  }
+
+  /** Events that start a background flush. */
+  get flushAt(): number {
+    return this.config.flushAt
+  }
+
+  /** The SDK name sent as `$lib`. */
+  getLibraryId(): string {
+    return 'hoglet'
+  }
+
+  /** The SDK version sent as `$lib_version`. */
+  getLibraryVersion(): string {
+    return VERSION
+  }
+
+  /** The `User-Agent` of hoglet's requests. */
+  getCustomUserAgent(): string {
+    return `hoglet/${VERSION}`
+  }
+
+  /** posthog-node's name for `trackPending`: `flush()` and `shutdown()` wait for the promise. */
+  addPendingPromise<T>(promise: Promise<T>): Promise<T> {
+    return this.trackPending(promise)
   }
 
   // ---- Context and exceptions (context.ts, exceptions/) ----
@@ -234,7 +379,7 @@ export class PostHog {
     const usable = this.#guarded('withContext', undefined, () => {
       const problem = contextDataProblem(data)
       if (problem !== undefined) this.#reporter.refuse('withContext', problem)
-      return { data: usableContextData(data), options: isPropertyBag(options) ? { fresh: options.fresh === true } : undefined }
+      return { data: usableContextData(data), options: contextOptions(options) }
     })
     if (usable === undefined) return fn()
     return this.#contexts().run(usable.data, fn, usable.options)
@@ -245,7 +390,7 @@ export class PostHog {
     this.#guarded('enterContext', undefined, () => {
       const problem = contextDataProblem(data)
       if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
-      this.#contexts().enter(data, isPropertyBag(options) ? { fresh: options.fresh === true } : undefined)
+      this.#contexts().enter(usableContextData(data), contextOptions(options))
     })
   }
 
@@ -260,8 +405,14 @@ export class PostHog {
    * Without a distinct id (argument or context) the event is personless. Returns the event's
    * uuid; an error object captured before answers its first uuid instead of a duplicate.
    */
-  captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): string | undefined {
-    return this[CAPTURE_AUTOMATIC](error, distinctId, properties, {})
+  captureException(
+    error: unknown,
+    distinctId?: string,
+    properties?: Record<string | number, any>,
+    uuid?: string,
+    flags?: FeatureFlagEvaluations,
+  ): string | undefined {
+    return this[CAPTURE_AUTOMATIC](error, distinctId, properties, uuid === undefined && flags === undefined ? {} : { uuid, flags })
   }
 
   /** @internal How integrations and autocapture capture what they caught (mechanism, rate limit). */
@@ -284,7 +435,7 @@ export class PostHog {
    * `enableExceptionAutocapture` is set; `shutdown()` removes the hooks.
    */
   attachCrashHooks(hooks: CrashHooks): void {
-    if (!this.config.enableExceptionAutocapture || this.config.disabled || this.#capturer.closed) return
+    if (!this.config.enableExceptionAutocapture || this.config.disabled || this.#hooksRan) return
     const uninstall = installExceptionAutocapture({
       capturer: this.#exceptions(),
       hooks,
@@ -302,8 +453,12 @@ export class PostHog {
 
   // ---- Lifecycle and observation ----
 
-  /** Listens to `capture`, `flush`, `error`, `drop`, `retry` (or `*`); returns the unsubscribe function. */
-  on<K extends keyof ClientEvents & string>(event: K | '*', listener: (payload: any) => void): () => void {
+  /**
+   * Listens to `capture`, `identify`, `alias`, `flush` (the delivered events, as posthog-node, with
+   * `path` and `count`), `error`, `drop`, `retry`, `localEvaluationFlagsLoaded` (or `*`); returns
+   * the unsubscribe function.
+   */
+  on(event: string, listener: (...args: any[]) => void): () => void {
     if (typeof event !== 'string' || typeof listener !== 'function') {
       this.#reporter.refuse('on', 'expects an event name and a listener function')
       return () => {}
@@ -403,13 +558,30 @@ export class PostHog {
   }
 
   /**
-   * Stops the client: later calls are refused, hooks run, queued events are flushed within
-   * `timeoutMs`; whatever is left is dropped and reported. Calling it again returns the same promise.
+   * Flushes queued events within `timeoutMs` and stops the background work (flush timer, exit
+   * hook; the first shutdown also stops the flag poller and removes crash handlers). Whatever is
+   * still queued at the deadline is dropped and reported. While it runs, calling it again returns
+   * the same promise. The client stays usable afterwards, as posthog-node's does: the serverless
+   * pattern of a module-level client with `await posthog.shutdown()` at the end of each
+   * invocation delivers every invocation's events.
+   *
+   * Resolves with `{ delivered, undelivered, timedOut }`; typed `void & ShutdownResult` so code
+   * written for posthog-node's `Promise<void>` (`stop(): Promise<void> { return posthog.shutdown() }`) compiles.
    */
-  shutdown(timeoutMs?: number): Promise<ShutdownResult> {
-    // Not a number (NaN included): the default budget. Infinity: no deadline.
-    const ms = typeof timeoutMs === 'number' && !Number.isNaN(timeoutMs) ? timeoutMs : this.config.shutdownTimeoutMs
-    return (this.#shutdownPromise ??= this.#shutdown(ms))
+  shutdown(timeoutMs?: number): Promise<ShutdownOutcome> {
+    if (this.#shutdownPromise === undefined) {
+      // Not a number (NaN included): the default budget. Infinity: no deadline.
+      const ms = typeof timeoutMs === 'number' && !Number.isNaN(timeoutMs) ? timeoutMs : this.config.shutdownTimeoutMs
+      const running = this.#shutdown(ms).finally(() => {
+        this.#shutdownPromise = undefined
+        this.#pipeline.closing.reset()
+        // The client stays usable: a new spool directory takes over what this shutdown left.
+        this.#pipeline.reopenSpool()
+        this.#startBackground()
+      })
+      this.#shutdownPromise = running
+    }
+    return this.#shutdownPromise
   }
 
   /** `await using client = new PostHog(...)` shuts down with the default timeout. */
@@ -417,18 +589,15 @@ export class PostHog {
     await this.shutdown()
   }
 
-  #shutdown(timeoutMs: number): Promise<ShutdownResult> {
+  #shutdown(timeoutMs: number): Promise<ShutdownOutcome> {
+    const hooks = this.#hooksRan ? [] : this.#shutdownHooks
+    this.#hooksRan = true
     return runShutdown(
       this.#pipeline,
       {
         logger: this.logger,
-        hooks: this.#shutdownHooks,
-        stopIntake: () => {
-          this.#capturer.closed = true
-          this.#unregisterExitHook?.()
-          for (const hook of this.#processHooks.splice(0)) hook.remove()
-          if (this.#timer !== undefined) clearInterval(this.#timer)
-        },
+        hooks,
+        stopIntake: () => this.#stopBackground(),
         flush: () => this.flush(),
         reportError: (error) => this.reportError(error),
       },
@@ -459,28 +628,32 @@ export class PostHog {
     this.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
   }
 
-  async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, useContext = true): Promise<string | undefined> {
-    if (this.#capturer.closed) return this.#reporter.refuseAfterShutdown(method)
-    if (this.config.disabled) return undefined
+  async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, kind: CaptureKind = CaptureKind.Event): Promise<string | undefined> {
+    if (this.#capturer.off) return undefined
     const holder = createImmediateLane(this.#pipeline, path, maxBytes)
-    const uuid = this.#capturer.capture(method, message, holder, useContext)
+    const uuid = this.#capturer.capture(method, message, holder, kind)
     return sendImmediate(this.#pipeline, this.#trackPending, holder, uuid)
   }
 
-  #person<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>): string | undefined {
+  #person<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>, kind: CaptureKind): string | undefined {
     const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
-    return built && this.#capturer.capture(method, built, this.#analytics, false)
+    return built && this.#capturer.capture(method, built, this.#analytics, kind)
   }
 
-  #personImmediate<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>): Promise<string | undefined> {
+  #personImmediate<M extends PersonCallMessage>(
+    method: string,
+    message: M,
+    event: string,
+    shape: (message: M) => Record<string, unknown>,
+    kind: CaptureKind,
+  ): Promise<string | undefined> {
     const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
-    return built ? this.#immediate(method, built, BATCH_PATH, MAX_EVENT_BYTES, false) : Promise.resolve(undefined)
+    return built ? this.#immediate(method, built, BATCH_PATH, MAX_EVENT_BYTES, kind) : Promise.resolve(undefined)
   }
 
-  /** identify/alias/groupIdentify/set: a capture message that skips context properties. */
+  /** identify/alias/groupIdentify/set: the capture message of the call, or undefined when refused or off. */
   #personMessage<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>): EventMessage | undefined {
-    if (this.#capturer.closed) return void this.#reporter.refuseAfterShutdown(method)
-    if (this.config.disabled) return undefined
+    if (this.#capturer.off) return undefined
     return personEventMessage(this.#reporter, method, message, event, shape)
   }
 
@@ -511,4 +684,13 @@ function usableContextData(data: unknown): ContextData {
   const copy: ContextData = { distinctId: d.distinctId, sessionId: d.sessionId, deviceId: d.deviceId }
   if (isPropertyBag(d.properties)) copy.properties = { ...d.properties }
   return copy
+}
+
+/** Context options read once; anything but an object means none. */
+function contextOptions(options: unknown): ContextOptions | undefined {
+  if (!isPropertyBag(options)) return undefined
+  const o = options as ContextOptions & Record<string, unknown>
+  const copy: Record<string, unknown> = { ...o }
+  copy.fresh = o.fresh === true
+  return copy as ContextOptions
 }

@@ -18,6 +18,18 @@ export interface ContextOptions {
    * @default false
    */
   fresh?: boolean
+  /**
+   * Ends this context (and the contexts nested in it) when aborted, without cancelling `fn`:
+   * calls made after that see the enclosing context again. An already aborted signal starts no
+   * context; a `fresh` context does not inherit the enclosing context's signals.
+   */
+  signal?: AbortSignal
+}
+
+/** A scope with a lifetime: the signals that end it and the scope it was opened in. */
+interface Lifetime {
+  readonly signals: readonly AbortSignal[]
+  readonly parent: Readonly<ContextData> | undefined
 }
 
 /**
@@ -29,6 +41,9 @@ export interface ContextOptions {
  */
 export class ContextManager {
   readonly #storage: AsyncContextStorage<Readonly<ContextData>> | undefined
+  /** Scopes opened with (or inside one opened with) a `signal`; empty for most programs. */
+  readonly #lifetimes = new WeakMap<Readonly<ContextData>, Lifetime>()
+  #hasLifetimes = false
 
   constructor(storage: AsyncContextStorage<Readonly<ContextData>> | undefined) {
     this.#storage = storage
@@ -42,7 +57,7 @@ export class ContextManager {
   /** Runs `fn` inside a scope built from `data` (merged with the current scope unless `fresh`). */
   run<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
     if (!this.#storage) return fn()
-    return this.#storage.run(this.#merge(data, options?.fresh === true), fn)
+    return this.#storage.run(this.#scope(data, options), fn)
   }
 
   /**
@@ -51,16 +66,40 @@ export class ContextManager {
    * same async resource later runs.
    */
   enter(data: ContextData, options?: ContextOptions): void {
-    this.#storage?.enterWith?.(this.#merge(data, options?.fresh === true))
+    if (this.#storage) this.#storage.enterWith?.(this.#scope(data, options))
   }
 
   /** The current scope, merged with its parents, or undefined outside any scope. */
   get(): Readonly<ContextData> | undefined {
-    return this.#storage?.getStore()
+    const store = this.#storage?.getStore()
+    return this.#hasLifetimes ? this.#active(store) : store
   }
 
-  #merge(data: ContextData, fresh: boolean): Readonly<ContextData> {
-    const parent = fresh ? undefined : this.#storage?.getStore()
+  /** The innermost scope that no signal has ended, walking out from `scope`. */
+  #active(scope: Readonly<ContextData> | undefined): Readonly<ContextData> | undefined {
+    while (scope !== undefined) {
+      const lifetime = this.#lifetimes.get(scope)
+      if (lifetime === undefined || !lifetime.signals.some((signal) => signal.aborted)) return scope
+      scope = lifetime.parent
+    }
+    return undefined
+  }
+
+  #scope(data: ContextData, options: ContextOptions | undefined): Readonly<ContextData> {
+    const fresh = options?.fresh === true
+    const parent = fresh ? undefined : this.get()
+    const scope = this.#merge(data, parent)
+    const inherited = parent === undefined ? undefined : this.#lifetimes.get(parent)?.signals
+    const signal = options?.signal
+    if (signal !== undefined || inherited !== undefined) {
+      const signals = [...(inherited ?? []), ...(signal ? [signal] : [])]
+      this.#lifetimes.set(scope, { signals, parent: this.get() })
+      this.#hasLifetimes = true
+    }
+    return scope
+  }
+
+  #merge(data: ContextData, parent: Readonly<ContextData> | undefined): Readonly<ContextData> {
     const merged: ContextData = {}
     // Only well-formed fields are taken (the client reports malformed data); a string or
     // array `properties` is never spread one key per character.

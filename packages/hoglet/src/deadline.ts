@@ -3,20 +3,23 @@ import { unrefTimer } from './timers.js'
 /**
  * A request's time limit: an AbortSignal that fires after `ms`, and a record of whether it was
  * the deadline (rather than a network error or a shutdown) that ended the request.
- * The timer never keeps the process alive.
+ * The timer never keeps the process alive. A limit of 0 (or less) means none.
  */
 export class Deadline {
   readonly #controller = new AbortController()
-  readonly #timer: ReturnType<typeof setTimeout>
+  readonly #timer: ReturnType<typeof setTimeout> | undefined
   #expired = false
 
   constructor(readonly ms: number) {
-    this.#timer = unrefTimer(
-      setTimeout(() => {
-        this.#expired = true
-        this.#controller.abort()
-      }, ms),
-    )
+    this.#timer =
+      ms > 0
+        ? unrefTimer(
+            setTimeout(() => {
+              this.#expired = true
+              this.#controller.abort()
+            }, ms),
+          )
+        : undefined
   }
 
   get signal(): AbortSignal {
@@ -35,6 +38,6 @@ export class Deadline {
 
   /** Call when the request has settled. */
   clear(): void {
-    clearTimeout(this.#timer)
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
   }
 }

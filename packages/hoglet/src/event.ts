@@ -16,7 +16,7 @@ export interface EventMessage {
   distinctId?: string | number
   /** The event name, e.g. `order completed` or `$pageview`. */
   event: string
-  properties?: Record<string, unknown>
+  properties?: Record<string | number, any>
   /** Group analytics: group type → group key; sent as `$groups`. */
   groups?: Record<string, string | number>
   /** When it happened; defaults to now. A `Date`, an ISO string or epoch milliseconds. */
@@ -33,6 +33,12 @@ export interface EventMessage {
 
 /** Properties hoglet stamps on every event; fixed at build time. */
 export const LIB_PROPERTIES = Object.freeze({ $lib: 'hoglet', $lib_version: VERSION, $is_server: true })
+/** The stamped properties with `isServer: false`: no `$is_server` at all (as posthog-node). */
+export const CLIENT_LIB_PROPERTIES = Object.freeze({ $lib: 'hoglet', $lib_version: VERSION })
+
+export function libProperties(isServer: boolean): Readonly<Record<string, unknown>> {
+  return isServer ? LIB_PROPERTIES : CLIENT_LIB_PROPERTIES
+}
 
 /** Cap of one serialised event on `/batch/` (PostHog's Kafka message limit, with margin). */
 export const MAX_EVENT_BYTES = 900 * 1024
@@ -116,10 +122,10 @@ export function mergeProperties(p: MergeParams): Record<string, unknown> {
 
 /** A complete wire event (used where before_send or listeners need the whole event). */
 export function buildWireEvent(
-  p: MergeParams & { event: string; distinctId: string; uuid: string; timeMs: number; disableGeoip: boolean },
+  p: MergeParams & { event: string; distinctId: string; uuid: string; timeMs: number; disableGeoip: boolean; isServer: boolean },
 ): WireEvent {
   const properties = mergeProperties(p)
-  assignInto(properties, LIB_PROPERTIES)
+  assignInto(properties, libProperties(p.isServer))
   if (p.disableGeoip) properties.$geoip_disable = true
   return {
     event: p.event,
@@ -130,7 +136,7 @@ export function buildWireEvent(
   }
 }
 
-/** `identify()` properties: `$set`, `$set_once` and `$anon_distinct_id` as given; any other key goes into `$set`. */
+/** `identify()` properties: `$set`, `$set_once` (always, `{}` when none) and `$anon_distinct_id` as given; any other key goes into `$set`. */
 export function identifyProperties(properties: Record<string, unknown> | undefined): Record<string, unknown> {
   const result: Record<string, unknown> = {}
   const set: Record<string, unknown> = {}
@@ -144,5 +150,7 @@ export function identifyProperties(properties: Record<string, unknown> | undefin
     }
   }
   result.$set = set
+  // posthog-node always sends `$set_once`, empty when none was given.
+  if (result.$set_once === undefined) result.$set_once = {}
   return result
 }

@@ -29,11 +29,19 @@ export function createDefaultLogger(debug: boolean): Logger {
 /** A logger that says nothing, for tests and for users who rely on `onError` and `on()`. */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop }
 
+/** A guarded logger whose `debug`/`info` output can be switched on and off at run time (`client.debug()`). */
+export interface SwitchableLogger extends Logger {
+  /** True while `debug` and `info` are let through. */
+  readonly debugEnabled: boolean
+  setDebug(enabled: boolean): void
+}
+
 /**
  * Wraps an injected logger so that a throwing logger can never break the SDK, and drops
- * `debug`/`info` unless `debug` is on.
+ * `debug`/`info` unless debug output is on.
  */
-export function guardLogger(logger: Logger, debug: boolean): Logger {
+export function guardLogger(logger: Logger, debug: boolean): SwitchableLogger {
+  let enabled = debug
   const call =
     (level: keyof Logger) =>
     (message: string, ...args: unknown[]): void => {
@@ -43,10 +51,22 @@ export function guardLogger(logger: Logger, debug: boolean): Logger {
         // A broken logger must not turn into an exception in the caller's request path.
       }
     }
+  const debugCall = call('debug')
+  const infoCall = call('info')
   return {
-    debug: debug ? call('debug') : noop,
-    info: debug ? call('info') : noop,
+    debug: (message, ...args) => {
+      if (enabled) debugCall(message, ...args)
+    },
+    info: (message, ...args) => {
+      if (enabled) infoCall(message, ...args)
+    },
     warn: call('warn'),
     error: call('error'),
+    get debugEnabled() {
+      return enabled
+    },
+    setDebug(on: boolean) {
+      enabled = on
+    },
   }
 }

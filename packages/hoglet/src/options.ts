@@ -1,15 +1,25 @@
-import { createDefaultLogger, guardLogger, type Logger } from './logger.js'
-import { MAX_TIMER_MS } from './timers.js'
+import { createDefaultLogger, guardLogger, type Logger, type SwitchableLogger } from './logger.js'
 import type { WireEvent } from './event.js'
+import { optionNameWarnings } from './option-names.js'
+import { MAX_TIMER_MS } from './timers.js'
+import { beforeSendAdapter, type BeforeSendFn } from './before-send.js'
 
-/** A `fetch`-compatible function: the only way hoglet talks to the network. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+export type { BeforeSendFn, BeforeSendMessage } from './before-send.js'
+
+import type { FetchLike } from './fetch-types.js'
+
+export type { FetchLike, FetchOptions, FetchResponse } from './fetch-types.js'
 
 /**
- * Receives each event just before it is queued. Return the event (changed or not) to keep it,
- * or `null` to drop it (counted as `before_send`). A throwing function drops the event too.
+ * hoglet's wire-level hook: receives each event exactly as it will be sent (`distinct_id`,
+ * `$lib` fields, ISO timestamp) just before it is queued. Return the event (changed or not) to
+ * keep it, or `null` to drop it (counted as `before_send`). A throwing function drops the event too.
  */
-export type BeforeSendFn = (event: WireEvent) => WireEvent | null
+export type WireBeforeSendFn = (event: WireEvent) => WireEvent | null
+
+/** Values of `persistence`: where queued events live. `'file'` is hoglet's durable spool (Node, Bun, Deno). */
+export const PERSISTENCE_VALUES = ['memory', 'file'] as const
+export type Persistence = (typeof PERSISTENCE_VALUES)[number]
 
 import type { FlagDefinitionCacheProvider } from './flags/cache-provider.js'
 
@@ -25,13 +35,15 @@ export interface PostHogOptions {
    */
   host?: string
   /**
-   * Start a background flush as soon as this many events are queued.
+   * Start a background flush as soon as this many events are queued (`0` means the default, as
+   * in posthog-node).
    * @default 20
    */
   flushAt?: number
   /**
    * Flush queued events at least this often, in milliseconds (the timer never keeps the process
-   * alive). `0` turns the timer off.
+   * alive). `0` turns the timer off; a negative value sends each event as soon as the current
+   * tick ends (posthog-node's meaning: a timer of about 1 ms).
    * @default 5000
    */
   flushInterval?: number
@@ -47,7 +59,8 @@ export interface PostHogOptions {
    */
   maxQueueSize?: number
   /**
-   * Abort a capture request after this many milliseconds (it is then retried).
+   * Abort a capture request after this many milliseconds (it is then retried). `0` (or less):
+   * no time limit per attempt.
    * @default 10000
    */
   requestTimeout?: number
@@ -112,10 +125,11 @@ export interface PostHogOptions {
    */
   onError?: (error: Error) => void
   /**
-   * Change or drop each event before it is queued; a function or a list applied in order.
+   * Change or drop each event (in its wire form) before it is queued; a function or a list
+   * applied in order, after `before_send`.
    * @default undefined
    */
-  beforeSend?: BeforeSendFn | BeforeSendFn[]
+  beforeSend?: WireBeforeSendFn | WireBeforeSendFn[]
   /**
    * Properties added to every event (explicit event and context properties win). Change them
    * later with `register()` / `unregister()`.
@@ -145,14 +159,28 @@ export interface PostHogOptions {
    * @default 30000
    */
   shutdownTimeoutMs?: number
+
+  // ---- Feature flags ----
   /**
-   * Where queued events live. `'memory'`: in the process only. `'file'` (Node, Bun, Deno): each
-   * event is also written to an append-only spool file in `persistenceDir` before `capture()`
-   * returns, so events survive a crash, a kill or a deploy and are sent by the next process
-   * that starts on the same directory.
+   * posthog-node's name for the event hook: each function gets the event as a capture message
+   * (`distinctId`, `event`, `properties`, `groups`, `timestamp`, `uuid`) and returns it (changed or
+   * not) or `null` to drop it (counted as `before_send`). Runs before `beforeSend`.
+   * @default undefined
+   */
+  before_send?: BeforeSendFn | BeforeSendFn[]
+  /**
+   * `false`: send nothing until `optIn()` (consent); `optOut()` stops sending again.
+   * @default true
+   */
+  defaultOptIn?: boolean
+  /**
+   * Where queued events live until they are sent. `'memory'`: in the process only. `'file'`
+   * (Node, Bun, Deno): each event is also written to an append-only spool file in
+   * `persistenceDir` before `capture()` returns, so events survive a crash, a kill or a deploy
+   * and are sent by the next client started on the same directory.
    * @default 'memory'
    */
-  persistence?: 'memory' | 'file'
+  persistence?: Persistence
   /**
    * Directory of the file spool (`persistence: 'file'`). Processes may share it: each client
    * writes into its own subdirectory (named by api key, host and process) and takes over those
@@ -174,8 +202,50 @@ export interface PostHogOptions {
    * @default 67108864 (64 MiB)
    */
   persistenceMaxBytes?: number
+  /**
+   * Accepted for posthog-node compatibility. A server SDK sends what you capture; mark an event
+   * personless with `$process_person_profile: false`. posthog-node does nothing with it either.
+   * @default 'identified_only'
+   */
+  personProfiles?: 'always' | 'identified_only' | 'never'
+  /**
+   * Read by PostHog's AI integrations (`@posthog/ai`) through `client.privacyMode`: redact prompts
+   * and outputs from the events they capture.
+   * @default false
+   */
+  privacyMode?: boolean
+  /**
+   * Read by PostHog's AI integrations through `client.enableFullAiCapture`.
+   * @default false
+   */
+  enableFullAiCapture?: boolean
+  /**
+   * Add `$is_server: true` to every event. `false` (a CLI, a desktop app) leaves it out.
+   * @default true
+   */
+  isServer?: boolean
+  /**
+   * Extra user-agent substrings treated as bots by `__preview_capture_bot_pageviews`.
+   * @default []
+   */
+  custom_blocked_useragents?: string[]
+  /**
+   * Preview (as in posthog-node): a `$pageview` whose `$raw_user_agent` is a bot's is sent as
+   * `$bot_pageview` with `$browser_type: 'bot'`.
+   * @default false
+   */
+  __preview_capture_bot_pageviews?: boolean
+  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
+  disableRemoteConfig?: boolean
+  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
+  disableSurveys?: boolean
+  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
+  sessionExpirationTimeSeconds?: number
+  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
+  disable_capture_url_hashes?: boolean
+  /** Accepted as posthog-node accepts it; no effect on a server (as in posthog-node). */
+  addTracingHeaders?: string[]
 
-  // ---- Feature flags ----
   /**
    * Project secret key (`phs_…`) or personal API key (`phx_…`): enables local flag evaluation
    * and remote config. A project api key (`phc_…`) is refused.
@@ -194,10 +264,11 @@ export interface PostHogOptions {
    */
   enableLocalEvaluation?: boolean
   /**
-   * How often flag definitions are polled, in milliseconds (minimum 100).
+   * How often flag definitions are polled, in milliseconds (shorter values count as 100).
+   * `null`: load them once at start and then only on `reloadFeatureFlags()`.
    * @default 30000
    */
-  featureFlagsPollingInterval?: number
+  featureFlagsPollingInterval?: number | null
   /**
    * Timeout of a remote `/flags` request, in milliseconds.
    * @default 3000
@@ -238,7 +309,7 @@ export interface PostHogOptions {
    * Evaluation contexts sent with remote flag requests (`evaluation_contexts`).
    * @default undefined
    */
-  evaluationContexts?: string[]
+  evaluationContexts?: readonly string[]
 
   // ---- Exceptions ----
   /**
@@ -276,21 +347,29 @@ export interface ResolvedOptions {
   readonly disabled: boolean
   readonly debug: boolean
   readonly fetch: FetchLike
-  readonly logger: Logger
+  readonly logger: SwitchableLogger
   readonly onError: ((error: Error) => void) | undefined
-  readonly beforeSend: readonly BeforeSendFn[]
-  readonly superProperties: Readonly<Record<string, unknown>>
-  readonly syncMode: boolean
-  readonly flushOnExit: boolean
-  readonly flushOnSignals: boolean
-  readonly shutdownTimeoutMs: number
-  readonly persistence: 'memory' | 'file'
+  /** `before_send` (adapted to the wire form) followed by `beforeSend`. */
+  readonly beforeSend: readonly WireBeforeSendFn[]
+  readonly defaultOptIn: boolean
+  readonly persistence: Persistence
   readonly persistenceDir: string | undefined
   readonly persistenceFsync: 'batch' | 'always' | 'never'
   readonly persistenceMaxBytes: number
+  readonly flushOnSignals: boolean
+  readonly privacyMode: boolean
+  readonly enableFullAiCapture: boolean
+  readonly isServer: boolean
+  /** Lower-cased bot substrings when `__preview_capture_bot_pageviews` is on, else undefined. */
+  readonly botUserAgents: readonly string[] | undefined
+  readonly superProperties: Readonly<Record<string, unknown>>
+  readonly syncMode: boolean
+  readonly flushOnExit: boolean
+  readonly shutdownTimeoutMs: number
   readonly secretKey: string | undefined
   readonly enableLocalEvaluation: boolean
-  readonly featureFlagsPollingInterval: number
+  /** null: no polling after the first load. */
+  readonly featureFlagsPollingInterval: number | null
   readonly featureFlagsRequestTimeoutMs: number
   readonly featureFlagsRequestMaxRetries: number
   readonly remoteConfigRequestTimeoutMs: number
@@ -325,7 +404,9 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
       throw new TypeError('The `logger` option must have `debug`, `info`, `warn` and `error` functions.')
     }
   }
-  const logger = guardLogger(o.logger ?? createDefaultLogger(debug), debug)
+  // The default logger prints every level; the guard decides what gets through (`debug()` switches it).
+  const logger = guardLogger(o.logger ?? createDefaultLogger(true), debug)
+  for (const warning of optionNameWarnings(o)) logger.warn(warning)
 
   const key = typeof apiKey === 'string' ? apiKey.trim() : ''
   let disabled = bool(o, 'disabled', false)
@@ -334,7 +415,9 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     disabled = true
   }
 
-  const flushAt = int(o, 'flushAt', 20, 1)
+  // posthog-node: a falsy flushAt (0) means the default; anything else is at least 1.
+  const flushAtValue = num(o, 'flushAt', 20, Number.NEGATIVE_INFINITY)
+  const flushAt = flushAtValue === 0 ? 20 : Math.max(1, Math.ceil(flushAtValue))
   const secretKey = optString(o, 'secretKey') ?? optString(o, 'personalApiKey')
   if (secretKey !== undefined && secretKey.startsWith('phc_')) {
     throw new TypeError(
@@ -342,7 +425,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     )
   }
 
-  const fetchFn = o.fetch ?? (globalThis.fetch as FetchLike | undefined)
+  const fetchFn = o.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined)
   if (o.fetch !== undefined && typeof o.fetch !== 'function') throw new TypeError('The `fetch` option must be a function.')
   if (typeof fetchFn !== 'function' && !disabled) {
     throw new TypeError('No global `fetch` exists in this runtime: pass the `fetch` option.')
@@ -350,10 +433,9 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
 
   if (o.onError !== undefined && typeof o.onError !== 'function') throw new TypeError('The `onError` option must be a function.')
 
-  const beforeSend = o.beforeSend === undefined ? [] : Array.isArray(o.beforeSend) ? o.beforeSend : [o.beforeSend]
-  if (beforeSend.some((fn) => typeof fn !== 'function')) {
-    throw new TypeError('The `beforeSend` option must be a function or an array of functions.')
-  }
+  const wireHooks = functionList(o.beforeSend, 'beforeSend')
+  const messageHooks = functionList(o.before_send, 'before_send')
+  const isServer = bool(o, 'isServer', true)
 
   const superProperties = o.superProperties ?? {}
   if (!isPlainObject(superProperties)) throw new TypeError('The `superProperties` option must be a plain object.')
@@ -367,17 +449,37 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     throw new TypeError('The `evaluationContexts` option must be an array of strings.')
   }
 
+  const persistence = o.persistence ?? 'memory'
+  if (!(PERSISTENCE_VALUES as readonly unknown[]).includes(persistence)) {
+    throw new TypeError(`The \`persistence\` option must be one of ${PERSISTENCE_VALUES.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(persistence)}.`)
+  }
+  const personProfiles = (o as Bag).personProfiles
+  if (personProfiles !== undefined && personProfiles !== 'always' && personProfiles !== 'identified_only' && personProfiles !== 'never') {
+    throw new TypeError("The `personProfiles` option must be 'always', 'identified_only' or 'never'.")
+  }
+  const blocked = o.custom_blocked_useragents ?? []
+  if (!Array.isArray(blocked) || blocked.some((ua) => typeof ua !== 'string')) {
+    throw new TypeError('The `custom_blocked_useragents` option must be an array of strings.')
+  }
+  const botUserAgents = bool(o, '__preview_capture_bot_pageviews', false)
+    ? Object.freeze([...BOT_USER_AGENTS, ...blocked.map((ua) => ua.toLowerCase())])
+    : undefined
+
+  const requestTimeout = timer(logger, 'requestTimeout', num(o, 'requestTimeout', 10_000, Number.NEGATIVE_INFINITY))
+  const flushInterval = timer(logger, 'flushInterval', num(o, 'flushInterval', 5000, Number.NEGATIVE_INFINITY))
+  const maxCacheSize = num(o, 'maxCacheSize', 50_000, 0)
+
   return Object.freeze({
     apiKey: key,
     host: resolveHost(o.host),
     flushAt,
-    flushInterval: timerMs(o, logger, 'flushInterval', 5000, 0),
-    maxBatchSize: Math.max(int(o, 'maxBatchSize', 100, 1), flushAt),
-    maxQueueSize: int(o, 'maxQueueSize', 10_000, 1),
-    requestTimeout: timerMs(o, logger, 'requestTimeout', 10_000, 1),
-    fetchRetryCount: int(o, 'fetchRetryCount', 3, 0),
-    fetchRetryDelay: timerMs(o, logger, 'fetchRetryDelay', 1000, 0),
-    fetchRetryMaxDelay: timerMs(o, logger, 'fetchRetryMaxDelay', 30_000, 0),
+    flushInterval,
+    maxBatchSize: Math.max(Math.ceil(num(o, 'maxBatchSize', 100, Number.NEGATIVE_INFINITY)), flushAt),
+    maxQueueSize: Math.max(Math.ceil(num(o, 'maxQueueSize', 10_000, Number.NEGATIVE_INFINITY)), flushAt),
+    requestTimeout: requestTimeout > 0 ? requestTimeout : 0,
+    fetchRetryCount: Math.max(0, Math.floor(num(o, 'fetchRetryCount', 3, Number.NEGATIVE_INFINITY))),
+    fetchRetryDelay: timer(logger, 'fetchRetryDelay', Math.max(0, num(o, 'fetchRetryDelay', 1000, Number.NEGATIVE_INFINITY))),
+    fetchRetryMaxDelay: timer(logger, 'fetchRetryMaxDelay', Math.max(0, num(o, 'fetchRetryMaxDelay', 30_000, Number.NEGATIVE_INFINITY))),
     disableCompression: bool(o, 'disableCompression', false),
     disableGeoip: bool(o, 'disableGeoip', true),
     historicalMigration: bool(o, 'historicalMigration', false),
@@ -386,32 +488,69 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     fetch: fetchFn as FetchLike,
     logger,
     onError: o.onError,
-    beforeSend: Object.freeze([...beforeSend]),
-    superProperties: Object.freeze({ ...superProperties }),
-    syncMode: bool(o, 'syncMode', false),
-    flushOnExit: bool(o, 'flushOnExit', false),
-    flushOnSignals: bool(o, 'flushOnSignals', false),
-    shutdownTimeoutMs: timerMs(o, logger, 'shutdownTimeoutMs', 30_000, 0),
-    persistence: oneOf(o, 'persistence', ['memory', 'file'] as const, 'memory'),
+    beforeSend: Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, isServer)), ...wireHooks]),
+    defaultOptIn: bool(o, 'defaultOptIn', true),
+    persistence,
     persistenceDir: optString(o, 'persistenceDir'),
     persistenceFsync: oneOf(o, 'persistenceFsync', ['batch', 'always', 'never'] as const, 'batch'),
     persistenceMaxBytes: int(o, 'persistenceMaxBytes', 64 * 1024 * 1024, 4096),
+    flushOnSignals: bool(o, 'flushOnSignals', false),
+    privacyMode: bool(o, 'privacyMode', false),
+    enableFullAiCapture: bool(o, 'enableFullAiCapture', false),
+    isServer,
+    botUserAgents,
+    superProperties: Object.freeze({ ...superProperties }),
+    syncMode: bool(o, 'syncMode', false),
+    flushOnExit: bool(o, 'flushOnExit', false),
+    shutdownTimeoutMs: timer(logger, 'shutdownTimeoutMs', num(o, 'shutdownTimeoutMs', 30_000, 0)),
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
-    featureFlagsPollingInterval: timerMs(o, logger, 'featureFlagsPollingInterval', 30_000, 100),
-    featureFlagsRequestTimeoutMs: timerMs(o, logger, 'featureFlagsRequestTimeoutMs', 3000, 1),
+    featureFlagsPollingInterval: timerOrNull(logger, 'featureFlagsPollingInterval', pollingInterval(o.featureFlagsPollingInterval)),
+    featureFlagsRequestTimeoutMs: timer(logger, 'featureFlagsRequestTimeoutMs', int(o, 'featureFlagsRequestTimeoutMs', 3000, 0)),
     featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
-    remoteConfigRequestTimeoutMs: timerMs(o, logger, 'remoteConfigRequestTimeoutMs', 3000, 1),
+    remoteConfigRequestTimeoutMs: timer(logger, 'remoteConfigRequestTimeoutMs', int(o, 'remoteConfigRequestTimeoutMs', 3000, 0)),
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
     flagDefinitionCacheProvider: provider,
     sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
-    maxCacheSize: int(o, 'maxCacheSize', 50_000, 1),
+    // posthog-node: 0 means the default.
+    maxCacheSize: maxCacheSize === 0 ? 50_000 : Math.ceil(maxCacheSize),
     evaluationContexts: evaluationContexts ? Object.freeze([...evaluationContexts]) : undefined,
     enableExceptionAutocapture: bool(o, 'enableExceptionAutocapture', false),
-    exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 1),
+    exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 0),
     exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
   })
 }
+
+/** Shortest polling interval, as in posthog-node: shorter values are raised to it. */
+const MIN_POLLING_INTERVAL_MS = 100
+
+function pollingInterval(value: unknown): number | null {
+  if (value === undefined) return 30_000
+  if (value === null) return null
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`The \`featureFlagsPollingInterval\` option must be a number or null, got ${typeof value}.`)
+  }
+  if (value === Number.POSITIVE_INFINITY) return null
+  return Math.max(MIN_POLLING_INTERVAL_MS, value)
+}
+
+function functionList<F>(value: F | F[] | undefined, name: string): F[] {
+  const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
+  if (list.some((fn) => typeof fn !== 'function')) throw new TypeError(`The \`${name}\` option must be a function or an array of functions.`)
+  return list
+}
+
+/**
+ * Lower-cased user-agent substrings of crawlers and headless browsers, for
+ * `__preview_capture_bot_pageviews`: the well-known ones PostHog's SDKs also treat as bots.
+ */
+const BOT_USER_AGENTS: readonly string[] = Object.freeze([
+  'ahrefsbot', 'ahrefssiteaudit', 'amazonbot', 'applebot', 'baiduspider', 'bingbot', 'bingpreview', 'bot.htm', 'bot.php',
+  'bytespider', 'ccbot', 'chatgpt-user', 'claudebot', 'crawler', 'duckduckbot', 'facebookexternalhit', 'facebookcatalog',
+  'gptbot', 'googlebot', 'google-inspectiontool', 'googleother', 'headlesschrome', 'hubspot', 'linkedinbot', 'mj12bot',
+  'msnbot', 'perplexitybot', 'petalbot', 'pinterest', 'prerender', 'rogerbot', 'semrushbot', 'sitebulb', 'slurp',
+  'twitterbot', 'yandexbot', 'yahoo! slurp', 'spider', 'phantomjs', 'lighthouse', 'gtmetrix', 'uptimerobot', 'pingdom',
+])
 
 function resolveHost(host: unknown): string {
   if (host === undefined) return DEFAULT_HOST
@@ -440,13 +579,14 @@ function bool(o: PostHogOptions, name: keyof PostHogOptions, fallback: boolean):
 }
 
 function num(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, min: number): number {
+  // null counts as not given: posthog-node reads these options with `??`.
   const value = (o as Bag)[name]
-  if (value === undefined) return fallback
+  if (value === undefined || value === null) return fallback
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new TypeError(`The \`${name}\` option must be a number, got ${typeof value}.`)
   }
   if (value < min || !Number.isFinite(value)) {
-    throw new RangeError(`The \`${name}\` option must be a finite number ≥ ${min}, got ${value}.`)
+    throw new RangeError(`The \`${name}\` option must be a finite number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${value}.`)
   }
   return value
 }
@@ -458,22 +598,23 @@ function int(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, mi
 }
 
 /**
- * A duration option used as a timer delay. Timers cannot wait longer than 2^31 − 1 ms (Node,
- * browsers: a longer delay fires after 1 ms), so a longer value, Infinity included, is clamped
- * to that with a warning; posthog-node accepts such values, so they are not refused.
+ * A duration used as a timer delay. Timers cannot wait longer than 2^31 − 1 ms (a longer delay
+ * fires after 1 ms), so a longer value is clamped to that with a warning; posthog-node accepts
+ * such values, so they are not refused.
  */
-function timerMs(o: PostHogOptions, logger: Logger, name: keyof PostHogOptions, fallback: number, min: number): number {
-  const value = (o as Bag)[name]
-  if (typeof value === 'number' && value > MAX_TIMER_MS) {
-    logger.warn(`The \`${name}\` option (${value}) is longer than a timer can wait; ${MAX_TIMER_MS} ms (about 24.8 days) is used.`)
-    return MAX_TIMER_MS
-  }
-  return int(o, name, fallback, min)
+function timer(logger: Logger, name: string, value: number): number {
+  if (value <= MAX_TIMER_MS) return value
+  logger.warn(`The \`${name}\` option (${value}) is longer than a timer can wait; ${MAX_TIMER_MS} ms (about 24.8 days) is used.`)
+  return MAX_TIMER_MS
+}
+
+function timerOrNull(logger: Logger, name: string, value: number | null): number | null {
+  return value === null ? null : timer(logger, name, value)
 }
 
 function oneOf<T extends string>(o: PostHogOptions, name: keyof PostHogOptions, values: readonly T[], fallback: T): T {
   const value = (o as Bag)[name]
-  if (value === undefined) return fallback
+  if (value === undefined || value === null) return fallback
   if (!values.includes(value as T)) throw new TypeError(`The \`${name}\` option must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}.`)
   return value as T
 }

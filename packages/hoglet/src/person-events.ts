@@ -50,12 +50,33 @@ export function aliasProperties(message: AliasMessage): Record<string, unknown> 
   return { distinct_id: String(message.distinctId), alias: String(message.alias) }
 }
 
+export interface UnsetPersonPropertiesMessage {
+  distinctId: string | number
+  /** One property name or several. */
+  properties: string | string[]
+}
+
+/** `$set` / `$set_once` with only the non-empty maps (as posthog-node); neither is refused. */
 export function personProperties(message: PersonPropertiesMessage): Record<string, unknown> {
   const result: Record<string, unknown> = {}
-  if (message.properties !== undefined) result.$set = message.properties
-  if (message.propertiesOnce !== undefined) result.$set_once = message.propertiesOnce
+  if (isNonEmpty(message.properties)) result.$set = message.properties
+  if (isNonEmpty(message.propertiesOnce)) result.$set_once = message.propertiesOnce
   if (!result.$set && !result.$set_once) throw new Error('`properties` or `propertiesOnce` is required')
   return result
+}
+
+/** `$unset` with the non-blank names. */
+export function unsetProperties(message: UnsetPersonPropertiesMessage): Record<string, unknown> {
+  const names = Array.isArray(message.properties) ? message.properties : [message.properties]
+  const kept = names.filter((name) => typeof name === 'string' && name.trim() !== '')
+  if (kept.length === 0) throw new Error('`properties` must name at least one property')
+  return { $unset: kept }
+}
+
+function isNonEmpty(map: Record<string, unknown> | undefined): boolean {
+  if (map === undefined || map === null || typeof map !== 'object') return false
+  for (const key in map) if (Object.prototype.hasOwnProperty.call(map, key)) return true
+  return false
 }
 
 export interface PreparedGroup extends GroupIdentifyMessage {

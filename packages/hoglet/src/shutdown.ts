@@ -15,11 +15,17 @@ export interface ShutdownResult {
   timedOut: boolean
 }
 
+/**
+ * What `shutdown()` resolves with, typed so that it is also a `void`: code written for
+ * posthog-node's `shutdown(): Promise<void>` compiles, and hoglet's counts stay readable.
+ */
+export type ShutdownOutcome = void & ShutdownResult
+
 /** What a shutdown drives besides the pipeline. */
 export interface ShutdownParts {
   readonly logger: Logger
   readonly hooks: ReadonlyArray<() => unknown>
-  /** Refuses later calls and stops the timer and exit hook; runs first, synchronously. */
+  /** Stops the timer and exit hook; runs first, synchronously. */
   stopIntake(): void
   flush(): Promise<void>
   reportError(error: Error): void
@@ -29,7 +35,7 @@ export interface ShutdownParts {
  * Runs the shutdown hooks and flushes within `timeoutMs`. On timeout the request in flight is
  * aborted and whatever is still queued is dropped and reported.
  */
-export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts, timeoutMs: number): Promise<ShutdownResult> {
+export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts, timeoutMs: number): Promise<ShutdownOutcome> {
   parts.stopIntake()
   const { counters, sender, analytics } = pipeline
   const before = counters.snapshot(0)
@@ -83,7 +89,7 @@ export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts,
   // dropped as `shutdown` later; they count as undelivered now, so the result never
   // claims less than what is lost.
   const unsettled = timedOut ? after.inFlight + after.queued : 0
-  const result = {
+  const result: ShutdownResult = {
     delivered: after.delivered - before.delivered,
     undelivered: after.droppedTotal - before.droppedTotal + unsettled,
     timedOut,
@@ -93,7 +99,7 @@ export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts,
   } else {
     parts.logger.debug(`Shutdown finished: ${result.delivered} event(s) delivered.`)
   }
-  return result
+  return result as ShutdownOutcome
 }
 
 function sleepUnref(ms: number): Promise<void> {

@@ -44,6 +44,14 @@ export interface FlagAnswer {
 
 const sha1Hex = (s: string): string => createHash('sha1').update(s).digest('hex')
 
+/**
+ * Milliseconds one request may spend evaluating flags. The engine bounds each regex test
+ * (a step budget), but thousands of regex flags over long values add up to seconds; past
+ * this budget the remaining flags answer as failed (`errorsWhileComputingFlags`), so one
+ * request never holds the event loop for long.
+ */
+export const EVALUATION_BUDGET_MS = 250
+
 /** Compiles definitions with hoglet's own engine in server mode (authoritative: missing properties are unset). */
 export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefinitions {
   const engine = compileFlags(defs, { mode: 'server', sha1Hex })
@@ -68,8 +76,10 @@ export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefin
 export function evaluateFlags(
   compiled: CompiledDefinitions,
   input: EvaluationInput,
-  filter: { keys?: ReadonlySet<string> | undefined; contexts?: ReadonlySet<string> | undefined } = {},
+  filter: { keys?: ReadonlySet<string> | undefined; contexts?: ReadonlySet<string> | undefined; budgetMs?: number } = {},
 ): Map<string, FlagAnswer> {
+  const deadline = performance.now() + (filter.budgetMs ?? EVALUATION_BUDGET_MS)
+  let outOfTime = false
   const subject = {
     distinctId: input.distinctId,
     deviceId: input.deviceId,
@@ -81,8 +91,13 @@ export function evaluateFlags(
   for (const meta of compiled.served) {
     if (filter.keys && !filter.keys.has(meta.key)) continue
     if (filter.contexts && meta.tags.size > 0 && ![...meta.tags].some((t) => filter.contexts!.has(t))) continue
-    const evaluation = evaluateFlag(compiled.engine, meta.key, subject)
     const base = { key: meta.key, id: meta.id, version: meta.version, description: null, hasExperiment: meta.hasExperiment }
+    outOfTime ||= performance.now() > deadline
+    if (outOfTime) {
+      out.set(meta.key, { ...base, ...FAILED, reason: { code: 'evaluation_error', condition_index: null, description: 'evaluation time budget of the request exceeded' } })
+      continue
+    }
+    const evaluation = evaluateFlag(compiled.engine, meta.key, subject)
     if (evaluation.kind === 'evaluated') {
       const r = evaluation.result
       out.set(meta.key, {
@@ -94,15 +109,10 @@ export function evaluateFlags(
       })
     } else {
       const why = evaluation.kind === 'inconclusive' ? evaluation.why : 'flag not found'
-      out.set(meta.key, {
-        ...base,
-        enabled: false,
-        variant: null,
-        payload: null,
-        reason: { code: 'evaluation_error', condition_index: null, description: why },
-        failed: true,
-      })
+      out.set(meta.key, { ...base, ...FAILED, reason: { code: 'evaluation_error', condition_index: null, description: why } })
     }
   }
   return out
 }
+
+const FAILED = { enabled: false, variant: null, payload: null, failed: true } as const

@@ -74,7 +74,13 @@ export class FlagRegistry {
   }
 
   private replace(defs: FlagDefinitionsResponse, source: DefinitionsSource): void {
-    const compiled = compileDefinitions(defs)
+    let compiled: CompiledDefinitions
+    try {
+      compiled = compileDefinitions(defs)
+    } catch (err) {
+      // Shapes are checked before this; whatever the engine still refuses is bad input too.
+      throw new TypeError(`flag definitions could not be compiled: ${(err as Error).message}`)
+    }
     this.defs = defs
     this.compiledDefs = compiled
     this.body = JSON.stringify(defs)

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { FlagDefinitionsResponse } from 'hoglet/engine'
+import { checkDefinitions } from './check-definitions.js'
 
 /**
  * Reads a flags file: JSON or YAML (by extension; `.yaml`/`.yml` are YAML, anything else is
@@ -29,7 +30,7 @@ export function readFlagsFile(path: string): FlagDefinitionsResponse {
  * based), `version` 1, `active` true, `deleted` false, `filters.groups` (one 100% condition),
  * `rollout_percentage` at a flag's top level (moved into its single condition); payloads
  * given as objects or numbers are JSON-encoded, as PostHog stores them.
- * Throws `TypeError` naming the problem.
+ * Throws `TypeError` naming the problem and the path of the bad field (`check-definitions.ts`).
  */
 export function normalizeDefinitions(data: unknown, source = 'definitions'): FlagDefinitionsResponse {
   const root = Array.isArray(data) ? { flags: data } : data
@@ -58,6 +59,9 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
     f.active ??= true
     f.deleted ??= false
     f.name ??= f.key
+    if (f.filters !== undefined && f.filters !== null && (typeof f.filters !== 'object' || Array.isArray(f.filters))) {
+      throw new TypeError(`${source}: \`flags[${i}].filters\` must be an object`)
+    }
     const filters = { ...((f.filters as Record<string, unknown> | undefined) ?? {}) }
     if (!Array.isArray(filters.groups)) {
       const pct = f.rollout_percentage
@@ -78,6 +82,7 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
   out.group_type_mapping = normalizeMapping(input.group_type_mapping, source)
   out.cohorts = (input.cohorts as FlagDefinitionsResponse['cohorts']) ?? {}
   if (input.minimal_flag_called_events === true) out.minimal_flag_called_events = true
+  checkDefinitions(out as unknown as Record<string, unknown>, source)
   return out
 }
 

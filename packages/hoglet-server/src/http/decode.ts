@@ -1,7 +1,7 @@
 import { promisify } from 'node:util'
 import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib'
 import { HttpError, badRequest } from './errors.js'
-import { decompressFromBase64, LzStringError } from './lz-string.js'
+import { decompressFromBase64, LzOutputTooLarge, LzStringError } from './lz-string.js'
 import { tooLarge } from './read-body.js'
 
 /** What the client told us about the body's encoding. */
@@ -44,11 +44,7 @@ export async function decodeBody(raw: Buffer, hints: EncodingHints): Promise<str
 
   bytes = await decompress(bytes, hints.contentEncoding?.toLowerCase(), compression, hints.limit)
 
-  if (compression === 'lz64' || compression === 'lz-string') {
-    const text = lz64(bytes.toString('latin1'))
-    if (text.length > hints.limit) throw tooLarge(hints.limit)
-    return text
-  }
+  if (compression === 'lz64' || compression === 'lz-string') return lz64(bytes.toString('latin1'), hints.limit)
 
   let text = bytes.toString('utf8')
   if ((hints.allowBase64 || compression === 'base64') && looksLikeBase64(text)) {
@@ -75,12 +71,14 @@ async function decompress(bytes: Buffer, contentEncoding: string | undefined, co
   return bytes
 }
 
-function lz64(text: string): string {
+/** Every decoder stops at `limit`: zlib through `maxOutputLength`, lz64 by counting as it goes; form and base64 output is never longer than their input, which `readBody` capped. */
+function lz64(text: string, limit: number): string {
   try {
-    const out = decompressFromBase64(text.trim())
+    const out = decompressFromBase64(text.trim(), limit)
     if (out === null) throw badRequest('invalid_payload', 'body is not valid lz64')
     return out
   } catch (err) {
+    if (err instanceof LzOutputTooLarge) throw tooLarge(limit)
     if (err instanceof LzStringError) throw badRequest('invalid_payload', err.message)
     throw err
   }

@@ -12,8 +12,12 @@ for (let i = 0; i < ALPHABET.length; i++) REVERSE[ALPHABET[i]!] = i
 const BITS_PER_CHAR = 6
 const END_OF_STREAM = 2
 
-/** Decodes an lz-string base64 text; returns null when the input is not a valid stream. */
-export function decompressFromBase64(input: string): string | null {
+/**
+ * Decodes an lz-string base64 text; returns null when the input is not a valid stream.
+ * Throws `LzOutputTooLarge` as soon as the output passes `maxLength` UTF-16 code units: a
+ * few hundred KiB of lz64 can describe gigabytes, so the cap is checked while decoding.
+ */
+export function decompressFromBase64(input: string, maxLength = Infinity): string | null {
   if (input === '') return ''
   const reader = new BitReader(input)
   const dictionary: string[] = ['', '', '']
@@ -27,7 +31,8 @@ export function decompressFromBase64(input: string): string | null {
   else if (first === END_OF_STREAM) return ''
   else return null
   dictionary[3] = w
-  const out: string[] = [w]
+  const out = new OutputBuffer(maxLength)
+  out.push(w)
 
   for (;;) {
     if (reader.exhausted()) return null
@@ -37,7 +42,7 @@ export function decompressFromBase64(input: string): string | null {
       code = dictionary.length - 1
       enlargeIn--
     } else if (code === END_OF_STREAM) {
-      return out.join('')
+      return out.finish()
     }
     if (enlargeIn === 0) {
       enlargeIn = 2 ** numBits
@@ -55,6 +60,33 @@ export function decompressFromBase64(input: string): string | null {
       enlargeIn = 2 ** numBits
       numBits++
     }
+  }
+}
+
+/**
+ * Collects decoded phrases, joined in blocks so a long output is not held as millions of
+ * small strings, and counts code units against the cap.
+ */
+class OutputBuffer {
+  private readonly blocks: string[] = []
+  private pending: string[] = []
+  private length = 0
+
+  constructor(private readonly maxLength: number) {}
+
+  push(phrase: string): void {
+    this.length += phrase.length
+    if (this.length > this.maxLength) throw new LzOutputTooLarge(`lz64 output is longer than ${this.maxLength} characters`)
+    this.pending.push(phrase)
+    if (this.pending.length >= 4096) {
+      this.blocks.push(this.pending.join(''))
+      this.pending = []
+    }
+  }
+
+  finish(): string {
+    this.blocks.push(this.pending.join(''))
+    return this.blocks.join('')
   }
 }
 
@@ -185,5 +217,10 @@ class BitWriter {
 
 /** Thrown for text that cannot be an lz64 stream. */
 export class LzStringError extends Error {
-  override name = 'LzStringError' as const
+  override name: string = 'LzStringError'
+}
+
+/** Thrown when the decoded text would pass the caller's cap. */
+export class LzOutputTooLarge extends LzStringError {
+  override name = 'LzOutputTooLarge'
 }

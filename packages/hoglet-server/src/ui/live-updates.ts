@@ -32,7 +32,7 @@ export class LiveUpdates {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
-      'access-control-allow-origin': '*',
+      'x-content-type-options': 'nosniff',
     })
     res.write('retry: 1000\n\n')
     this.clients.add(res)

@@ -58,3 +58,21 @@ export const PAGE_HTML = `<!doctype html>
 </body>
 </html>
 `
+
+/** Shown instead of the page when the address has no (or a wrong) control token. */
+export const TOKEN_NEEDED_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>hoglet-server: open the address with its token</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+<main>
+<h1>This page needs the control token</h1>
+<p>Open the web page address hoglet-server printed when it started: it ends in <code>/?token=…</code>.
+The token keeps other web pages in your browser from reading or changing this server.</p>
+</main>
+</body>
+</html>
+`

@@ -1,12 +1,15 @@
 /**
  * The web page's script (plain ES2020, no build step). Reads the control API, listens to
- * `/_hoglet/stream` for live updates. Written without template literals so it can live in
+ * `/_hoglet/stream` for live updates. The control token comes from the page's own address
+ * (`?token=`, which no other origin can read) and goes out in an `Authorization` header
+ * (in `?token=` for the event stream, which cannot carry headers). Written without template literals so it can live in
  * this TypeScript string; all user data goes into the page through `textContent`.
  */
 export const PAGE_JS = String.raw`
 'use strict';
 (function () {
   var API = '/_hoglet';
+  var TOKEN = new URLSearchParams(location.search).get('token') || '';
   var state = { lastId: 0, events: [], selected: null, tab: 'events', flags: [], groupTypes: {}, evaluation: null };
   var MAX_ROWS = 500;
 
@@ -18,7 +21,10 @@ export const PAGE_JS = String.raw`
     return n;
   }
   function getJson(path, init) {
-    return fetch(API + path, init).then(function (r) {
+    init = init || {};
+    var headers = Object.assign({}, init.headers || {});
+    if (TOKEN) headers.authorization = 'Bearer ' + TOKEN;
+    return fetch(API + path, Object.assign({}, init, { headers: headers, credentials: 'omit' })).then(function (r) {
       if (!r.ok) return r.text().then(function (t) { throw new Error(r.status + ' ' + t); });
       return r.json();
     });
@@ -146,8 +152,12 @@ export const PAGE_JS = String.raw`
   }
 
   // Flags
+  // Definitions are validated at load; this still never lets one odd flag empty the table.
   function rolloutSummary(f) {
-    var groups = (f.filters && f.filters.groups) || [];
+    try { return describeRollout(f); } catch (e) { return '(filters not shown)'; }
+  }
+  function describeRollout(f) {
+    var groups = (f.filters && Array.isArray(f.filters.groups)) ? f.filters.groups : [];
     var parts = groups.map(function (g) {
       var pct = g.rollout_percentage === null || g.rollout_percentage === undefined ? 100 : g.rollout_percentage;
       var n = (g.properties || []).length;
@@ -211,7 +221,7 @@ export const PAGE_JS = String.raw`
     });
   }
   function connect() {
-    var es = new EventSource(API + '/stream');
+    var es = new EventSource(API + '/stream' + (TOKEN ? '?token=' + encodeURIComponent(TOKEN) : ''));
     es.onopen = function () { $('live').textContent = 'live'; $('live').className = 'live on'; };
     es.onerror = function () { $('live').textContent = 'reconnecting'; $('live').className = 'live off'; };
     es.onmessage = function (m) {

@@ -15,7 +15,21 @@ import { SlotForm, type ScopeLike } from '../pipeline/event-queue.js'
 import type { Lane } from '../pipeline/lane.js'
 import type { ClientEvents, Reporter } from '../pipeline/reporter.js'
 import type { Counters } from '../pipeline/stats.js'
+import type { Closing } from '../pipeline/closing.js'
 import { isUuid, uuidv7 } from '../uuid.js'
+
+/**
+ * Which properties a call gets and which `on()` event announces it: ordinary events take super
+ * and context properties; identify, alias and groupIdentify take neither (as in posthog-node).
+ */
+export const enum CaptureKind {
+  Event = 0,
+  Identify = 1,
+  Alias = 2,
+  Group = 3,
+}
+
+const EMITTED_AS = ['capture', 'identify', 'alias', 'capture'] as const
 
 /** The per-request scope the context module hands to event building. */
 export interface CaptureScope extends ScopeLike {
@@ -45,7 +59,7 @@ export interface EventCapturerHost {
   readonly reporter: Reporter
   readonly counters: Counters
   readonly emitter: Emitter<ClientEvents>
-  readonly closing: AbortSignal
+  readonly closing: Closing
   trackPending<T>(promise: Promise<T>): Promise<T>
   reportError(error: Error, level?: 'warn' | 'error'): void
 }
@@ -62,8 +76,8 @@ const SPLICED_BYTES = 160
  * the flag enricher and whether the client has shut down.
  */
 export class EventCapturer {
-  /** Set by `shutdown()`: later calls are refused. */
-  closed = false
+  /** True while nothing is sent: the `disabled` option, a blank api key, or opted out (`optOut()`, `defaultOptIn: false`). */
+  off: boolean
   contextProvider: (() => CaptureScope | undefined) | undefined
   flagEnricher: FeatureFlagEnricher | undefined
   #superProperties: Readonly<Record<string, unknown>>
@@ -82,6 +96,7 @@ export class EventCapturer {
     this.#emitter = host.emitter
     this.#superProperties = host.config.superProperties
     this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
+    this.off = host.config.disabled || !host.config.defaultOptIn
   }
 
   register(properties: Record<string, unknown>): void {
@@ -99,19 +114,18 @@ export class EventCapturer {
     this.#hasSuperProperties = Object.keys(next).length > 0
   }
 
-  /** Validates and queues; `useContext` is false for person and group calls, which take no context properties. */
-  capture(method: string, message: EventMessage, lane: Lane, useContext = true): string | undefined {
+  /** Validates and queues; person and group calls (`kind`) take no super or context properties. */
+  capture(method: string, message: EventMessage, lane: Lane, kind: CaptureKind = CaptureKind.Event): string | undefined {
     try {
-      return this.#capture(method, message, lane, useContext)
+      return this.#capture(method, message, lane, kind)
     } catch (error) {
       // Last resort: a getter or proxy in the caller's message threw outside the checks below.
       return this.#reporter.refuseSerialisation(method, error)
     }
   }
 
-  #capture(method: string, message: EventMessage, lane: Lane, useContext: boolean): string | undefined {
-    if (this.closed) return this.#reporter.refuseAfterShutdown(method)
-    if (this.#config.disabled) return undefined
+  #capture(method: string, message: EventMessage, lane: Lane, kind: CaptureKind): string | undefined {
+    if (this.off) return undefined
     if (message === null || typeof message !== 'object') return this.#reporter.refuse(method, 'expects an object like { distinctId, event, properties }')
     const event = message.event
     if (typeof event !== 'string' || event === '') return this.#reporter.refuse(method, '`event` must be a non-empty string')
@@ -119,13 +133,13 @@ export class EventCapturer {
     if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
       return this.#reporter.refuse(method, '`properties` must be an object')
     }
-    const scope = useContext ? this.contextProvider?.() : undefined
+    const scope = kind === CaptureKind.Event ? this.contextProvider?.() : undefined
     let distinctId: unknown = message.distinctId
     let personless = false
     if (distinctId === undefined || distinctId === null || distinctId === '') {
       distinctId = scope?.distinctId
       if (distinctId === undefined) {
-        if (scope === undefined) return this.#reporter.refuse(method, '`distinctId` is required outside a context scope')
+        // As posthog-node: no distinct id anywhere makes a personless event with a random id.
         distinctId = uuidv7()
         personless = true
       }
@@ -150,31 +164,37 @@ export class EventCapturer {
       } catch (error) {
         return this.#reporter.refuseSerialisation(method, error)
       }
-      this.#captureWithFetchedFlags(method, message.sendFeatureFlags, snapshot, lane, distinctId as string, uuid, time, scope, personless)
+      this.#captureWithFetchedFlags(method, message.sendFeatureFlags, snapshot, lane, distinctId as string, uuid, time, scope, personless, kind)
       return uuid
     }
-    if (message.flags !== undefined || this.#config.beforeSend.length > 0 || this.#emitter.has('capture')) {
+    if (
+      message.flags !== undefined ||
+      this.#config.beforeSend.length > 0 ||
+      this.#emitter.has(EMITTED_AS[kind]) ||
+      (this.#config.botUserAgents !== undefined && event === '$pageview')
+    ) {
       const computed = message.flags !== undefined ? this.#snapshotProperties(message.flags) : undefined
       let wire: WireEvent
       try {
-        wire = this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed)
+        wire = this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed, kind)
       } catch (error) {
         return this.#reporter.refuseSerialisation(method, error)
       }
       this.#counters.captured++
-      return this.#enqueueBuilt(method, wire, lane)
+      return this.#enqueueBuilt(method, wire, lane, kind)
     }
 
     // Fast path: one JSON.stringify, one flat string into the ring buffer.
     let merged: Readonly<Record<string, unknown>> = properties ?? EMPTY
+    const withSuper = kind === CaptureKind.Event && this.#hasSuperProperties
     if (
       personless ||
       message.groups !== undefined ||
-      this.#hasSuperProperties ||
+      withSuper ||
       (scope !== undefined && (scope.properties !== undefined || scope.sessionId !== undefined)) ||
       (properties !== undefined && hasReservedKey(properties))
     ) {
-      merged = mergeProperties({ properties, superProperties: this.#superProperties, scope, groups: message.groups, personless })
+      merged = mergeProperties({ properties, superProperties: withSuper ? this.#superProperties : undefined, scope, groups: message.groups, personless })
     }
     let json: string
     try {
@@ -227,20 +247,25 @@ export class EventCapturer {
     scope: CaptureScope | undefined,
     personless: boolean,
     computed: Record<string, unknown> | undefined,
+    kind: CaptureKind,
   ): WireEvent {
-    return buildWireEvent({
+    const wire = buildWireEvent({
       event,
       distinctId,
       uuid,
       timeMs: time,
       properties: message.properties,
-      superProperties: this.#superProperties,
+      superProperties: kind === CaptureKind.Event ? this.#superProperties : undefined,
       scope,
       computed,
       groups: message.groups,
       personless,
       disableGeoip: message.disableGeoip ?? this.#config.disableGeoip,
+      isServer: this.#config.isServer,
     })
+    const bots = this.#config.botUserAgents
+    if (bots !== undefined && event === '$pageview') markBotPageview(wire, bots)
+    return wire
   }
 
   #snapshotProperties(flags: unknown): Record<string, unknown> | undefined {
@@ -263,6 +288,7 @@ export class EventCapturer {
     time: number,
     scope: CaptureScope | undefined,
     personless: boolean,
+    kind: CaptureKind,
   ): void {
     const options = sendFeatureFlags === true ? true : sendFeatureFlags
     const counters = this.#counters
@@ -283,12 +309,12 @@ export class EventCapturer {
         counters.preparing--
         let wire: WireEvent
         try {
-          wire = this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed)
+          wire = this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed, kind)
         } catch (error) {
           // Not expected (the snapshot is plain JSON); the event was counted, so it is a drop.
           return void this.#reporter.drop('invalid', 1, `${method}(): the event could not be built: ${(error as Error)?.message ?? error}`, error)
         }
-        this.#enqueueBuilt(method, wire, lane)
+        this.#enqueueBuilt(method, wire, lane, kind)
       }),
     )
   }
@@ -297,10 +323,10 @@ export class EventCapturer {
    * Runs before_send and queues a complete event (already counted as captured); returns the
    * final uuid or undefined when it was dropped.
    */
-  #enqueueBuilt(method: string, wire: WireEvent, lane: Lane): string | undefined {
+  #enqueueBuilt(method: string, wire: WireEvent, lane: Lane, kind: CaptureKind): string | undefined {
     const final = this.#beforeSend(wire)
     if (final === undefined) return undefined
-    if (this.#host.closing.aborted) {
+    if (this.#host.closing.signal.aborted) {
       this.#reporter.drop('shutdown', 1, `${method}(): the client shut down before the event was ready`)
       return undefined
     }
@@ -318,7 +344,7 @@ export class EventCapturer {
       return undefined
     }
     this.#push(lane, json, Number.isNaN(time) ? Date.now() : time, SlotForm.Complete, true)
-    this.#emitter.emit('capture', final)
+    this.#emitter.emit(EMITTED_AS[kind], final)
     return final.uuid
   }
 
@@ -328,21 +354,31 @@ export class EventCapturer {
       try {
         current = fn(current)
       } catch (error) {
-        this.#reporter.drop('before_send', 1, `beforeSend threw: ${(error as Error)?.message ?? error}`, error)
+        this.#reporter.drop('before_send', 1, `before_send threw: ${(error as Error)?.message ?? error}`, error)
         return undefined
       }
       if (current === null || current === undefined) {
-        this.#reporter.dropRequested('before_send', `beforeSend dropped an event (${wire.event}).`)
+        this.#reporter.dropRequested('before_send', `Event '${wire.event}' was dropped by before_send.`)
         return undefined
       }
       if (typeof current !== 'object' || typeof current.event !== 'string' || typeof current.distinct_id !== 'string') {
-        this.#reporter.drop('before_send', 1, 'beforeSend returned something that is not an event')
+        this.#reporter.drop('before_send', 1, 'before_send returned something that is not an event')
         return undefined
       }
     }
     if (current.uuid === undefined || current.uuid === '') current.uuid = uuidv7()
     return current
   }
+}
+
+/** posthog-node's preview: a `$pageview` from a bot user agent becomes `$bot_pageview` with `$browser_type: 'bot'`. */
+function markBotPageview(wire: WireEvent, bots: readonly string[]): void {
+  const agent = wire.properties.$raw_user_agent
+  if (typeof agent !== 'string') return
+  const lower = agent.toLowerCase()
+  if (!bots.some((bot) => lower.includes(bot))) return
+  wire.event = '$bot_pageview'
+  wire.properties.$browser_type = 'bot'
 }
 
 /** The parts of a capture message read after capture() returns (the `sendFeatureFlags` path). */

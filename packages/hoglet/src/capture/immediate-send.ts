@@ -18,7 +18,7 @@ export function createImmediateLane(pipeline: EventPipeline, path: string, maxEv
     sender: pipeline.sender,
     counters: pipeline.counters,
     report: { refused: (reason, msg, cause) => reporter.drop(reason, 1, msg, cause) },
-    closing: pipeline.closing.signal,
+    closing: pipeline.closing,
   })
   pipeline.immediateLanes.add(lane)
   return lane

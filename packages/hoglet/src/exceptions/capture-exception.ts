@@ -9,11 +9,15 @@ export interface ExceptionCaptureDetails {
   mechanismType?: string
   /** Apply the per-type rate limiter (automatic captures do; explicit calls don't). @default false */
   rateLimited?: boolean
+  /** The event's uuid (posthog-node's `captureException(error, id, props, uuid)`). */
+  uuid?: string
+  /** A flag snapshot to attach (`capture({ flags })`). */
+  flags?: unknown
 }
 
 export interface ExceptionCapturerDeps {
   /** Queues a `$exception` event with these properties; returns its uuid, or undefined if refused. */
-  capture: (distinctId: string | undefined, properties: Record<string, unknown>) => string | undefined
+  capture: (distinctId: string | undefined, properties: Record<string, unknown>, extra: { uuid?: string; flags?: unknown }) => string | undefined
   sha1Hex: (input: string) => string
   limiter: ExceptionRateLimiter
   /** Reports a skipped capture (rate limited). */
@@ -52,7 +56,7 @@ export class ExceptionCapturer {
       this.#deps.onDropped?.('rate limited', type)
       return undefined
     }
-    const uuid = this.#deps.capture(distinctId, exceptionProperties(list, this.#deps.sha1Hex, properties))
+    const uuid = this.#deps.capture(distinctId, exceptionProperties(list, this.#deps.sha1Hex, properties), { uuid: details.uuid, flags: details.flags })
     if (key && uuid) this.#captured.set(key, uuid)
     return uuid
   }

@@ -11,7 +11,7 @@ export interface ClientExceptionParts {
   readonly sha1Hex: (input: string) => string
   /** The current context's distinct id, if any. */
   contextDistinctId(): string | undefined
-  capture(message: { event: string; distinctId: string | undefined; properties: Record<string, unknown> }): string | undefined
+  capture(message: { event: string; distinctId: string | undefined; properties: Record<string, unknown>; uuid?: string; flags?: unknown }): string | undefined
 }
 
 /**
@@ -23,13 +23,13 @@ export function createClientExceptionCapturer(parts: ClientExceptionParts): Exce
   // Types already warned about; cleared whenever an exception gets through again.
   const rateLimitedTypes = new Set<string>()
   return new ExceptionCapturer({
-    capture: (distinctId, properties) => {
+    capture: (distinctId, properties, { uuid, flags }) => {
       rateLimitedTypes.clear()
       if (distinctId === undefined && parts.contextDistinctId() === undefined) {
         // Nobody to attribute it to: still worth sending, as a personless event.
-        return parts.capture({ event: '$exception', distinctId: uuidv7(), properties: { ...properties, $process_person_profile: false } })
+        return parts.capture({ event: '$exception', distinctId: uuidv7(), properties: { ...properties, $process_person_profile: false }, uuid, flags })
       }
-      return parts.capture({ event: '$exception', distinctId, properties })
+      return parts.capture({ event: '$exception', distinctId, properties, uuid, flags })
     },
     sha1Hex: parts.sha1Hex,
     limiter: new ExceptionRateLimiter({

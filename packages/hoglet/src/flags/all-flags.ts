@@ -3,7 +3,7 @@
  * benchmarked hot path of `getAllFlags`) and the full path, which evaluates locally, applies
  * overrides and makes at most one `/flags` request, for the undecided keys only.
  */
-import { evaluateAllFlags, type LocalFlagResult } from './engine.js'
+import { evaluateAllFlags, type LocalFlagResult } from '../engine/engine.js'
 import type { AllFlagsOptions, FlagValue, FlagsAndPayloads, JsonValue } from './flag-api.js'
 import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } from './flag-call-input.js'
 import { applyOverrides } from './flag-overrides.js'

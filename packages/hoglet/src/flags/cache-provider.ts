@@ -6,7 +6,7 @@
  * so a fleet of N processes costs one definitions request per interval instead of N.
  * Every method may return a promise (Redis, a database, a KV store).
  */
-import type { FlagDefinition, PropertyGroup } from './types.js'
+import type { FlagDefinition, PropertyGroup } from '../engine/types.js'
 
 export type { FlagDefinition }
 

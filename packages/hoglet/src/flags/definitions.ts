@@ -43,7 +43,7 @@ export async function fetchFlagDefinitions(req: DefinitionsFetchRequest): Promis
   const deadline = new Deadline(req.timeoutMs)
   try {
     const res = await req.fetch(definitionsUrl(req.host, req.path, req.projectToken), { method: 'GET', headers, signal: deadline.signal })
-    const etag = res.headers.get('etag') ?? undefined
+    const etag = res.headers?.get?.('etag') ?? undefined
     if (res.status === 304) {
       await res.body?.cancel().catch(() => undefined)
       // A 304 without an ETag header keeps the one we sent.

@@ -3,7 +3,11 @@
  * through `capture()`, errors through the client's reporter, the capture-time flag enrichment
  * (`flags` snapshot, `sendFeatureFlags`) and shutdown.
  */
-import type { PostHog } from '../client.js'
+import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
+import type { ContextData } from '../context.js'
+import type { EventMessage } from '../event.js'
+import type { Logger } from '../logger.js'
+import type { ResolvedOptions } from '../options.js'
 import { VERSION } from '../version.js'
 import { FeatureFlags } from './feature-flags.js'
 import { FeatureFlagEvaluations } from './snapshot.js'
@@ -46,8 +50,19 @@ export async function propertiesForCapture(
   return props
 }
 
+/** What the flag service needs from the client that owns it (the `PostHog` class satisfies it). */
+export interface FlagServiceHost {
+  readonly config: ResolvedOptions
+  readonly logger: Logger
+  reportError(error: Error, level?: 'warn' | 'error'): void
+  capture(message: EventMessage): unknown
+  getContext(): Readonly<ContextData> | undefined
+  setFeatureFlagEnricher(enricher: FeatureFlagEnricher | undefined): void
+  addShutdownHook(hook: () => unknown): void
+}
+
 /** Build the flag service for a client from its resolved options, and hook it into capture and shutdown. */
-export function createClientFeatureFlags(client: PostHog): FeatureFlags {
+export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags {
   const c = client.config
   const flags = new FeatureFlags({
     projectToken: c.apiKey,

@@ -6,8 +6,8 @@
 /** A flag's value: `true`/`false` for boolean flags, the variant key for multivariate ones. */
 export type FlagValue = boolean | string
 
-/** Any JSON value, as payloads decode to. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+import type { JsonValue } from '../engine/engine-types.js'
+export type { JsonValue }
 
 /** Per-call options shared by every flag method. */
 export interface FlagCallOptions {
@@ -61,7 +61,7 @@ export type FlagOverrides =
   | false
   | string[]
   | Record<string, FlagValue>
-  | { flags?: false | string[] | Record<string, FlagValue>; payloads?: Record<string, JsonValue> }
+  | { flags?: false | string[] | Record<string, FlagValue>; payloads?: false | Record<string, JsonValue> }
 
 /** The log sink the flag modules write to (a subset of the client's logger). */
 export interface FlagsLogger {
@@ -72,7 +72,7 @@ export interface FlagsLogger {
 }
 
 /** The `fetch` the flag modules use (the client's `fetch` option or the global one). */
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
+export type { FetchLike as FetchFn } from '../fetch-types.js'
 
 /** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
 export function flagRetryDelayMs(attempt: number, baseMs: number): number {

@@ -2,7 +2,7 @@
  * Turning a flag call's arguments into what the engine and `/flags` need: refusing bad input
  * without throwing, the evaluation subject, the remote request, and whether remote is allowed.
  */
-import type { EvaluationSubject } from './engine.js'
+import type { EvaluationSubject } from '../engine/engine.js'
 import { groupPropertiesFor, type FlagCallOptions } from './flag-api.js'
 import type { FeatureFlagsConfig } from './flag-service-state.js'
 

@@ -2,7 +2,7 @@
  * One record shape for a flag's outcome whichever side decided it, so the single-flag and
  * all-flags paths, the snapshot and the exposure events need not care where it came from.
  */
-import type { LocalFlagResult } from './engine.js'
+import type { LocalFlagResult } from '../engine/engine.js'
 import type { FlagReason, JsonValue } from './flag-api.js'
 import type { RemoteFlagRecord } from './remote.js'
 import type { FlagRecord } from './snapshot.js'

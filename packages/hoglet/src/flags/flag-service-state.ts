@@ -24,7 +24,8 @@ export interface FeatureFlagsConfig {
   sha1Hex?: (input: string) => string
   secretKey: string | undefined
   enableLocalEvaluation: boolean
-  pollIntervalMs: number
+  /** null: no polling after the first load (`featureFlagsPollingInterval: null`). */
+  pollIntervalMs: number | null
   definitionsTimeoutMs: number
   requestTimeoutMs: number
   maxRetries: number

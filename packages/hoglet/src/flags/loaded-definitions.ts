@@ -2,10 +2,10 @@
  * Definitions as the flag service keeps them: compiled once per load (not per call), plus the
  * raw lookups the engine does not carry, and the bounded wait for the first load.
  */
-import { compileFlags, type CompiledFlags } from './engine.js'
+import { compileFlags, type CompiledFlags } from '../engine/engine.js'
 import type { FlagDefinitionCacheData } from './cache-provider.js'
 import type { DefinitionsPoller } from './poller.js'
-import type { FlagDefinitionsResponse } from './types.js'
+import type { FlagDefinitionsResponse } from '../engine/types.js'
 
 /** Definitions in evaluable form plus the raw payload tables (for `matchValue` lookups). */
 export interface CompiledDefinitions {

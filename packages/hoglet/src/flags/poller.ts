@@ -19,7 +19,8 @@ export interface DefinitionsPollerConfig<C> {
   fetch: FetchFn
   userAgent: string
   /** @default 30000 */
-  pollIntervalMs: number
+  /** null: no polling after the first load (`featureFlagsPollingInterval: null`). */
+  pollIntervalMs: number | null
   /** Timeout of one definitions request. */
   requestTimeoutMs: number
   logger: FlagsLogger
@@ -140,6 +141,7 @@ export class DefinitionsPoller<C> {
     if (this.stopped) return
     this.clearTimer()
     const interval = this.config.pollIntervalMs
+    if (interval === null) return
     const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, interval))
     this.timer = unrefTimer(setTimeout(() => void this.reload(), delay))
   }

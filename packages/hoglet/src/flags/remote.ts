@@ -6,8 +6,9 @@
  * so callers on a request path can turn them into `undefined` plus a `$feature_flag_error`.
  */
 import { Deadline } from '../deadline.js'
-import { decodePayload } from './payload.js'
+import { decodePayload } from '../engine/payload.js'
 import { flagRetryDelayMs, retryPause, type FetchFn, type FlagReason, type JsonValue } from './flag-api.js'
+import type { FetchResponse } from '../fetch-types.js'
 
 /** One flag as `/flags` reported it, normalised from the v2 or the legacy shape. */
 export interface RemoteFlagRecord {
@@ -121,7 +122,7 @@ export class RemoteFlagsClient {
   private async attempt(body: string): Promise<{ ok: true; response: RemoteFlagsResponse } | { ok: false; error: RemoteFlagsError }> {
     const deadline = new Deadline(this.config.timeoutMs)
     try {
-      let res: Response
+      let res: FetchResponse
       try {
         res = await this.config.fetch(this.url, {
           method: 'POST',

@@ -3,8 +3,8 @@
  * full asynchronous path behind it (input checks, overrides, first-load wait, `/flags`,
  * exposure with its `$feature_flag_error`).
  */
-import { evaluateFlag, type LocalFlagResult } from './engine.js'
-import { decodePayload } from './payload.js'
+import { evaluateFlag, type LocalFlagResult } from '../engine/engine.js'
+import { decodePayload } from '../engine/payload.js'
 import type { FeatureFlagResult, FlagCallOptions, FlagValue, JsonValue } from './flag-api.js'
 import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } from './flag-call-input.js'
 import { overrideResult } from './flag-overrides.js'

@@ -6,8 +6,10 @@ import { Lane } from './lane.js'
 import { Reporter, type ClientEvents } from './reporter.js'
 import { Sender } from './sender.js'
 import { createSlotSerializer } from './serialize.js'
-import type { SpoolStore } from './spool.js'
 import { Counters, type PipelineStats } from './stats.js'
+import { Closing } from './closing.js'
+import type { SpoolStore } from './spool.js'
+import type { FlushPayload } from './reporter.js'
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -24,7 +26,7 @@ export class EventPipeline {
   readonly sender: Sender
   readonly serialize: ReturnType<typeof createSlotSerializer>
   /** Aborted when a shutdown times out: requests in flight stop, late slow-path events drop. */
-  readonly closing = new AbortController()
+  readonly closing = new Closing()
   readonly analytics: Lane
   /** The `/i/v0/ai/batch/` lane, or undefined until the first `captureAi`. */
   ai: Lane | undefined
@@ -33,7 +35,7 @@ export class EventPipeline {
   /** Flag fetches of earlier captures, Immediate sends, exception captures. */
   readonly pendingWork = new Set<Promise<unknown>>()
   /** The durable spool (`persistence: 'file'`), or undefined. */
-  readonly spool: SpoolStore | undefined
+  spool: SpoolStore | undefined
   readonly #config: ResolvedOptions
   readonly #runtime: Runtime
 
@@ -44,14 +46,20 @@ export class EventPipeline {
     const emitter = (this.emitter = new Emitter<ClientEvents>(logger))
     const counters = this.counters
     const reporter = (this.reporter = new Reporter({ counters, emitter, logger, onError: config.onError, maxQueueSize: config.maxQueueSize }))
-    this.serialize = createSlotSerializer(config.disableGeoip)
+    this.serialize = createSlotSerializer(config.disableGeoip, config.isServer)
     this.sender = new Sender(config, runtime, counters, {
-      // Events leave `inFlight` the moment they are settled (a 413 split settles half a batch
-      // at a time), so stats() adds up even while a batch is still partly in flight.
-      delivered: (path, count) => {
+      // Events leave `inFlight` the moment they are settled or held (a 413 split settles half a
+      // batch at a time), so stats() adds up even while a batch is still partly in flight.
+      delivered: (path, count, events) => {
         counters.inFlight -= count
         counters.delivered += count
-        emitter.emit('flush', { path, count })
+        // The delivered events are parsed back only when someone listens.
+        if (emitter.has('flush')) emitter.emit('flush', flushPayload(path, count, events))
+      },
+      held: (path, count, error) => {
+        counters.inFlight -= count
+        logger.warn(`${count} event(s) for ${path} stay queued for the next flush: ${error.message}`)
+        reporter.error(error)
       },
       dropped: (reason, count, message, cause) => {
         counters.inFlight -= count
@@ -76,6 +84,20 @@ export class EventPipeline {
       lane.spool = undefined
     }
     this.spool.close()
+    this.spool = undefined
+  }
+
+  /** After a shutdown (the client stays usable): a new spool directory, which takes over what the last one left. */
+  reopenSpool(): void {
+    if (this.#config.persistence !== 'file' || this.#config.disabled || this.spool !== undefined) return
+    try {
+      this.spool = openSpool(this.#config, this.#runtime)
+    } catch (error) {
+      this.#config.logger.warn(`The spool could not be reopened; events are kept in memory only: ${(error as Error)?.message ?? error}`)
+      return
+    }
+    this.#attachSpool(this.analytics)
+    if (this.ai !== undefined || this.spool.hasInherited(AI_PATH)) this.#attachSpool(this.aiLane())
   }
 
   aiLane(): Lane {
@@ -113,8 +135,8 @@ export class EventPipeline {
   }
 
   stats(): PipelineStats {
-    let queued = this.analytics.queue.size + (this.ai?.queue.size ?? 0)
-    for (const lane of this.immediateLanes) queued += lane.queue.size
+    let queued = this.analytics.queue.size + this.analytics.held + (this.ai ? this.ai.queue.size + this.ai.held : 0)
+    for (const lane of this.immediateLanes) queued += lane.queue.size + lane.held
     return this.counters.snapshot(queued)
   }
 
@@ -126,7 +148,8 @@ export class EventPipeline {
       capacity: config.maxQueueSize,
       maxEventBytes,
       maxBatchSize: config.maxBatchSize,
-      flushAt: config.syncMode ? 1 : config.flushAt,
+      // A negative flushInterval (posthog-node: a ~1 ms timer) sends as soon as the tick ends.
+      flushAt: config.syncMode || config.flushInterval < 0 ? 1 : config.flushAt,
       serialize: this.serialize,
       sender: this.sender,
       counters: this.counters,
@@ -134,29 +157,36 @@ export class EventPipeline {
         refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause),
         evicted: (count) => reporter.drop('queue_full', count, `the spool reached persistenceMaxBytes (${config.persistenceMaxBytes}); the oldest events were dropped`),
       },
-      closing: this.closing.signal,
+      closing: this.closing,
+      maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
     })
-    if (this.spool !== undefined) {
-      const spool = this.spool.open(path, {
-        evictBefore: (endSeq) => lane.evictBefore(endSeq),
-        warn: (error) => {
-          config.logger.warn(error.message)
-          reporter.error(error)
-        },
-      })
-      lane.spool = spool
-      if (spool.replayed.length > 0) {
-        // Events a previous process captured: counted as captured (and replayed) here, so stats() adds up.
-        this.counters.captured += spool.replayed.length
-        this.counters.replayed += spool.replayed.length
-        const dropped = lane.restore(spool.replayed)
-        if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
-        config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool.`)
-        lane.kick()
-      }
-    }
+    this.#attachSpool(lane)
     return lane
+  }
+
+  /** Gives the lane its spool and queues what the spool replays (a previous process's events). */
+  #attachSpool(lane: Lane): void {
+    if (this.spool === undefined) return
+    const config = this.#config
+    const reporter = this.reporter
+    const spool = this.spool.open(lane.path, {
+      evictBefore: (endSeq) => lane.evictBefore(endSeq),
+      warn: (error) => {
+        config.logger.warn(error.message)
+        reporter.error(error)
+      },
+    })
+    lane.attachSpool(spool)
+    if (spool.replayed.length > 0) {
+      // Events a previous process captured: counted as captured (and replayed) here, so stats() adds up.
+      this.counters.captured += spool.replayed.length
+      this.counters.replayed += spool.replayed.length
+      const dropped = lane.restore(spool.replayed)
+      if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
+      config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool.`)
+      lane.kick()
+    }
   }
 }
 
@@ -175,4 +205,16 @@ function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
   } catch (error) {
     throw new TypeError(`The \`persistenceDir\` option names a directory the spool cannot use: ${(error as Error)?.message ?? error}`, { cause: error })
   }
+}
+
+function flushPayload(path: string, count: number, events: readonly string[]): FlushPayload {
+  let parsed: FlushPayload
+  try {
+    parsed = JSON.parse(`[${events.join(',')}]`)
+  } catch {
+    parsed = [] as unknown as FlushPayload
+  }
+  parsed.path = path
+  parsed.count = count
+  return parsed
 }

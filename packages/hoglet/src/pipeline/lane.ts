@@ -4,6 +4,7 @@ import { EventQueue, type Compactor } from './event-queue.js'
 import type { Sender } from './sender.js'
 import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
+import type { Closing } from './closing.js'
 
 /** Turns a queued event into its JSON text; throws when it cannot (circular, BigInt...). */
 export type SlotSerializer = (queue: EventQueue, slot: number) => string
@@ -33,6 +34,8 @@ const COMPACT_BLOCK = 256
  */
 const MAX_HOT_EVENTS = 2000
 
+const RESOLVED = Promise.resolve()
+
 const later: (fn: () => void) => { unref?: () => void } =
   typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0)
 
@@ -57,13 +60,21 @@ export class Lane {
   readonly #sender: Sender
   readonly #counters: Counters
   readonly #report: LaneReport
-  readonly #closing: AbortSignal
+  readonly #closing: Closing
+  /**
+   * Events whose last attempt ended on a network error or timeout, oldest first: kept for the
+   * next flush (as posthog-node keeps them queued), at most `#maxHeld`.
+   */
+  #held: string[] = []
+  readonly #maxHeld: number
+  /** The send of the held events in progress, if any. */
+  #heldSend: Promise<void> | undefined
   /** Send loops running (one normally; a second one while a full batch waits behind the first). */
   #workers = 0
   /** Events in requests that are not settled in capture order yet (see #done). */
   #inFlight = 0
   /** Batches in flight, oldest first; a batch counts as done once it and all older ones are. */
-  readonly #batches: Array<{ count: number; finished: boolean; events: string[] }> = []
+  readonly #batches: Array<{ count: number; finished: boolean; events: string[]; startSeq: number }> = []
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
@@ -79,6 +90,10 @@ export class Lane {
   spool: LaneSpool | undefined = undefined
   /** Events the spool's byte bound dropped, reported after the push in progress. */
   #evicted = 0
+  /** Queue sequence number of the spool's first event (events queued before it was attached are not in it). */
+  #spoolOffset = 0
+  /** Lowest queue sequence number among held events: the spool keeps everything from there. */
+  #heldSince: number | undefined = undefined
 
   constructor(params: {
     path: string
@@ -90,7 +105,9 @@ export class Lane {
     sender: Sender
     counters: Counters
     report: LaneReport
-    closing: AbortSignal
+    closing: Closing
+    /** Most events kept after network failures (default: `capacity`). */
+    maxHeld?: number
     compactor?: Compactor
   }) {
     this.queue = new EventQueue(params.capacity, params.compactor)
@@ -105,11 +122,17 @@ export class Lane {
     this.#counters = params.counters
     this.#report = params.report
     this.#closing = params.closing
+    this.#maxHeld = params.maxHeld ?? params.capacity
   }
 
-  /** Events neither delivered nor dropped yet: queued plus in flight. */
+  /** Events neither delivered nor dropped yet: queued, in flight, or held after a network failure. */
   get pending(): number {
-    return this.queue.size + this.#inFlight
+    return this.queue.size + this.#inFlight + this.#held.length
+  }
+
+  /** Events held after a network failure, waiting for the next flush. */
+  get held(): number {
+    return this.#held.length
   }
 
   /** Called after each push: starts the send loop once `flushAt` events wait. */
@@ -122,7 +145,8 @@ export class Lane {
   /** Spool over its byte bound: drops the queued events before sequence number `endSeq`; reported by the next `pushed()`. */
   evictBefore(endSeq: number): void {
     const q = this.queue
-    while (q.removed < endSeq && q.size > 0) {
+    const end = endSeq + this.#spoolOffset
+    while (q.removed < end && q.size > 0) {
       q.dropOldest()
       this.#evicted++
     }
@@ -161,6 +185,12 @@ export class Lane {
     return events
   }
 
+  /** Starts spooling this lane: every later push is appended to `spool` (see pipeline/spool.ts). */
+  attachSpool(spool: LaneSpool): void {
+    this.spool = spool
+    this.#spoolOffset = this.queue.pushed
+  }
+
   /** Compacts the backlog off the capture path, right after the current work. */
   #scheduleCompaction(): void {
     this.#compactScheduled = true
@@ -175,10 +205,20 @@ export class Lane {
   kick(): void {
     this.#forceUntil = this.queue.pushed
     if (this.#workers === 0 && this.queue.size > 0) this.#start()
+    if (this.#held.length > 0) void this.#sendHeld()
   }
 
-  /** Resolves once every event pushed before this call is delivered or dropped. Never rejects. */
+  /**
+   * Resolves once every event pushed before this call is delivered, dropped, or held again after
+   * a network failure (tried once more first). Never rejects.
+   */
   flush(): Promise<void> {
+    const queued = this.#flushQueued()
+    if (this.#held.length === 0 && this.#heldSend === undefined) return queued
+    return Promise.all([this.#sendHeld(), queued]).then(() => undefined)
+  }
+
+  #flushQueued(): Promise<void> {
     const target = this.queue.pushed
     if (this.#done() >= target) return Promise.resolve()
     if (target > this.#forceUntil) this.#forceUntil = target
@@ -187,10 +227,48 @@ export class Lane {
     return promise
   }
 
-  /** Drops everything still queued (shutdown ran out of time); returns how many. */
+  /** One more attempt for the held events; what fails on the network again is held again. */
+  #sendHeld(): Promise<void> {
+    if (this.#heldSend !== undefined) return this.#heldSend
+    if (this.#held.length === 0) return Promise.resolve()
+    const events = this.#held
+    this.#held = []
+    this.#counters.inFlight += events.length
+    const run = (async () => {
+      try {
+        for (let i = 0; i < events.length; i += this.#maxBatchSize) {
+          const batch = events.slice(i, i + this.#maxBatchSize)
+          const result = await this.#sender.send(this.path, batch, this.#closing.signal)
+          if (result.delivered) this.delivered += batch.length
+          if (result.held !== undefined) this.#hold(result.held)
+        }
+      } finally {
+        // counters.inFlight went down as the sender settled or held each event (see EventPipeline).
+        this.#heldSend = undefined
+        if (this.#held.length === 0) this.#heldSince = undefined
+        this.#settle()
+      }
+    })()
+    this.#heldSend = run
+    return run
+  }
+
+  /** Keeps events for the next flush, the oldest dropped beyond the cap. */
+  #hold(events: string[]): void {
+    this.#held.push(...events)
+    const over = this.#held.length - this.#maxHeld
+    if (over > 0) {
+      this.#held.splice(0, over)
+      this.#report.refused('queue_full', `${over} event(s) held after network failures were dropped: more than ${this.#maxHeld} waiting`)
+    }
+  }
+
+  /** Drops everything still queued or held (shutdown ran out of time); returns how many. */
   abandon(): number {
-    const count = this.queue.size
+    const count = this.queue.size + this.#held.length
     while (this.queue.size > 0) this.queue.shift()
+    this.#held = []
+    this.#heldSince = undefined
     this.#settle()
     return count
   }
@@ -206,18 +284,21 @@ export class Lane {
 
   #start(): void {
     this.#workers++
-    queueMicrotask(() => {
+    // A resolved promise rather than queueMicrotask: jest's default fake timers replace
+    // queueMicrotask, and flush() must still resolve under them.
+    void RESOLVED.then(() =>
       this.#run().catch((error: unknown) => {
         // Not expected (send() never rejects), but an escaped error must not become an unhandled rejection.
         this.#report.refused('invalid', `the send loop failed: ${(error as Error)?.message ?? error}`, error)
-      })
-    })
+      }),
+    )
   }
 
   async #run(): Promise<void> {
     const q = this.queue
     try {
-      while (q.size > 0 && !this.#closing.aborted && (q.size >= this.#flushAt || q.removed < this.#forceUntil)) {
+      while (q.size > 0 && !this.#closing.signal.aborted && (q.size >= this.#flushAt || q.removed < this.#forceUntil)) {
+        const startSeq = q.removed
         const batch = this.#take()
         if (batch.length === 0) {
           this.#settle()
@@ -226,11 +307,16 @@ export class Lane {
         // A backlog: let a second request go out while this one waits for its answer.
         if (this.#workers < MAX_REQUESTS_IN_FLIGHT && q.size >= this.#maxBatchSize) this.#start()
         this.spool?.batchCut()
-        const entry = { count: batch.length, finished: false, events: batch }
+        const entry = { count: batch.length, finished: false, events: batch, startSeq }
         this.#batches.push(entry)
         this.#inFlight += batch.length
         try {
-          if (await this.#sender.send(this.path, batch, this.#closing)) this.delivered += batch.length
+          const result = await this.#sender.send(this.path, batch, this.#closing.signal)
+          if (result.delivered) this.delivered += batch.length
+          if (result.held !== undefined) {
+            this.#hold(result.held)
+            if (this.#heldSince === undefined || startSeq < this.#heldSince) this.#heldSince = startSeq
+          }
         } finally {
           // counters.inFlight went down as the sender settled each event (see EventPipeline).
           entry.finished = true
@@ -281,7 +367,11 @@ export class Lane {
   }
 
   #settle(): void {
-    if (this.spool !== undefined) this.spool.settled(this.#done())
+    if (this.spool !== undefined) {
+      // Held events left the queue but are not delivered: their segments must stay.
+      const done = this.#heldSince === undefined ? this.#done() : Math.min(this.#done(), this.#heldSince)
+      this.spool.settled(done - this.#spoolOffset)
+    }
     if (this.#waiters.length === 0) return
     const done = this.#done()
     const idle = this.#workers === 0 && this.queue.size === 0

@@ -5,12 +5,22 @@ import type { Logger } from '../logger.js'
 import type { Emitter } from './emitter.js'
 import type { Counters } from './stats.js'
 
+/** The `flush` event's payload: the delivered events, plus the endpoint and how many there were. */
+export type FlushPayload = WireEvent[] & { path: string; count: number }
+
 /** What `client.on(name, listener)` can listen to. */
 export interface ClientEvents {
   /** An event was queued (or sent, for Immediate calls); the payload is the wire event. */
   capture: WireEvent
-  /** A request delivered `count` events to `path`. */
-  flush: { path: string; count: number }
+  /** An `identify()` event was queued; the payload is the wire event (as posthog-node). */
+  identify: WireEvent
+  /** An `alias()` event was queued; the payload is the wire event (as posthog-node). */
+  alias: WireEvent
+  /**
+   * A request delivered events: the payload is the list of delivered wire events (posthog-node's
+   * shape) that also carries `path` and `count`.
+   */
+  flush: FlushPayload
   /** Something went wrong; the same errors `onError` receives. */
   error: Error
   /** Events will never be delivered. */
@@ -81,10 +91,10 @@ export class Reporter {
     this.#emitter.emit('drop', { reason, count: 1, error })
   }
 
-  /** A drop the caller asked for (`beforeSend` returned null): counted and emitted, logged at debug level only. */
+  /** A drop the caller asked for (`beforeSend` returned null): counted and emitted, logged at info level only. */
   dropRequested(reason: DropReason, message: string): void {
     this.#counters.dropped[reason]++
-    this.#logger.debug(message)
+    this.#logger.info(message)
     if (this.#emitter.has('drop')) this.#emitter.emit('drop', { reason, count: 1, error: new EventsDroppedError(reason, 1, message) })
   }
 

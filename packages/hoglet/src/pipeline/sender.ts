@@ -12,7 +12,9 @@ import type { Counters } from './stats.js'
 
 /** How a batch ended, told to the client so it can count, log and emit. */
 export interface SendReport {
-  delivered(path: string, count: number): void
+  delivered(path: string, count: number, events: readonly string[]): void
+  /** A network error or timeout outlasted the retries: the events go back to the lane for the next flush. */
+  held(path: string, count: number, error: Error): void
   dropped(reason: DropReason, count: number, message: string, cause?: unknown): void
   retrying(path: string, attempt: number, delayMs: number, cause: Error): void
 }
@@ -24,6 +26,15 @@ type AttemptResult =
   | { kind: 'aborted' }
 
 const encoder = new TextEncoder()
+
+/** How a `send()` ended: every event delivered, or not; `held` are the events kept for the next flush. */
+export interface SendResult {
+  delivered: boolean
+  held: string[] | undefined
+}
+
+const DELIVERED: SendResult = Object.freeze({ delivered: true, held: undefined }) as SendResult
+const NOT_DELIVERED: SendResult = Object.freeze({ delivered: false, held: undefined }) as SendResult
 
 /**
  * Sends already-serialised events to one endpoint: builds the `{api_key, batch, sent_at}` body,
@@ -58,10 +69,11 @@ export class Sender {
   }
 
   /**
-   * Delivers `events` (JSON texts) to `path`, or reports them dropped; true when all were delivered. `closing` aborts the
-   * request in progress and any wait between retries (shutdown ran out of time).
+   * Delivers `events` (JSON texts) to `path`, or reports them dropped, or (a network error or
+   * timeout on the last attempt, as posthog-node keeps them) hands them back as `held`.
+   * `closing` aborts the request in progress and any wait between retries (shutdown ran out of time).
    */
-  async send(path: string, events: string[], closing: AbortSignal): Promise<boolean> {
+  async send(path: string, events: string[], closing: AbortSignal): Promise<SendResult> {
     const url = this.#options.host + path
     const joined = events.join(',')
     const maxRetries = this.#options.fetchRetryCount
@@ -69,8 +81,8 @@ export class Sender {
       if (closing.aborted) return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
       const result = await this.#attempt(url, joined, closing)
       if (result.kind === 'ok') {
-        this.#report.delivered(path, events.length)
-        return true
+        this.#report.delivered(path, events.length, events)
+        return DELIVERED
       }
       if (result.kind === 'aborted') {
         return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
@@ -80,6 +92,10 @@ export class Sender {
         return this.#dropped('http_4xx', events.length, result.error.message, result.error)
       }
       if (attempt >= maxRetries) {
+        if (result.error instanceof NetworkError || result.error instanceof RequestTimeoutError) {
+          this.#report.held(path, events.length, result.error)
+          return { delivered: false, held: events }
+        }
         return this.#dropped('retries_exhausted', events.length, `gave up after ${attempt + 1} attempts: ${result.error.message}`, result.error)
       }
       const delay = retryDelayMs(attempt, this.#options.fetchRetryDelay, this.#options.fetchRetryMaxDelay, result.retryAfterMs)
@@ -92,26 +108,28 @@ export class Sender {
   }
 
   /** 413: the server refuses the size. Halves go separately; a single event is too large for good. */
-  async #split(path: string, events: string[], closing: AbortSignal, error: HttpError): Promise<boolean> {
+  async #split(path: string, events: string[], closing: AbortSignal, error: HttpError): Promise<SendResult> {
     if (events.length === 1) return this.#dropped('too_large', 1, error.message, error)
     const middle = Math.ceil(events.length / 2)
     const first = await this.send(path, events.slice(0, middle), closing)
     const second = await this.send(path, events.slice(middle), closing)
-    return first && second
+    if (first.held === undefined && second.held === undefined) return first.delivered && second.delivered ? DELIVERED : NOT_DELIVERED
+    return { delivered: false, held: [...(first.held ?? []), ...(second.held ?? [])] }
   }
 
-  #dropped(reason: DropReason, count: number, message: string, cause?: unknown): false {
+  #dropped(reason: DropReason, count: number, message: string, cause?: unknown): SendResult {
     this.#report.dropped(reason, count, message, cause)
-    return false
+    return NOT_DELIVERED
   }
 
   async #attempt(url: string, joined: string, closing: AbortSignal): Promise<AttemptResult> {
     const text = this.#bodyPrefix + joined + this.#bodySuffix + new Date().toISOString() + '"}'
-    let body: Uint8Array = encoder.encode(text)
+    // posthog-node's fetch contract: a string body when uncompressed, bytes when gzipped.
+    let body: string | Uint8Array<ArrayBuffer> = text
     let headers = this.#headers
     if (headers['Content-Encoding'] === 'gzip') {
       try {
-        body = await this.#runtime.gzip!(body)
+        body = (await this.#runtime.gzip!(encoder.encode(text))) as Uint8Array<ArrayBuffer>
       } catch {
         // A failing compressor must not lose the batch: send it uncompressed instead.
         headers = this.#plainHeaders
@@ -128,18 +146,19 @@ export class Sender {
       const response = await this.#options.fetch(url, {
         method: 'POST',
         headers,
-        body: body as BodyInit,
+        body,
         signal: deadline.signal,
       })
-      if (response.ok) {
+      const status = response.status
+      if (status >= 200 && status < 300) {
         // Read the small body so the connection can be reused (keep-alive).
-        await response.arrayBuffer().catch(() => undefined)
+        await readText(response)
         return { kind: 'ok' }
       }
-      const detail = await response.text().catch(() => '')
-      const error = new HttpError(url, response.status, detail)
-      if (isRetryableStatus(response.status)) {
-        return { kind: 'retry', error, retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')) }
+      const detail = await readText(response)
+      const error = new HttpError(url, status, detail)
+      if (isRetryableStatus(status)) {
+        return { kind: 'retry', error, retryAfterMs: parseRetryAfter(response.headers?.get?.('Retry-After') ?? null) }
       }
       return { kind: 'fatal', error }
     } catch (cause) {
@@ -150,6 +169,15 @@ export class Sender {
       deadline.clear()
       closing.removeEventListener('abort', onClose)
     }
+  }
+}
+
+/** The response text, or '' when a minimal custom response has none or it fails. */
+async function readText(response: { text?: () => Promise<string> }): Promise<string> {
+  try {
+    return typeof response.text === 'function' ? await response.text() : ''
+  } catch {
+    return ''
   }
 }
 

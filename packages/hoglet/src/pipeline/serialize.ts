@@ -1,7 +1,6 @@
-import { LIB_PROPERTIES } from '../event.js'
+import { libProperties } from '../event.js'
 import { SlotForm, type EventQueue } from './event-queue.js'
 
-const LIB_JSON = JSON.stringify(LIB_PROPERTIES).slice(1, -1)
 const GEOIP_JSON = ',"$geoip_disable":true'
 
 /**
@@ -9,7 +8,8 @@ const GEOIP_JSON = ',"$geoip_disable":true'
  * with its properties object (`…,"properties":{…}}`), so hoglet's constant `$lib` properties
  * and the UTC timestamp are spliced in here instead of being stored with every event.
  */
-export function createSlotSerializer(disableGeoip: boolean): (queue: EventQueue, slot: number) => string {
+export function createSlotSerializer(disableGeoip: boolean, isServer = true): (queue: EventQueue, slot: number) => string {
+  const LIB_JSON = JSON.stringify(libProperties(isServer)).slice(1, -1)
   const defaultSuffix = LIB_JSON + (disableGeoip ? GEOIP_JSON : '') + '},"timestamp":"'
   const disabledSuffix = LIB_JSON + GEOIP_JSON + '},"timestamp":"'
   const enabledSuffix = LIB_JSON + '},"timestamp":"'

@@ -101,14 +101,25 @@ describe('batching and flushing', () => {
     expect(client.stats().delivered).toBe(5)
   })
 
-  it('resolves flush() instead of rejecting when the server is down, and counts the loss', async () => {
+  it('resolves flush() instead of rejecting when the server is down, and keeps the batch for the next flush', async () => {
     const down = await createTestServer()
     await down.close()
-    const client = new PostHog('phc_test', { host: down.url, flushInterval: 0, fetchRetryDelay: 1, fetchRetryCount: 1, logger: clientsLogger })
+    const errors: Error[] = []
+    const client = new PostHog('phc_test', { host: down.url, flushInterval: 0, fetchRetryDelay: 1, fetchRetryCount: 1, logger: clientsLogger, onError: (e) => errors.push(e) })
     clients.push(client)
     client.capture({ distinctId: 'u', event: 'e' })
     await expect(client.flush()).resolves.toBeUndefined()
+    expect(client.stats()).toMatchObject({ queued: 1, droppedTotal: 0, retried: 1 })
+    expect(errors.some((e) => /stay queued|fetch failed|network/i.test(e.message))).toBe(true)
+  })
+
+  it('gives up on a batch after the retries on a 5xx, and counts the loss', async () => {
+    server.route('/batch/', { status: 503 })
+    const client = make({ fetchRetryDelay: 1, fetchRetryCount: 1 })
+    client.capture({ distinctId: 'u', event: 'e' })
+    await expect(client.flush()).resolves.toBeUndefined()
     expect(client.stats().dropped.retries_exhausted).toBe(1)
+    expect(client.stats().queued).toBe(0)
   })
 })
 
@@ -120,7 +131,7 @@ describe('bounded queue', () => {
     const errors: Error[] = []
     const drops: Array<{ reason: string }> = []
     const client = make({
-      flushAt: 1000,
+      flushAt: 3,
       maxQueueSize: 3,
       onError: (e) => errors.push(e),
       logger: { ...clientsLogger, warn: (m: string) => warnings.push(m) },

@@ -25,14 +25,16 @@ describe('shutdown()', () => {
     expect(receivedEvents(server)).toHaveLength(3)
   })
 
-  it('registers the flushOnExit hook only when asked, and removes it on shutdown', async () => {
+  it('registers the flushOnExit hook only when asked, once, and keeps it for a client used after shutdown', async () => {
     const before = process.listenerCount('beforeExit')
     const plain = clientFor(server)
     expect(process.listenerCount('beforeExit')).toBe(before)
     const client = clientFor(server, { flushOnExit: true })
     expect(process.listenerCount('beforeExit')).toBe(before + 1)
-    await client.shutdown()
+    const shutting = client.shutdown()
     expect(process.listenerCount('beforeExit')).toBe(before)
+    await shutting
+    expect(process.listenerCount('beforeExit')).toBe(before + 1)
     await plain.shutdown()
   })
 
@@ -43,13 +45,14 @@ describe('shutdown()', () => {
     await first
   })
 
-  it('refuses and counts captures after shutdown, without throwing', async () => {
+  it('keeps working after shutdown: later events are delivered by the next flush or shutdown', async () => {
     const client = clientFor(server)
     await client.shutdown()
-    expect(client.capture({ distinctId: 'u', event: 'late' })).toBeUndefined()
-    expect(client.identify({ distinctId: 'u', properties: {} })).toBeUndefined()
-    expect(client.stats().refused.shutdown).toBe(2)
-    expect(server.requests).toHaveLength(0)
+    expect(client.capture({ distinctId: 'u', event: 'late' })).toBeTypeOf('string')
+    expect(client.identify({ distinctId: 'u', properties: {} })).toBeTypeOf('string')
+    const second = await client.shutdown()
+    expect(second).toEqual({ delivered: 2, undelivered: 0, timedOut: false })
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['late', '$identify'])
   })
 
   it('is bounded by its timeout when the server is down (connection refused, retrying)', async () => {

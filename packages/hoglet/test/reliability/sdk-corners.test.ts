@@ -130,7 +130,7 @@ describe('shutdown(timeout) while a batch is being compressed and sent', () => {
 describe('timer options a timer cannot hold', () => {
   it('are clamped to 2^31-1 ms with a warning naming the option, and never fire early', async () => {
     warnings.length = 0
-    const c = client({ logger: recordingLogger, flushAt: 100, requestTimeout: 2 ** 31, flushInterval: 2 ** 31, fetchRetryMaxDelay: Number.POSITIVE_INFINITY })
+    const c = client({ logger: recordingLogger, flushAt: 100, requestTimeout: 2 ** 31, flushInterval: 2 ** 31, fetchRetryMaxDelay: 2 ** 40 })
     expect(c.config.requestTimeout).toBe(2 ** 31 - 1)
     expect(c.config.flushInterval).toBe(2 ** 31 - 1)
     expect(c.config.fetchRetryMaxDelay).toBe(2 ** 31 - 1)
