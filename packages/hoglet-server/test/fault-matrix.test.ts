@@ -14,7 +14,7 @@ const SHUTDOWN_TIMEOUT_MS = 25_000
 async function control(server: RunningServer, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${server.url}/_hoglet${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...server.controlHeaders() },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   if (!res.ok) throw new Error(`${method} /_hoglet${path}: ${res.status} ${await res.text()}`)

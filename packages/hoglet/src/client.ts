@@ -96,6 +96,8 @@ export class PostHog {
   #removeDebugListener: (() => void) | undefined
   /** Process hooks (Node): the exit warning, and `flushOnSignals`. Held here: the runtime keeps only weak references. */
   #processHooks: Array<{ remove(): void }> = []
+  /** Set when crash autocapture sent the queue: the exit warning has nothing to add then. */
+  #crashDelivered = false
   #contextManager: ContextManager | undefined
   #exceptionCapturer: ExceptionCapturer | undefined
 
@@ -442,6 +444,7 @@ export class PostHog {
       deliverBeforeExit: () => {
         const lane = this.#analytics
         const requests = queuedEventsAsRequests(lane.queue, this.#pipeline.serialize, this.config.host + BATCH_PATH, this.config.apiKey, lane.inFlightEvents())
+        this.#crashDelivered = true
         const sent = hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS) as { statuses?: number[] } | undefined
         // Delivered: the spool need not replay them at the next start.
         if (lane.spool !== undefined && sent?.statuses?.every((status) => status >= 200 && status < 300)) lane.spool.settled(Number.POSITIVE_INFINITY)
@@ -623,7 +626,7 @@ export class PostHog {
   /** At process exit without a shutdown: say what is lost (or kept in the spool), once, synchronously. */
   #warnAtExit(): void {
     const left = this.#pipeline.pending()
-    if (left === 0 || this.#shutdownPromise !== undefined) return
+    if (left === 0 || this.#shutdownPromise !== undefined || this.#crashDelivered) return
     const where = this.#pipeline.spool !== undefined ? 'they stay in the spool for the next start' : 'they are lost'
     this.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
   }

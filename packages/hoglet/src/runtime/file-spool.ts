@@ -19,6 +19,9 @@ import type { LaneSpool, SpoolHost, SpoolOptions, SpoolRecord, SpoolStore } from
  * what was not delivered: a kill re-sends at most the batches that were in flight.
  */
 
+/** Directories owned by clients alive in this process: never taken over, although their pid is ours. */
+const liveDirectories = new Set<string>()
+
 /** Segments roll over at this size (smaller when the byte bound is small), so delivered events free disk soon. */
 const SEGMENT_BYTES = 1024 * 1024
 
@@ -42,7 +45,9 @@ interface Current extends Segment {
 }
 
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false // an earlier process that had our pid (containers reuse pid 1)
+  // Our own pid: an earlier process that had it (containers reuse pid 1), or a client of this
+  // process that shut down; live clients' directories are skipped before this (liveDirectories).
+  if (pid === process.pid) return false
   try {
     process.kill(pid, 0)
     return true
@@ -280,9 +285,10 @@ export class FileSpoolStore implements SpoolStore {
     mkdirSync(base, { recursive: true })
     this.own = join(base, `p-${process.pid}-${randomSuffix()}`)
     mkdirSync(this.own)
+    liveDirectories.add(this.own)
     for (const name of readdirSync(base).sort()) {
       const match = /^p-(\d+)-/.exec(name)
-      if (!match || join(base, name) === this.own || isAlive(Number(match[1]))) continue
+      if (!match || liveDirectories.has(join(base, name)) || isAlive(Number(match[1]))) continue
       const target = join(this.own, `inherited-${name}`)
       try {
         renameSync(join(base, name), target) // atomic: only one process wins a dead directory
@@ -321,6 +327,7 @@ export class FileSpoolStore implements SpoolStore {
   }
 
   close(): void {
+    liveDirectories.delete(this.own)
     removeEmptyDirs(this.own, undefined)
   }
 }

@@ -44,9 +44,9 @@ describe('captures made from SDK callbacks while the queue is full', () => {
         }
       }
       const c = client({
+        // The queue holds at least flushAt events; the send loop starts only after the synchronous captures.
         maxQueueSize: 5,
-        flushAt: 1000,
-        maxBatchSize: 1000,
+        flushAt: 5,
         onError: where === 'onError' ? nested : undefined,
         logger: where === 'logger.warn' ? { debug() {}, info() {}, warn: nested, error() {} } : undefined,
       })
@@ -167,7 +167,7 @@ describe('drops and refusals', () => {
   })
 
   it('every drop reason emits drop, with the counts stats() reports', async () => {
-    const c = client({ maxQueueSize: 2, flushAt: 100, fetchRetryCount: 0, beforeSend: (e) => (e.event === 'no' ? null : e) })
+    const c = client({ maxQueueSize: 2, flushAt: 2, fetchRetryCount: 0, beforeSend: (e) => (e.event === 'no' ? null : e) })
     const emitted: Record<string, number> = {}
     c.on('drop', ({ reason, count }) => void (emitted[reason] = (emitted[reason] ?? 0) + count))
     c.capture({ distinctId: 'u', event: 'no' }) // before_send
