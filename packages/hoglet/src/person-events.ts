@@ -128,6 +128,8 @@ export function personEventMessage<M extends PersonCallMessage>(
   // A string or array is refused here, before any code iterates it one key per character.
   for (const key of ['properties', 'propertiesOnce'] as const) {
     const value = bag[key]
+    // (unsetPersonProperties takes property names, one or an array: its shape reads them itself.)
+    if (method === 'unsetPersonProperties') break
     if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) return reporter.refuse(method, `\`${key}\` must be an object`)
   }
   let properties: Record<string, unknown>
