@@ -5,6 +5,7 @@
 //   ratio-min   hoglet ÷ posthog-node must be at least `value` (higher is better: events/s)
 //   speedup-min posthog-node ÷ hoglet must be at least `value` (times faster, from µs per call)
 //   abs-min     hoglet's own figure must be at least `value` (no posthog-node equivalent)
+//   abs-max     hoglet's own figure must be at most `value` (no posthog-node equivalent)
 //   self-ratio-max  hoglet's `metric` ÷ hoglet's `base` must be at most `value` (one option against another)
 // An `informative` target is printed as INFO (a second view of the same figure), never PASS/FAIL.
 //
@@ -107,13 +108,31 @@ export const SCENARIOS = [
     ],
     targets: [{ metric: 'eventsPerSecond', kind: 'abs-min', value: 50_000, label: 'hoglet-server stores ≥ 50k events/s' }],
   },
+  {
+    name: 'server-hostile',
+    file: 'server-hostile.mjs',
+    libs: ['hoglet'],
+    metrics: [
+      { key: 'lz64BombBlockMs', label: 'longest event-loop block, lz64 bomb (23 KiB → 600 M chars), ms', digits: 0 },
+      { key: 'gzipBombBlockMs', label: 'longest event-loop block, gzip bomb (64 MiB inflated), ms', digits: 0 },
+      { key: 'hugeBatchBlockMs', label: 'longest event-loop block, 20 MiB batch of tiny events, ms', digits: 0 },
+      { key: 'regexFlagsBlockMs', label: 'longest event-loop block, /flags over 5,000 regex flags, ms', digits: 0 },
+      { key: 'regexFlagsCutOff', label: 'of those 5,000 flags, answered as failed past the budget', digits: 0 },
+      { key: 'maxBlockMs', label: 'longest event-loop block of any of them, ms', digits: 0 },
+      { key: 'rssGrowthMiB', label: 'RSS growth over 60 bodies of 19 MiB invalid JSON, MiB', digits: 0 },
+    ],
+    targets: [
+      { metric: 'maxBlockMs', kind: 'abs-max', value: 1000, label: 'no hostile request blocks hoglet-server > 1 s' },
+      { metric: 'rssGrowthMiB', kind: 'abs-max', value: 200, label: '60 × 19 MiB invalid bodies grow RSS ≤ 200 MiB' },
+    ],
+  },
 ]
 
 /** Judges one target from the per-library medians; returns the ratio shown and the verdict. */
 export function judge(target, figures) {
   const h = figures.hoglet?.[target.metric]
   const p = target.kind === 'self-ratio-max' ? figures.hoglet?.[target.base] : figures['posthog-node']?.[target.metric]
-  if (typeof h !== 'number' || (target.kind !== 'abs-min' && typeof p !== 'number')) {
+  if (typeof h !== 'number' || (!target.kind.startsWith('abs-') && typeof p !== 'number')) {
     return { ratio: undefined, pass: false, shown: 'not measured' }
   }
   switch (target.kind) {
@@ -135,6 +154,8 @@ export function judge(target, figures) {
     }
     case 'abs-min':
       return { ratio: h, pass: h >= target.value, shown: `${Math.round(h)} (target ≥ ${target.value})` }
+    case 'abs-max':
+      return { ratio: h, pass: h <= target.value, shown: `${Math.round(h)} (target ≤ ${target.value})` }
     default:
       throw new Error(`unknown target kind ${target.kind}`)
   }

@@ -100,10 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   registerCaptureRoutes(router, {
     projectToken: opts.projectToken,
-    store(events, endpoint) {
-      const lastId = store.ingest(events, endpoint)
-      live.eventsStored(events.length, lastId)
-    },
+    store: (events, endpoint) => store.ingestInSlices(events, endpoint, (count, lastId) => live.eventsStored(count, lastId)),
   })
   registerFlagRoutes(router, {
     registry,

@@ -135,7 +135,17 @@ export class PostHog {
       this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
     }
     if (this.config.flushOnExit && this.runtime.onBeforeExit && this.#unregisterExitHook === undefined) {
-      this.#unregisterExitHook = this.runtime.onBeforeExit(() => (pipeline.pending() > 0 ? this.flush() : Promise.resolve()))
+      // Events held after a network failure get one more try; when only they are left and that
+      // try failed too, the process may exit (beforeExit would otherwise fire forever).
+      let triedHeld = false
+      this.#unregisterExitHook = this.runtime.onBeforeExit(() => {
+        const held = pipeline.held()
+        if (pipeline.pending() - held > 0 || (held > 0 && !triedHeld)) {
+          triedHeld = held > 0
+          return this.flush()
+        }
+        return Promise.resolve()
+      })
     }
     if (this.#processHooks.length === 0) {
       if (this.runtime.onExit) this.#processHooks.push(this.runtime.onExit(() => this.#warnAtExit()))
@@ -461,6 +471,11 @@ export class PostHog {
    * `path` and `count`), `error`, `drop`, `retry`, `localEvaluationFlagsLoaded` (or `*`); returns
    * the unsubscribe function.
    */
+  on<K extends Exclude<keyof ClientEvents, number> & ('capture' | 'identify' | 'alias' | 'flush' | 'error' | 'drop' | 'retry')>(
+    event: K,
+    listener: (payload: ClientEvents[K]) => void,
+  ): () => void
+  on(event: string, listener: (...args: any[]) => void): () => void
   on(event: string, listener: (...args: any[]) => void): () => void {
     if (typeof event !== 'string' || typeof listener !== 'function') {
       this.#reporter.refuse('on', 'expects an event name and a listener function')

@@ -20,16 +20,15 @@ export interface ContextOptions {
   fresh?: boolean
   /**
    * Ends this context (and the contexts nested in it) when aborted, without cancelling `fn`:
-   * calls made after that see the enclosing context again. An already aborted signal starts no
-   * context; a `fresh` context does not inherit the enclosing context's signals.
+   * calls made after that run without a context, as posthog-node's. An already aborted signal
+   * starts no context; a `fresh` context does not inherit the enclosing context's signals.
    */
   signal?: AbortSignal
 }
 
-/** A scope with a lifetime: the signals that end it and the scope it was opened in. */
+/** A scope with a lifetime: the signals that end it (its own and those it inherited). */
 interface Lifetime {
   readonly signals: readonly AbortSignal[]
-  readonly parent: Readonly<ContextData> | undefined
 }
 
 /**
@@ -75,14 +74,11 @@ export class ContextManager {
     return this.#hasLifetimes ? this.#active(store) : store
   }
 
-  /** The innermost scope that no signal has ended, walking out from `scope`. */
+  /** `scope`, or undefined once a signal has ended it (as posthog-node: no context at all, not the enclosing one). */
   #active(scope: Readonly<ContextData> | undefined): Readonly<ContextData> | undefined {
-    while (scope !== undefined) {
-      const lifetime = this.#lifetimes.get(scope)
-      if (lifetime === undefined || !lifetime.signals.some((signal) => signal.aborted)) return scope
-      scope = lifetime.parent
-    }
-    return undefined
+    if (scope === undefined) return undefined
+    const lifetime = this.#lifetimes.get(scope)
+    return lifetime !== undefined && lifetime.signals.some((signal) => signal.aborted) ? undefined : scope
   }
 
   #scope(data: ContextData, options: ContextOptions | undefined): Readonly<ContextData> {
@@ -93,7 +89,7 @@ export class ContextManager {
     const signal = options?.signal
     if (signal !== undefined || inherited !== undefined) {
       const signals = [...(inherited ?? []), ...(signal ? [signal] : [])]
-      this.#lifetimes.set(scope, { signals, parent: this.get() })
+      this.#lifetimes.set(scope, { signals })
       this.#hasLifetimes = true
     }
     return scope

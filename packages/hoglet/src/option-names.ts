@@ -1,28 +1,9 @@
 /**
- * Which option names `new PostHog(apiKey, options)` knows, and the one warning for each name it
- * does not: a typo (with the nearest known name) or a posthog-node option hoglet does not support.
+ * The one warning for each option name `new PostHog(apiKey, options)` does not know: a typo
+ * (with the nearest known name) or a posthog-node option hoglet does not support. The known
+ * names come from options.ts, where the compiler keeps them equal to `PostHogOptions`' keys.
  * Read once at construction, never on the capture path.
  */
-
-/** Every option hoglet reads (its own names and the posthog-node names it honours). */
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  // delivery
-  'host', 'flushAt', 'flushInterval', 'maxBatchSize', 'maxQueueSize', 'requestTimeout', 'fetchRetryCount',
-  'fetchRetryDelay', 'fetchRetryMaxDelay', 'disableCompression', 'disableGeoip', 'historicalMigration', 'disabled',
-  'debug', 'fetch', 'logger', 'onError', 'beforeSend', 'before_send', 'superProperties', 'syncMode', 'flushOnExit',
-  'shutdownTimeoutMs', 'flushOnSignals', 'defaultOptIn', 'persistence', 'persistenceDir', 'persistenceFsync', 'persistenceMaxBytes', 'personProfiles', 'privacyMode', 'enableFullAiCapture',
-  'isServer', 'custom_blocked_useragents', '__preview_capture_bot_pageviews',
-  'waitUntil', 'waitUntilDebounceMs', 'waitUntilMaxWaitMs',
-  // feature flags
-  'secretKey', 'personalApiKey', 'enableLocalEvaluation', 'featureFlagsPollingInterval', 'featureFlagsRequestTimeoutMs',
-  'featureFlagsRequestMaxRetries', 'remoteConfigRequestTimeoutMs', 'strictLocalEvaluation', 'flagDefinitionCacheProvider',
-  'sendFeatureFlagEvent', 'maxCacheSize', 'evaluationContexts', 'evaluationEnvironments', 'preloadFeatureFlags',
-  'disableRemoteFeatureFlags', 'bootstrap', 'featureFlagsLogWarnings',
-  // exceptions and integrations
-  'enableExceptionAutocapture', 'exceptionRateLimiterBucketSize', 'exceptionRateLimiterRefillRate', 'readPostHogCookie',
-  // posthog-node accepts these and does nothing with them on a server either
-  'disableRemoteConfig', 'disableSurveys', 'sessionExpirationTimeSeconds', 'disable_capture_url_hashes', 'addTracingHeaders',
-])
 
 /** posthog-node options hoglet accepts but does not implement: each is named in a warning with the reason. */
 export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = Object.freeze({
@@ -33,37 +14,46 @@ export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = Object.free
   emailRequestTimeoutMs: 'the emails API is not part of hoglet yet',
   emailRequestMaxRetries: 'the emails API is not part of hoglet yet',
   migratedFrom: 'the emails API is not part of hoglet yet',
+  preloadFeatureFlags: 'this hoglet version does not implement it yet',
+  disableRemoteFeatureFlags: 'this hoglet version does not implement it yet',
+  bootstrap: 'this hoglet version does not implement it yet',
+  evaluationEnvironments: 'this hoglet version does not implement it yet (use `evaluationContexts`)',
+  featureFlagsLogWarnings: 'this hoglet version does not implement it yet',
+  waitUntil: 'this hoglet version does not implement it yet: `await posthog.flush()` before the handler returns',
+  waitUntilDebounceMs: 'this hoglet version does not implement it yet',
+  waitUntilMaxWaitMs: 'this hoglet version does not implement it yet',
+  readPostHogCookie: 'this hoglet version does not implement it yet',
 })
 
-/** The warnings for `options`' names: one per unknown or unsupported name. */
-export function optionNameWarnings(options: object): string[] {
+/** The warnings for `options`' names: one per name not in `known`, with the reason or the nearest known name. */
+export function optionNameWarnings(options: object, known: ReadonlySet<string>): string[] {
   const warnings: string[] = []
   for (const name of Object.keys(options)) {
-    if (KNOWN_OPTIONS.has(name)) continue
+    if (known.has(name)) continue
     const reason = UNSUPPORTED_OPTIONS[name]
     if (reason !== undefined) {
       warnings.push(`The \`${name}\` option is ignored: ${reason}.`)
       continue
     }
-    const near = nearestOption(name)
+    const near = nearestOption(name, known)
     warnings.push(`Unknown option \`${name}\` is ignored${near ? `; did you mean \`${near}\`?` : '.'}`)
   }
   return warnings
 }
 
 /** The known name closest to `name` (same letters ignoring case and `_`, or at most two edits away). */
-export function nearestOption(name: string): string | undefined {
+export function nearestOption(name: string, known: ReadonlySet<string>): string | undefined {
   const folded = fold(name)
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
   let bestTie = Number.POSITIVE_INFINITY
-  for (const known of [...KNOWN_OPTIONS, ...Object.keys(UNSUPPORTED_OPTIONS)]) {
-    const distance = fold(known) === folded ? 0 : editDistance(folded, fold(known))
+  for (const candidate of [...known, ...Object.keys(UNSUPPORTED_OPTIONS)]) {
+    const distance = fold(candidate) === folded ? 0 : editDistance(folded, fold(candidate))
     if (distance > bestDistance) continue
     // Between equally near names, the one spelled closest (`before_sned` → `before_send`) wins.
-    const tie = editDistance(name.toLowerCase(), known.toLowerCase())
+    const tie = editDistance(name.toLowerCase(), candidate.toLowerCase())
     if (distance < bestDistance || tie < bestTie) {
-      best = known
+      best = candidate
       bestDistance = distance
       bestTie = tie
     }

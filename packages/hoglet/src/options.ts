@@ -383,6 +383,28 @@ export interface ResolvedOptions {
   readonly exceptionRateLimiterRefillRate: number
 }
 
+/**
+ * Every name of `PostHogOptions`, so unknown names can be reported. Typed as a record of its keys:
+ * adding an option to the interface without adding it here does not compile.
+ */
+const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
+  host: true, flushAt: true, flushInterval: true, maxBatchSize: true, maxQueueSize: true,
+  requestTimeout: true, fetchRetryCount: true, fetchRetryDelay: true, fetchRetryMaxDelay: true,
+  disableCompression: true, disableGeoip: true, historicalMigration: true, disabled: true, debug: true,
+  fetch: true, logger: true, onError: true, beforeSend: true, superProperties: true, syncMode: true,
+  flushOnExit: true, flushOnSignals: true, shutdownTimeoutMs: true, before_send: true, defaultOptIn: true,
+  persistence: true, persistenceDir: true, persistenceFsync: true, persistenceMaxBytes: true,
+  personProfiles: true, privacyMode: true, enableFullAiCapture: true, isServer: true,
+  custom_blocked_useragents: true, __preview_capture_bot_pageviews: true, disableRemoteConfig: true,
+  disableSurveys: true, sessionExpirationTimeSeconds: true, disable_capture_url_hashes: true,
+  addTracingHeaders: true, secretKey: true, personalApiKey: true, enableLocalEvaluation: true,
+  featureFlagsPollingInterval: true, featureFlagsRequestTimeoutMs: true, featureFlagsRequestMaxRetries: true,
+  remoteConfigRequestTimeoutMs: true, strictLocalEvaluation: true, flagDefinitionCacheProvider: true,
+  sendFeatureFlagEvent: true, maxCacheSize: true, evaluationContexts: true, enableExceptionAutocapture: true,
+  exceptionRateLimiterBucketSize: true, exceptionRateLimiterRefillRate: true,
+}
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES))
+
 export const DEFAULT_HOST = 'https://us.i.posthog.com'
 
 /**
@@ -406,7 +428,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   }
   // The default logger prints every level; the guard decides what gets through (`debug()` switches it).
   const logger = guardLogger(o.logger ?? createDefaultLogger(true), debug)
-  for (const warning of optionNameWarnings(o)) logger.warn(warning)
+  for (const warning of optionNameWarnings(o, KNOWN_OPTIONS)) logger.warn(warning)
 
   const key = typeof apiKey === 'string' ? apiKey.trim() : ''
   let disabled = bool(o, 'disabled', false)

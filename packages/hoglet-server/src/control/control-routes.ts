@@ -99,18 +99,18 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     return ok
   })
   router.on('POST', `${P}/flags/evaluate`, async (ctx) => {
-    const body = (await readJson(ctx)) as Record<string, unknown>
+    const body = await readJsonObject(ctx)
     const distinctId = typeof body.distinct_id === 'string' ? body.distinct_id : ''
     if (!distinctId) throw badRequest('missing_distinct_id', '`distinct_id` is required')
-    const groups = (body.groups ?? {}) as Record<string, string>
+    const groups = (isObject(body.groups) ? body.groups : {}) as Record<string, string>
     const groupProperties: Record<string, Record<string, unknown>> = {}
     for (const [type, key] of Object.entries(groups)) groupProperties[type] = store.groups.get(type, String(key))?.properties ?? {}
-    const personProperties = { ...store.persons.propertiesOf(distinctId), ...(body.person_properties as object | undefined) }
+    const personProperties = { ...store.persons.propertiesOf(distinctId), ...(isObject(body.person_properties) ? body.person_properties : {}) }
     const answers = evaluateFlags(registry.compiled, { distinctId, groups, personProperties, groupProperties })
     return { status: 200, body: { distinct_id: distinctId, person_properties: personProperties, flags: [...answers.values()] } }
   })
   router.on('PUT', `${P}/settings`, async (ctx) => {
-    const body = (await readJson(ctx)) as Record<string, unknown>
+    const body = await readJsonObject(ctx)
     if (body.quotaLimited !== undefined) settings.quotaLimited = body.quotaLimited === true
     return { status: 200, body: settings }
   })
@@ -155,6 +155,15 @@ async function readJson(ctx: RequestContext): Promise<unknown> {
     throw badRequest('invalid_json', 'request body is not valid JSON')
   }
 }
+
+/** A JSON body that must be an object (400 otherwise). */
+async function readJsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
+  const body = await readJson(ctx)
+  if (!isObject(body)) throw badRequest('invalid_json', 'request body must be a JSON object')
+  return body
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** A non-negative integer query parameter; 400 when present but not one. */
 function intParam(q: URLSearchParams, name: string): number | undefined {

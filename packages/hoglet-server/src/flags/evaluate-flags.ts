@@ -50,7 +50,7 @@ const sha1Hex = (s: string): string => createHash('sha1').update(s).digest('hex'
  * this budget the remaining flags answer as failed (`errorsWhileComputingFlags`), so one
  * request never holds the event loop for long.
  */
-export const EVALUATION_BUDGET_MS = 250
+export const EVALUATION_BUDGET_MS = 100
 
 /** Compiles definitions with hoglet's own engine in server mode (authoritative: missing properties are unset). */
 export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefinitions {

@@ -63,7 +63,7 @@ export function normalizeDefinitions(data: unknown, source = 'definitions'): Fla
       throw new TypeError(`${source}: \`flags[${i}].filters\` must be an object`)
     }
     const filters = { ...((f.filters as Record<string, unknown> | undefined) ?? {}) }
-    if (!Array.isArray(filters.groups)) {
+    if (filters.groups === undefined || filters.groups === null) {
       const pct = f.rollout_percentage
       filters.groups = [{ properties: [], rollout_percentage: typeof pct === 'number' ? pct : 100 }]
     }

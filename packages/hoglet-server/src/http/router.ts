@@ -1,3 +1,4 @@
+import { badRequest } from './errors.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** What a handler sees for one request. */
@@ -89,9 +90,18 @@ export class Router {
         continue
       }
       const params: Record<string, string> = {}
-      r.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)))
+      r.names.forEach((name, i) => (params[name] = decodeSegment(m[i + 1]!)))
       return { handler: r.handler, params, allow: [...r.methods] }
     }
     return pathKnown ? 'method' : null
+  }
+}
+
+/** A `%`-encoded path segment; malformed escapes are the client's mistake (400), not a crash. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw badRequest('invalid_path', `the path segment \`${segment.slice(0, 100)}\` is not valid percent-encoding`)
   }
 }

@@ -3,9 +3,15 @@ import { EventStore, type IncomingEvent } from './events.js'
 import { GroupStore } from './groups.js'
 import { PersonStore } from './persons.js'
 
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
+/** Events per transaction in `ingestInSlices`: a few milliseconds of work each. */
+export const INGEST_SLICE = 1000
+
 /**
  * Everything hoglet-server keeps in SQLite. `ingest` stores one request's events, their
- * person and group effects, in one transaction: the request is answered after the commit.
+ * person and group effects, in one transaction; `ingestInSlices` does it in slices so a huge
+ * batch does not hold the event loop. The request is answered after the last commit.
  */
 export class Store {
   readonly db: Db
@@ -39,6 +45,23 @@ export class Store {
     } catch (err) {
       this.persons.rollback()
       throw err
+    }
+  }
+
+  /**
+   * Stores a batch in transactions of `INGEST_SLICE` events, yielding to the event loop
+   * between them (other requests are served meanwhile). A batch is validated whole before
+   * this, so only a storage failure could leave part of it stored.
+   */
+  async ingestInSlices(events: IncomingEvent[], endpoint: string, onSlice: (count: number, lastId: number) => void): Promise<void> {
+    if (events.length <= INGEST_SLICE) {
+      onSlice(events.length, this.ingest(events, endpoint))
+      return
+    }
+    for (let start = 0; start < events.length; start += INGEST_SLICE) {
+      if (start > 0) await nextTurn()
+      const slice = events.slice(start, start + INGEST_SLICE)
+      onSlice(slice.length, this.ingest(slice, endpoint))
     }
   }
 

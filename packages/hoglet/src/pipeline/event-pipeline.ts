@@ -116,6 +116,11 @@ export class EventPipeline {
     return this.analytics.pending + (this.ai?.pending ?? 0) + this.pendingWork.size
   }
 
+  /** Events held after a network failure, waiting for the next flush. */
+  held(): number {
+    return this.analytics.held + (this.ai?.held ?? 0)
+  }
+
   /** The flush timer: each lane sends what it has. */
   kick(): void {
     this.analytics.kick()

@@ -44,6 +44,71 @@ describe('the same wire as posthog-node', () => {
     expect(comparison.hoglet.events).toHaveLength(12)
   })
 
+  it('identify() with $set and other properties: hoglet keeps both (documented)', async () => {
+    const comparison = await compareLibraries(
+      async ({ PostHog, options }) => {
+        const client = new PostHog('phc_test', options())
+        client.identify({ distinctId: 'u', properties: { $set: { plan: 'pro' }, email: 'a@b.c' } })
+        await client.shutdown()
+        return null
+      },
+      { documented: ['identify-set-merge'] },
+    )
+    expectSame(comparison)
+    expect(comparison.differences.map((d) => d.path)).toEqual(['events[0].properties.$set.email'])
+  })
+
+  it('the Immediate calls: one request each, the same events', async () => {
+    const comparison = await compareLibraries(
+      async ({ PostHog, options }) => {
+        const client = new PostHog('phc_test', options())
+        const returned = {
+          capture: await client.captureImmediate({ distinctId: 'u', event: 'now', properties: { a: 1 }, groups: { company: 'acme' } }),
+          identify: await client.identifyImmediate({ distinctId: 'u', properties: { email: 'a@b.c' } }),
+          alias: await client.aliasImmediate({ distinctId: 'u', alias: 'anon' }),
+          group: await client.groupIdentifyImmediate({ groupType: 'company', groupKey: 'acme', properties: { name: 'Acme' } }),
+        }
+        await client.shutdown()
+        return { returned }
+      },
+      { documented: ['returns-uuid'], compare: ['requests'] },
+    )
+    expectSame(comparison)
+    expect(comparison.hoglet.requests).toHaveLength(4)
+  })
+
+  it('the /batch/ envelope: api_key, historical_migration, sent_at', async () => {
+    const comparison = await compareLibraries(
+      async ({ PostHog, options }) => {
+        const client = new PostHog('phc_envelope', options({ historicalMigration: true, disableGeoip: false }))
+        client.capture({ distinctId: 'u', event: 'imported', timestamp: new Date('2020-01-01T00:00:00.000Z') })
+        await client.shutdown()
+        return null
+      },
+      { compare: ['requests'] },
+    )
+    expectSame(comparison)
+    expect(comparison.hoglet.requests[0]).toMatchObject({ envelope: { api_key: 'phc_envelope', historical_migration: true, sent_at: '<time>' } })
+  })
+
+  it('a disabled client, or one without an api key, sends nothing', async () => {
+    const comparison = await compareLibraries(async ({ PostHog, options }) => {
+      vi.spyOn(console, 'error').mockImplementation(() => {})
+      vi.spyOn(console, 'warn').mockImplementation(() => {})
+      const disabled = new PostHog('phc_test', options({ disabled: true }))
+      const keyless = new PostHog('', options())
+      for (const client of [disabled, keyless]) {
+        client.capture({ distinctId: 'u', event: 'e' })
+        client.identify({ distinctId: 'u', properties: { a: 1 } })
+        await client.flush()
+        await client.shutdown()
+      }
+      return { isDisabled: [disabled.isDisabled, keyless.isDisabled] }
+    })
+    expectSame(comparison)
+    expect(comparison.hoglet.requests).toEqual([])
+  })
+
   it('super properties go on events and $set, not on $identify, $create_alias or $groupidentify', async () => {
     const comparison = await compareLibraries(
       async ({ PostHog, options }) => {
@@ -72,6 +137,9 @@ describe('the same wire as posthog-node', () => {
         client.capture({ event: 'in context' })
         client.capture({ distinctId: 'explicit', event: 'explicit id', properties: { plan: 'free' } })
         client.identify({ distinctId: 'ctx-user', properties: { name: 'Ada' } })
+        client.setPersonProperties({ distinctId: 'ctx-user', properties: { plan: 'team' } })
+        client.alias({ distinctId: 'ctx-user', alias: 'anon' })
+        client.groupIdentify({ groupType: 'company', groupKey: 'acme' })
         await client.withContext({ properties: { step: 2 } }, async () => client.capture({ event: 'nested' }))
         await client.withContext({ properties: { only: true } }, async () => client.capture({ distinctId: 'x', event: 'fresh' }), { fresh: true })
       })
@@ -80,6 +148,39 @@ describe('the same wire as posthog-node', () => {
       return { outside: outside ?? null }
     })
     expectSame(comparison)
+  })
+
+  it('a context signal ends the context (and those nested in it) without cancelling the callback', async () => {
+    const comparison = await compareLibraries(async ({ PostHog, options }) => {
+      const client = new PostHog('phc_test', options())
+      const outer = new AbortController()
+      const seen: Array<string | null> = []
+      await client.withContext({ distinctId: 'outer' }, async () => {
+        const inner = new AbortController()
+        await client.withContext(
+          { distinctId: 'bounded', properties: { bounded: true } },
+          async () => {
+            client.capture({ event: 'while bounded' })
+            await client.withContext({ sessionId: 's-nested' }, async () => {
+              seen.push(client.getContext()?.distinctId ?? null)
+              inner.abort()
+              seen.push(client.getContext()?.distinctId ?? null)
+              client.capture({ distinctId: 'explicit', event: 'after abort, nested' })
+            })
+            client.capture({ distinctId: 'explicit', event: 'after abort' })
+          },
+          { signal: inner.signal },
+        )
+        outer.abort()
+        const aborted = new AbortController()
+        aborted.abort()
+        client.withContext({ distinctId: 'never' }, () => seen.push(client.getContext()?.distinctId ?? null), { signal: aborted.signal })
+      })
+      await client.shutdown()
+      return { seen }
+    })
+    expectSame(comparison)
+    expect(comparison.hoglet.result).toEqual({ seen: ['bounded', null, null] })
   })
 
   it('a capture without a distinct id outside any context is personless', async () => {
@@ -389,3 +490,13 @@ function normaliseLib(value: unknown): unknown {
 }
 
 export type { ScenarioContext }
+
+describe('the documented differences', () => {
+  it('each one is stated in docs/migrating-from-posthog-node.md under its anchor', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { DOCUMENTED_DIFFERENCES } = await import('./documented-differences.js')
+    const guide = readFileSync(new URL('../../../../docs/migrating-from-posthog-node.md', import.meta.url), 'utf8')
+    const section = guide.slice(guide.indexOf('## Deliberate differences'))
+    for (const id of Object.keys(DOCUMENTED_DIFFERENCES)) expect(section, id).toContain(`<a id="diff-${id}"></a>**${id}**`)
+  })
+})

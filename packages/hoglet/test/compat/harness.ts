@@ -23,7 +23,8 @@
  * - The wire compared is every event of every `/batch/` request, in order, normalised by
  *   `normaliseEvent` (the `$lib`/`$lib_version` values, uuids, timestamps and random distinct ids
  *   are replaced by placeholders); `compare: ['requests']` also compares the list of request
- *   paths and methods (`requests` off by default: the libraries cut batches differently).
+ *   paths, methods and `/batch/` envelopes (body fields besides the events; `requests` is off
+ *   by default: the libraries may cut batches differently).
  * - Each difference is a path (`events[0].properties.$set_once`, `result`, `requests[1]`) with
  *   both values. A difference is explained when one of the scenario's `documented` entries (ids
  *   of `DOCUMENTED_DIFFERENCES`, each stated in docs/migrating-from-posthog-node.md) matches its
@@ -50,7 +51,8 @@ export type Scenario<T> = (ctx: ScenarioContext) => Promise<T>
 export interface LibraryOutcome {
   result: unknown
   events: unknown[]
-  requests: Array<{ method: string; path: string }>
+  /** Each request's method, path and, for `/batch/`, its body without the events (`api_key`, `historical_migration`, `sent_at`...). */
+  requests: Array<{ method: string; path: string; envelope?: unknown }>
   error: string | undefined
 }
 
@@ -118,7 +120,12 @@ export async function runOn<T>(lib: LibraryName, scenario: Scenario<T>, options:
   const outcome: LibraryOutcome = {
     result: normaliseValue(result),
     events: batches.flatMap((r: RecordedRequest) => ((r.json?.batch as unknown[]) ?? []).map(normaliseEvent)),
-    requests: server.requests.map((r) => ({ method: r.method, path: r.path.replace(/\/$/, '') + '/' })),
+    requests: server.requests.map((r) => {
+      const path = r.path.replace(/\/$/, '') + '/'
+      if (path !== '/batch/' || r.json === null || typeof r.json !== 'object') return { method: r.method, path }
+      const { batch: _events, ...envelope } = r.json as Record<string, unknown>
+      return { method: r.method, path, envelope: normaliseValue(envelope) }
+    }),
     error,
   }
   await server.close()

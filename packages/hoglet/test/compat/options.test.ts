@@ -43,6 +43,14 @@ describe('unknown options', () => {
     expect(warnings[0]).toMatch(/`metrics` option is ignored: the metrics API/)
   })
 
+  it('says so for a posthog-node option this version does not implement yet', () => {
+    const warnings = warningsFor({ waitUntil: () => {}, bootstrap: {} })
+    expect(warnings).toEqual([
+      'The `waitUntil` option is ignored: this hoglet version does not implement it yet: `await posthog.flush()` before the handler returns.',
+      'The `bootstrap` option is ignored: this hoglet version does not implement it yet.',
+    ])
+  })
+
   it('accepts every posthog-node option name without a warning', () => {
     const warnings = warningsFor({
       persistence: 'memory',

@@ -69,6 +69,16 @@ describe('shutdown()', () => {
     expect(client.stats().dropped.shutdown).toBe(1)
   })
 
+  it('after a shutdown that timed out, the client delivers again (the abort does not stick)', async () => {
+    server.enqueue('/batch/', { hang: true })
+    const client = clientFor(server, { requestTimeout: 0 })
+    client.capture({ distinctId: 'u', event: 'lost' })
+    expect(await client.shutdown(200)).toMatchObject({ timedOut: true, undelivered: 1 })
+    client.capture({ distinctId: 'u', event: 'next invocation' })
+    expect(await client.shutdown(3000)).toEqual({ delivered: 1, undelivered: 0, timedOut: false })
+    expect(receivedEvents(server).map((e) => e.event)).toEqual(['lost', 'next invocation'])
+  })
+
   it('is bounded by its timeout when the server black-holes requests', async () => {
     server.route('/batch/', { hang: true })
     const errors: Error[] = []
@@ -132,5 +142,13 @@ describe('process exit (child process using the built package)', () => {
     const { code } = await run('flush-on-exit', server.url)
     expect(code).toBe(0)
     expect(receivedEvents(server)).toHaveLength(5)
+  })
+
+  it('with flushOnExit and the server unreachable, still exits on its own (held events get one more try)', async () => {
+    const down = await createTestServer()
+    await down.close()
+    const { code, ms } = await run('flush-on-exit', down.url)
+    expect(code).toBe(0)
+    expect(ms).toBeLessThan(10_000)
   })
 })

@@ -68,3 +68,7 @@ new PostHog('phc_key', {
     return { status: 200, text: async () => '{}', json: async () => ({}) }
   },
 })
+
+// The global fetch, as is.
+new PostHog('phc_key', { fetch })
+new PostHog('phc_key', { fetch: globalThis.fetch.bind(globalThis) })
