@@ -78,6 +78,10 @@ export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts,
       // The request in flight was aborted (or will not start: a batch still compressing
       // checks the signal); let the lanes report those events before counting.
       await Promise.race([Promise.all([analytics.flush(), pipeline.ai?.flush()]), sleepUnref(SETTLE_AFTER_ABORT_MS)])
+      // With the spool, a batch the abort turned into "held" is on disk already and the reopened
+      // spool replays it: keeping it in memory too would send it twice.
+      const late = spooled ? analytics.abandon() + (pipeline.ai?.abandon() ?? 0) : 0
+      if (late > 0) pipeline.reporter.drop('shutdown', late, `${late} event(s) in flight when shutdown timed out stay in the spool for the next start`)
     }
   } finally {
     clearTimeout(deadlineTimer)
