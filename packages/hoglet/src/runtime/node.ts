@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, inflateRawSync } from 'node:zlib'
 import { refineNodeFrames } from './node-frames.js'
+import { openFileSpool } from './file-spool.js'
+import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -48,4 +50,16 @@ function releaseId(): string | undefined {
 }
 
 /** Node.js, and Bun and Deno through their Node compatibility. */
-export const nodeRuntime: Runtime = { name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames, releaseId }
+export const nodeRuntime: Runtime = {
+  name: 'node',
+  gzip,
+  sha1Hex,
+  createContextStorage,
+  onBeforeExit,
+  compactor,
+  refineFrames: refineNodeFrames,
+  releaseId,
+  openSpool: openFileSpool,
+  onExit: onProcessExit,
+  onTerminationSignals: onTerminationSignals as Runtime['onTerminationSignals'],
+}
