@@ -18,6 +18,8 @@ interface DocApp {
   get(path: string, handler: (req: DocRequest, res: DocResponse) => unknown): void
   post(path: string, handler: (req: DocRequest, res: DocResponse) => unknown): void
   register(plugin: unknown): Promise<void>
+  /** NestJS's app. */
+  useGlobalInterceptors(...interceptors: unknown[]): void
 }
 
 declare global {
