@@ -6,6 +6,7 @@
 //   speedup-min posthog-node ÷ hoglet must be at least `value` (times faster, from µs per call)
 //   abs-min     hoglet's own figure must be at least `value` (no posthog-node equivalent)
 //   abs-max     hoglet's own figure must be at most `value` (no posthog-node equivalent)
+//   self-ratio-max  hoglet's `metric` ÷ hoglet's `base` must be at most `value` (one option against another)
 // An `informative` target is printed as INFO (a second view of the same figure), never PASS/FAIL.
 //
 // The flag targets are judged on wall-clock time per call, what a caller waits. Process CPU
@@ -151,6 +152,19 @@ export const SCENARIOS = [
     targets: [{ metric: 'definitionsPerMinute', kind: 'ratio-max', value: 0.2, label: 'a fleet of 8 polls ≤ 0.2× as often as posthog-node (one poll per interval)' }],
   },
   {
+    name: 'spool-cost',
+    file: 'spool-cost.mjs',
+    exposeGc: true,
+    libs: ['hoglet'],
+    metrics: [
+      { key: 'usPerCaptureMemory', label: "capture() µs per call, in memory (persistence: 'memory')", digits: 2 },
+      { key: 'usPerCaptureSpoolBatch', label: "capture() µs per call, file spool, fsync 'batch' (default)", digits: 2 },
+      { key: 'usPerCaptureSpoolNever', label: "capture() µs per call, file spool, fsync 'never'", digits: 2 },
+      { key: 'usPerCaptureSpoolAlways', label: "capture() µs per call, file spool, fsync 'always'", digits: 1 },
+    ],
+    targets: [{ metric: 'usPerCaptureSpoolBatch', base: 'usPerCaptureMemory', kind: 'self-ratio-max', value: 2, label: "spool 'batch' capture ≤ 2× in-memory capture" }],
+  },
+  {
     name: 'server-ingest',
     file: 'server-ingest.mjs',
     libs: ['hoglet'],
@@ -184,7 +198,7 @@ export const SCENARIOS = [
 /** Judges one target from the per-library medians; returns the ratio shown and the verdict. */
 export function judge(target, figures) {
   const h = figures.hoglet?.[target.metric]
-  const p = figures['posthog-node']?.[target.metric]
+  const p = target.kind === 'self-ratio-max' ? figures.hoglet?.[target.base] : figures['posthog-node']?.[target.metric]
   if (typeof h !== 'number' || (!target.kind.startsWith('abs-') && typeof p !== 'number')) {
     return { ratio: undefined, pass: false, shown: 'not measured' }
   }
@@ -200,6 +214,10 @@ export function judge(target, figures) {
     case 'speedup-min': {
       const ratio = p / h
       return { ratio, pass: ratio >= target.value, shown: `${ratio.toFixed(1)}× faster (target ≥ ${target.value}×)` }
+    }
+    case 'self-ratio-max': {
+      const ratio = h / p
+      return { ratio, pass: ratio <= target.value, shown: `${ratio.toFixed(2)}× ${target.base} (target ≤ ${target.value}×)` }
     }
     case 'abs-min':
       return { ratio: h, pass: h >= target.value, shown: `${Math.round(h)} (target ≥ ${target.value})` }

@@ -28,7 +28,7 @@ import { CaptureKind, EventCapturer, type CaptureScope, type FeatureFlagEnricher
 import { createImmediateLane, sendImmediate } from './capture/immediate-send.js'
 import { runShutdown, type ShutdownOutcome, type ShutdownResult } from './shutdown.js'
 import { VERSION } from './version.js'
-import { ContextManager, type ContextData, type ContextOptions } from './context.js'
+import { ContextManager, contextDataProblem, isPropertyBag, type ContextData, type ContextOptions } from './context.js'
 import { installExceptionAutocapture, type CrashHooks } from './exceptions/autocapture.js'
 import type { ExceptionCapturer, ExceptionCaptureDetails } from './exceptions/capture-exception.js'
 import { createClientExceptionCapturer } from './exceptions/client-exception-capturer.js'
@@ -95,6 +95,10 @@ export class PostHog {
   #hooksRan = false
   #optedOut: boolean
   #removeDebugListener: (() => void) | undefined
+  /** Process hooks (Node): the exit warning, and `flushOnSignals`. Held here: the runtime keeps only weak references. */
+  #processHooks: Array<{ remove(): void }> = []
+  /** Set when crash autocapture sent the queue: the exit warning has nothing to add then. */
+  #crashDelivered = false
   #contextManager: ContextManager | undefined
   #exceptionCapturer: ExceptionCapturer | undefined
 
@@ -144,11 +148,19 @@ export class PostHog {
         return Promise.resolve()
       })
     }
+    if (this.#processHooks.length === 0) {
+      if (this.runtime.onExit) this.#processHooks.push(this.runtime.onExit(() => this.#warnAtExit()))
+      if (this.config.flushOnSignals && this.runtime.onTerminationSignals) {
+        // Bounded by shutdownTimeoutMs; then the signal takes its default course (exit code kept).
+        this.#processHooks.push(this.runtime.onTerminationSignals(() => this.shutdown()))
+      }
+    }
   }
 
   #stopBackground(): void {
     this.#unregisterExitHook?.()
     this.#unregisterExitHook = undefined
+    for (const hook of this.#processHooks.splice(0)) hook.remove()
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
   }
@@ -233,14 +245,14 @@ export class PostHog {
 
   /** Creates or updates a group (`$groupidentify` with `$group_type`, `$group_key`, `$group_set`). */
   groupIdentify(message: GroupIdentifyMessage): string | undefined {
-    const prepared = prepareGroup(message)
+    const prepared = this.#guarded('groupIdentify', undefined, () => prepareGroup(message))
     return prepared
       ? this.#person('groupIdentify', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
       : this.#reporter.refuse('groupIdentify', '`groupType` and `groupKey` are required')
   }
 
   groupIdentifyImmediate(message: GroupIdentifyMessage): Promise<string | undefined> {
-    const prepared = prepareGroup(message)
+    const prepared = this.#guarded('groupIdentifyImmediate', undefined, () => prepareGroup(message))
     if (!prepared) return Promise.resolve(this.#reporter.refuse('groupIdentifyImmediate', '`groupType` and `groupKey` are required'))
     return this.#personImmediate('groupIdentifyImmediate', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
   }
@@ -267,13 +279,13 @@ export class PostHog {
 
   /** Adds properties to every later event (explicit and context properties win). Resolves at once (posthog-node's signature). */
   register(properties: Record<string, unknown>): Promise<void> {
-    this.#capturer.register(properties)
+    this.#guarded('register', undefined, () => this.#capturer.register(properties))
     return Promise.resolve()
   }
 
   /** Stops adding the super property `key`. */
   unregister(key: string): Promise<void> {
-    this.#capturer.unregister(key)
+    this.#guarded('unregister', undefined, () => this.#capturer.unregister(key))
     return Promise.resolve()
   }
 
@@ -379,12 +391,25 @@ export class PostHog {
    * Where the runtime has no AsyncLocalStorage, `fn` just runs.
    */
   withContext<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
-    return this.#contexts().run(data, fn, options)
+    if (typeof fn !== 'function') return this.#reporter.refuse('withContext', 'expects a function to run as its second argument') as T
+    // Bad data is reported, and `fn` still runs (in a scope built from the usable fields);
+    // what `fn` itself throws is the caller's and propagates as usual.
+    const usable = this.#guarded('withContext', undefined, () => {
+      const problem = contextDataProblem(data)
+      if (problem !== undefined) this.#reporter.refuse('withContext', problem)
+      return { data: usableContextData(data), options: contextOptions(options) }
+    })
+    if (usable === undefined) return fn()
+    return this.#contexts().run(usable.data, fn, usable.options)
   }
 
   /** Makes `data` the context of the rest of the current async execution (AsyncLocalStorage `enterWith`); prefer `withContext`. */
   enterContext(data: ContextData, options?: ContextOptions): void {
-    this.#contexts().enter(data, options)
+    this.#guarded('enterContext', undefined, () => {
+      const problem = contextDataProblem(data)
+      if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
+      this.#contexts().enter(usableContextData(data), contextOptions(options))
+    })
   }
 
   /** The current context (merged with its parents), or undefined outside any. */
@@ -458,8 +483,12 @@ export class PostHog {
       capturer: this.#exceptions(),
       hooks,
       deliverBeforeExit: () => {
-        const requests = queuedEventsAsRequests(this.#analytics.queue, this.#pipeline.serialize, this.config.host + BATCH_PATH, this.config.apiKey)
-        hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS)
+        const lane = this.#analytics
+        const requests = queuedEventsAsRequests(lane.queue, this.#pipeline.serialize, this.config.host + BATCH_PATH, this.config.apiKey, lane.inFlightEvents())
+        this.#crashDelivered = true
+        const sent = hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS) as { statuses?: number[] } | undefined
+        // Delivered: the spool need not replay them at the next start.
+        if (lane.spool !== undefined && sent?.statuses?.every((status) => status >= 200 && status < 300)) lane.spool.settled(Number.POSITIVE_INFINITY)
       },
       flushSoon: () => void this.flush(),
     })
@@ -479,6 +508,10 @@ export class PostHog {
   ): () => void
   on(event: string, listener: (...args: any[]) => void): () => void
   on(event: string, listener: (...args: any[]) => void): () => void {
+    if (typeof event !== 'string' || typeof listener !== 'function') {
+      this.#reporter.refuse('on', 'expects an event name and a listener function')
+      return () => {}
+    }
     return this.#pipeline.emitter.on(event, listener)
   }
 
@@ -588,7 +621,10 @@ export class PostHog {
 
   /** Test overrides that win over local and remote evaluation; `false` removes them. */
   overrideFeatureFlags(overrides: FlagOverrides): void {
-    this.#flags.overrideFeatureFlags(overrides)
+    if (overrides !== false && !isPropertyBag(overrides) && !Array.isArray(overrides)) {
+      return void this.#reporter.refuse('overrideFeatureFlags', 'expects an object, an array of flag keys or `false`; the overrides are unchanged')
+    }
+    this.#guarded('overrideFeatureFlags', undefined, () => this.#flags.overrideFeatureFlags(overrides))
   }
 
   /** True when the client sends nothing (the `disabled` option or a blank api key). */
@@ -615,11 +651,15 @@ export class PostHog {
    * Resolves with `{ delivered, undelivered, timedOut }`; typed `void & ShutdownResult` so code
    * written for posthog-node's `Promise<void>` (`stop(): Promise<void> { return posthog.shutdown() }`) compiles.
    */
-  shutdown(timeoutMs: number = this.config.shutdownTimeoutMs): Promise<ShutdownOutcome> {
+  shutdown(timeoutMs?: number): Promise<ShutdownOutcome> {
     if (this.#shutdownPromise === undefined) {
-      const running = this.#shutdown(timeoutMs).finally(() => {
+      // Not a number (NaN included): the default budget. Infinity: no deadline.
+      const ms = typeof timeoutMs === 'number' && !Number.isNaN(timeoutMs) ? timeoutMs : this.config.shutdownTimeoutMs
+      const running = this.#shutdown(ms).finally(() => {
         this.#shutdownPromise = undefined
         this.#pipeline.closing.reset()
+        // The client stays usable: a new spool directory takes over what this shutdown left.
+        this.#pipeline.reopenSpool()
         this.#startBackground()
       })
       this.#shutdownPromise = running
@@ -660,6 +700,27 @@ export class PostHog {
     return [this.#capturer.contextProvider?.()?.distinctId, distinctIdOrOptions ?? options]
   }
 
+  /**
+   * Runs the part of a public call that reads the caller's arguments: a throw there (a
+   * throwing getter, a proxy, an odd iterable) refuses the call, reported and counted.
+   */
+  #guarded<T>(method: string, fallback: T, fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      this.#reporter.refuseSerialisation(method, error)
+      return fallback
+    }
+  }
+
+  /** At process exit without a shutdown: say what is lost (or kept in the spool), once, synchronously. */
+  #warnAtExit(): void {
+    const left = this.#pipeline.pending()
+    if (left === 0 || this.#shutdownPromise !== undefined || this.#crashDelivered) return
+    const where = this.#pipeline.spool !== undefined ? 'they stay in the spool for the next start' : 'they are lost'
+    this.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
+  }
+
   async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, kind: CaptureKind = CaptureKind.Event): Promise<string | undefined> {
     if (this.#capturer.off) return undefined
     const holder = createImmediateLane(this.#pipeline, path, maxBytes)
@@ -668,7 +729,7 @@ export class PostHog {
   }
 
   #person<M extends PersonCallMessage>(method: string, message: M, event: string, shape: (message: M) => Record<string, unknown>, kind: CaptureKind): string | undefined {
-    const built = this.#personMessage(method, message, event, shape)
+    const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
     return built && this.#capturer.capture(method, built, this.#analytics, kind)
   }
 
@@ -679,7 +740,7 @@ export class PostHog {
     shape: (message: M) => Record<string, unknown>,
     kind: CaptureKind,
   ): Promise<string | undefined> {
-    const built = this.#personMessage(method, message, event, shape)
+    const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
     return built ? this.#immediate(method, built, this.#analytics.path, MAX_EVENT_BYTES, kind) : Promise.resolve(undefined)
   }
 
@@ -710,3 +771,20 @@ export class PostHog {
   }
 }
 
+/** The context data read once into a plain copy (well-formed fields only), so a getter cannot throw later. */
+function usableContextData(data: unknown): ContextData {
+  if (!isPropertyBag(data)) return {}
+  const d = data as ContextData
+  const copy: ContextData = { distinctId: d.distinctId, sessionId: d.sessionId, deviceId: d.deviceId }
+  if (isPropertyBag(d.properties)) copy.properties = { ...d.properties }
+  return copy
+}
+
+/** Context options read once; anything but an object means none. */
+function contextOptions(options: unknown): ContextOptions | undefined {
+  if (!isPropertyBag(options)) return undefined
+  const o = options as ContextOptions & Record<string, unknown>
+  const copy: Record<string, unknown> = { ...o }
+  copy.fresh = o.fresh === true
+  return copy as ContextOptions
+}

@@ -108,15 +108,41 @@ export class ContextManager {
 
   #merge(data: ContextData, parent: Readonly<ContextData> | undefined): Readonly<ContextData> {
     const merged: ContextData = {}
-    const distinctId = data.distinctId ?? parent?.distinctId
-    const sessionId = data.sessionId ?? parent?.sessionId
-    const deviceId = data.deviceId ?? parent?.deviceId
+    // Only well-formed fields are taken (the client reports malformed data); a string or
+    // array `properties` is never spread one key per character.
+    const distinctId = idOf(data.distinctId) ?? parent?.distinctId
+    const sessionId = idOf(data.sessionId) ?? parent?.sessionId
+    const deviceId = idOf(data.deviceId) ?? parent?.deviceId
     if (distinctId !== undefined) merged.distinctId = distinctId
     if (sessionId !== undefined) merged.sessionId = sessionId
     if (deviceId !== undefined) merged.deviceId = deviceId
-    if (parent?.properties || data.properties) {
-      merged.properties = Object.freeze({ ...parent?.properties, ...data.properties })
+    const own = isPropertyBag(data.properties) ? data.properties : undefined
+    if (parent?.properties || own) {
+      merged.properties = Object.freeze({ ...parent?.properties, ...own })
     }
     return Object.freeze(merged)
   }
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return undefined
+}
+
+/** A non-null, non-array object: what may be merged as event properties. */
+export function isPropertyBag(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Why context data cannot be used, or undefined when it can. */
+export function contextDataProblem(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'expects an object like { distinctId, sessionId, properties }'
+  const d = data as ContextData
+  for (const key of ['distinctId', 'sessionId', 'deviceId'] as const) {
+    const value = d[key] as unknown
+    if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'number') return `\`${key}\` must be a string`
+  }
+  if (d.properties !== undefined && !isPropertyBag(d.properties)) return '`properties` must be an object'
+  return undefined
 }

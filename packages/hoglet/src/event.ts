@@ -48,10 +48,14 @@ export const MAX_AI_EVENT_BYTES = 8 * 1024 * 1024
 /** A request body is closed once it would pass this size. */
 export const MAX_REQUEST_BYTES = 5 * 1024 * 1024
 
+/** The largest epoch milliseconds a `Date` represents. */
+const MAX_DATE_MS = 8.64e15
+
 /** Epoch milliseconds of a caller's timestamp, or NaN when it is not a valid time. */
 export function toEpochMs(timestamp: Date | string | number | undefined, now: number): number {
   if (timestamp === undefined) return now
-  if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? timestamp : NaN
+  // Beyond ±8.64e15 ms a Date cannot represent the time (toISOString would throw).
+  if (typeof timestamp === 'number') return Number.isFinite(timestamp) && Math.abs(timestamp) <= MAX_DATE_MS ? timestamp : NaN
   if (timestamp instanceof Date) return timestamp.getTime()
   if (typeof timestamp === 'string') return Date.parse(timestamp)
   return NaN

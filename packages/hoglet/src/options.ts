@@ -1,6 +1,7 @@
 import { createDefaultLogger, guardLogger, type Logger, type SwitchableLogger } from './logger.js'
 import type { WireEvent } from './event.js'
 import { optionNameWarnings } from './option-names.js'
+import { MAX_TIMER_MS } from './timers.js'
 import { beforeSendAdapter, type BeforeSendFn } from './before-send.js'
 
 export type { BeforeSendFn, BeforeSendMessage } from './before-send.js'
@@ -16,8 +17,8 @@ export type { FetchLike, FetchOptions, FetchResponse } from './fetch-types.js'
  */
 export type WireBeforeSendFn = (event: WireEvent) => WireEvent | null
 
-/** Values of `persistence`: where queued events live. `'memory'` is the only one today. */
-export const PERSISTENCE_VALUES = ['memory'] as const
+/** Values of `persistence`: where queued events live. `'file'` is hoglet's durable spool (Node, Bun, Deno). */
+export const PERSISTENCE_VALUES = ['memory', 'file'] as const
 export type Persistence = (typeof PERSISTENCE_VALUES)[number]
 
 import type { FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './flags/cache-provider.js'
@@ -173,6 +174,13 @@ export interface PostHogOptions {
    */
   flushOnExit?: boolean
   /**
+   * On SIGTERM or SIGINT (Node), shut down within `shutdownTimeoutMs`, then let the signal take
+   * its default course (the process ends with the signal's exit code), unless the program has
+   * its own listener for that signal. A second signal ends the process at once.
+   * @default false
+   */
+  flushOnSignals?: boolean
+  /**
    * Default budget of `shutdown()` in milliseconds.
    * @default 30000
    */
@@ -192,10 +200,34 @@ export interface PostHogOptions {
    */
   defaultOptIn?: boolean
   /**
-   * Where queued events live until they are sent.
+   * Where queued events live until they are sent. `'memory'`: in the process only. `'file'`
+   * (Node, Bun, Deno): each event is also written to an append-only spool file in
+   * `persistenceDir` before `capture()` returns, so events survive a crash, a kill or a deploy
+   * and are sent by the next client started on the same directory.
    * @default 'memory'
    */
   persistence?: Persistence
+  /**
+   * Directory of the file spool (`persistence: 'file'`). Processes may share it: each client
+   * writes into its own subdirectory (named by api key, host and process) and takes over those
+   * of processes that are no longer running.
+   * @default `<os temp dir>/hoglet-spool`
+   */
+  persistenceDir?: string
+  /**
+   * When the spool file is flushed to the disk (fsync). `'batch'`: once per batch sent, off the
+   * event loop (a kill loses nothing; a power cut can lose the events since the last batch).
+   * `'always'`: after every event (survives a power cut; about a millisecond per event).
+   * `'never'`: left to the operating system.
+   * @default 'batch'
+   */
+  persistenceFsync?: 'batch' | 'always' | 'never'
+  /**
+   * Most bytes of undelivered events the spool keeps; past it the oldest events are dropped
+   * (counted as `queue_full`).
+   * @default 67108864 (64 MiB)
+   */
+  persistenceMaxBytes?: number
   /**
    * Accepted for posthog-node compatibility. A server SDK sends what you capture; mark an event
    * personless with `$process_person_profile: false`. posthog-node does nothing with it either.
@@ -425,6 +457,10 @@ export interface ResolvedOptions {
   readonly beforeSend: readonly WireBeforeSendFn[]
   readonly defaultOptIn: boolean
   readonly persistence: Persistence
+  readonly persistenceDir: string | undefined
+  readonly persistenceFsync: 'batch' | 'always' | 'never'
+  readonly persistenceMaxBytes: number
+  readonly flushOnSignals: boolean
   readonly privacyMode: boolean
   readonly enableFullAiCapture: boolean
   readonly isServer: boolean
@@ -472,8 +508,9 @@ const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
   requestTimeout: true, fetchRetryCount: true, fetchRetryDelay: true, fetchRetryMaxDelay: true,
   disableCompression: true, disableGeoip: true, historicalMigration: true, captureMode: true, disabled: true, debug: true,
   fetch: true, logger: true, onError: true, beforeSend: true, superProperties: true, syncMode: true,
-  flushOnExit: true, shutdownTimeoutMs: true, waitUntil: true, waitUntilDebounceMs: true,
-  waitUntilMaxWaitMs: true, before_send: true, defaultOptIn: true, persistence: true,
+  flushOnExit: true, flushOnSignals: true, shutdownTimeoutMs: true, waitUntil: true, waitUntilDebounceMs: true,
+  waitUntilMaxWaitMs: true, before_send: true, defaultOptIn: true,
+  persistence: true, persistenceDir: true, persistenceFsync: true, persistenceMaxBytes: true,
   personProfiles: true, privacyMode: true, enableFullAiCapture: true, isServer: true,
   custom_blocked_useragents: true, __preview_capture_bot_pageviews: true, disableRemoteConfig: true,
   disableSurveys: true, sessionExpirationTimeSeconds: true, disable_capture_url_hashes: true,
@@ -579,8 +616,8 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     ? Object.freeze([...BOT_USER_AGENTS, ...blocked.map((ua) => ua.toLowerCase())])
     : undefined
 
-  const requestTimeout = num(o, 'requestTimeout', 10_000, Number.NEGATIVE_INFINITY)
-  const flushInterval = num(o, 'flushInterval', 5000, Number.NEGATIVE_INFINITY)
+  const requestTimeout = timer(logger, 'requestTimeout', num(o, 'requestTimeout', 10_000, Number.NEGATIVE_INFINITY))
+  const flushInterval = timer(logger, 'flushInterval', num(o, 'flushInterval', 5000, Number.NEGATIVE_INFINITY))
   const maxCacheSize = num(o, 'maxCacheSize', 50_000, 0)
 
   return Object.freeze({
@@ -592,8 +629,8 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     maxQueueSize: Math.max(Math.ceil(num(o, 'maxQueueSize', 10_000, Number.NEGATIVE_INFINITY)), flushAt),
     requestTimeout: requestTimeout > 0 ? requestTimeout : 0,
     fetchRetryCount: Math.max(0, Math.floor(num(o, 'fetchRetryCount', 3, Number.NEGATIVE_INFINITY))),
-    fetchRetryDelay: Math.max(0, num(o, 'fetchRetryDelay', 1000, Number.NEGATIVE_INFINITY)),
-    fetchRetryMaxDelay: Math.max(0, num(o, 'fetchRetryMaxDelay', 30_000, Number.NEGATIVE_INFINITY)),
+    fetchRetryDelay: timer(logger, 'fetchRetryDelay', Math.max(0, num(o, 'fetchRetryDelay', 1000, Number.NEGATIVE_INFINITY))),
+    fetchRetryMaxDelay: timer(logger, 'fetchRetryMaxDelay', Math.max(0, num(o, 'fetchRetryMaxDelay', 30_000, Number.NEGATIVE_INFINITY))),
     disableCompression: bool(o, 'disableCompression', false),
     disableGeoip: bool(o, 'disableGeoip', true),
     historicalMigration: bool(o, 'historicalMigration', false),
@@ -606,6 +643,10 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     beforeSend: Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, isServer)), ...wireHooks]),
     defaultOptIn: bool(o, 'defaultOptIn', true),
     persistence,
+    persistenceDir: optString(o, 'persistenceDir'),
+    persistenceFsync: oneOf(o, 'persistenceFsync', ['batch', 'always', 'never'] as const, 'batch'),
+    persistenceMaxBytes: int(o, 'persistenceMaxBytes', 64 * 1024 * 1024, 4096),
+    flushOnSignals: bool(o, 'flushOnSignals', false),
     privacyMode: bool(o, 'privacyMode', false),
     enableFullAiCapture: bool(o, 'enableFullAiCapture', false),
     isServer,
@@ -614,20 +655,20 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     syncMode: bool(o, 'syncMode', false),
     flushOnExit: bool(o, 'flushOnExit', false),
     waitUntil: o.waitUntil,
-    waitUntilDebounceMs: clampedMs(o, 'waitUntilDebounceMs', 50),
-    waitUntilMaxWaitMs: clampedMs(o, 'waitUntilMaxWaitMs', 500),
-    shutdownTimeoutMs: num(o, 'shutdownTimeoutMs', 30_000, 0),
+    waitUntilDebounceMs: timer(logger, 'waitUntilDebounceMs', clampedMs(o, 'waitUntilDebounceMs', 50)),
+    waitUntilMaxWaitMs: timer(logger, 'waitUntilMaxWaitMs', clampedMs(o, 'waitUntilMaxWaitMs', 500)),
+    shutdownTimeoutMs: timer(logger, 'shutdownTimeoutMs', num(o, 'shutdownTimeoutMs', 30_000, 0)),
     secretKey,
     enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
-    featureFlagsPollingInterval: pollingInterval(o.featureFlagsPollingInterval),
+    featureFlagsPollingInterval: timerOrNull(logger, 'featureFlagsPollingInterval', pollingInterval(o.featureFlagsPollingInterval)),
     preloadFeatureFlags: bool(o, 'preloadFeatureFlags', true),
     disableRemoteFeatureFlags: bool(o, 'disableRemoteFeatureFlags', false),
     bootstrap: resolveBootstrap(o.bootstrap),
     staleFlagFallback: resolveStaleFallback(o.staleFlagFallback),
     featureFlagsLogWarnings: bool(o, 'featureFlagsLogWarnings', true),
-    featureFlagsRequestTimeoutMs: int(o, 'featureFlagsRequestTimeoutMs', 3000, 0),
+    featureFlagsRequestTimeoutMs: timer(logger, 'featureFlagsRequestTimeoutMs', int(o, 'featureFlagsRequestTimeoutMs', 3000, 0)),
     featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
-    remoteConfigRequestTimeoutMs: int(o, 'remoteConfigRequestTimeoutMs', 3000, 0),
+    remoteConfigRequestTimeoutMs: timer(logger, 'remoteConfigRequestTimeoutMs', int(o, 'remoteConfigRequestTimeoutMs', 3000, 0)),
     strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
     featureFlagsTimezone,
     flagDefinitionCacheProvider: provider,
@@ -750,6 +791,28 @@ function int(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, mi
   const value = num(o, name, fallback, min)
   if (!Number.isInteger(value)) throw new RangeError(`The \`${name}\` option must be an integer, got ${value}.`)
   return value
+}
+
+/**
+ * A duration used as a timer delay. Timers cannot wait longer than 2^31 − 1 ms (a longer delay
+ * fires after 1 ms), so a longer value is clamped to that with a warning; posthog-node accepts
+ * such values, so they are not refused.
+ */
+function timer(logger: Logger, name: string, value: number): number {
+  if (value <= MAX_TIMER_MS) return value
+  logger.warn(`The \`${name}\` option (${value}) is longer than a timer can wait; ${MAX_TIMER_MS} ms (about 24.8 days) is used.`)
+  return MAX_TIMER_MS
+}
+
+function timerOrNull(logger: Logger, name: string, value: number | null): number | null {
+  return value === null ? null : timer(logger, name, value)
+}
+
+function oneOf<T extends string>(o: PostHogOptions, name: keyof PostHogOptions, values: readonly T[], fallback: T): T {
+  const value = (o as Bag)[name]
+  if (value === undefined || value === null) return fallback
+  if (!values.includes(value as T)) throw new TypeError(`The \`${name}\` option must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}.`)
+  return value as T
 }
 
 function optString(o: PostHogOptions, name: keyof PostHogOptions): string | undefined {

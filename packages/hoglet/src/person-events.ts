@@ -124,6 +124,14 @@ export function personEventMessage<M extends PersonCallMessage>(
   if (id === undefined || id === null || id === '' || (typeof id !== 'string' && typeof id !== 'number')) {
     return reporter.refuse(method, '`distinctId` is required')
   }
+  const bag = message as { properties?: unknown; propertiesOnce?: unknown }
+  // A string or array is refused here, before any code iterates it one key per character.
+  for (const key of ['properties', 'propertiesOnce'] as const) {
+    const value = bag[key]
+    // (unsetPersonProperties takes property names, one or an array: its shape reads them itself.)
+    if (method === 'unsetPersonProperties') break
+    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) return reporter.refuse(method, `\`${key}\` must be an object`)
+  }
   let properties: Record<string, unknown>
   try {
     properties = shape(message)

@@ -113,7 +113,8 @@ export class EventCapturer {
   }
 
   unregister(key: string): void {
-    if (!(key in this.#superProperties)) return
+    if (typeof key !== 'string') return void this.#reporter.refuse('unregister', 'expects a property name (string)')
+    if (!Object.prototype.hasOwnProperty.call(this.#superProperties, key)) return
     const next = { ...this.#superProperties }
     delete next[key]
     this.#superProperties = Object.freeze(next)
@@ -122,6 +123,15 @@ export class EventCapturer {
 
   /** Validates and queues; person and group calls (`kind`) take no super or context properties. */
   capture(method: string, message: EventMessage, lane: Lane, kind: CaptureKind = CaptureKind.Event): string | undefined {
+    try {
+      return this.#capture(method, message, lane, kind)
+    } catch (error) {
+      // Last resort: a getter or proxy in the caller's message threw outside the checks below.
+      return this.#reporter.refuseSerialisation(method, error)
+    }
+  }
+
+  #capture(method: string, message: EventMessage, lane: Lane, kind: CaptureKind): string | undefined {
     if (this.off) return undefined
     if (message === null || typeof message !== 'object') return this.#reporter.refuse(method, 'expects an object like { distinctId, event, properties }')
     const event = message.event
@@ -153,7 +163,15 @@ export class EventCapturer {
     else if (typeof uuid !== 'string' || !isUuid(uuid)) return this.#reporter.refuse(method, '`uuid` must be a UUID string')
 
     if (message.sendFeatureFlags && message.flags === undefined && this.flagEnricher !== undefined) {
-      this.#captureWithFetchedFlags(method, message, lane, distinctId as string, uuid, time, scope, personless, kind)
+      // Read the message once, now: the flag lookup is async, and what the caller changes
+      // after capture() returns must not be sent (nor can a throwing getter lose the event later).
+      let snapshot: Snapshot
+      try {
+        snapshot = snapshotMessage(message)
+      } catch (error) {
+        return this.#reporter.refuseSerialisation(method, error)
+      }
+      this.#captureWithFetchedFlags(method, message.sendFeatureFlags === true ? true : (message.sendFeatureFlags as Record<string, unknown>), snapshot, lane, distinctId as string, uuid, time, scope, personless, kind)
       return uuid
     }
     if (
@@ -163,7 +181,14 @@ export class EventCapturer {
       (this.#config.botUserAgents !== undefined && event === '$pageview')
     ) {
       const computed = message.flags !== undefined ? this.#snapshotProperties(message.flags) : undefined
-      return this.#enqueueBuilt(method, this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed, kind), lane, kind)
+      let wire: WireEvent
+      try {
+        wire = this.#build(message, event, distinctId as string, uuid, time, scope, personless, computed, kind)
+      } catch (error) {
+        return this.#reporter.refuseSerialisation(method, error)
+      }
+      this.#counters.captured++
+      return this.#enqueueBuilt(method, wire, lane, kind)
     }
 
     // Fast path: one JSON.stringify, one flat string into the ring buffer.
@@ -197,23 +222,34 @@ export class EventCapturer {
     return uuid
   }
 
-  #push(lane: Lane, json: string, time: number, form: SlotForm): void {
+  /**
+   * Puts one event into the lane. Every counter and the queue are updated before any
+   * caller code (a `drop` listener, `onError`, the logger) runs, so a capture made from that
+   * code finds a consistent queue and is queued or counted like any other.
+   * `counted`: the slow path counted the event as captured already.
+   */
+  #push(lane: Lane, json: string, time: number, form: SlotForm, counted = false): void {
     const q = lane.queue
-    if (!q.push(json, time, form)) {
-      // Full: the oldest event makes room for the newest.
-      q.dropOldest()
-      lane.droppedOldest()
-      this.#reporter.overflow()
-      q.push(json, time, form)
-    } else this.#reporter.pushed()
-    this.#counters.captured++
+    if (!counted) this.#counters.captured++
+    // Durable spool: on disk (the page cache) before capture() returns, in queue order.
+    if (lane.spool !== undefined) lane.spool.append(json, time, form)
+    if (q.push(json, time, form)) {
+      lane.pushed()
+      this.#reporter.pushed()
+      return
+    }
+    // Full: the oldest event makes room for the newest.
+    q.dropOldest()
+    q.push(json, time, form)
+    lane.droppedOldest()
     lane.pushed()
+    this.#reporter.overflow()
   }
 
   // ---- Slow path: the whole WireEvent is built before it is queued ----
 
   #build(
-    message: EventMessage,
+    message: Snapshot | EventMessage,
     event: string,
     distinctId: string,
     uuid: string,
@@ -258,7 +294,8 @@ export class EventCapturer {
 
   #captureWithFetchedFlags(
     method: string,
-    message: EventMessage,
+    sendFeatureFlags: true | Record<string, unknown>,
+    message: Snapshot,
     lane: Lane,
     distinctId: string,
     uuid: string,
@@ -267,22 +304,39 @@ export class EventCapturer {
     personless: boolean,
     kind: CaptureKind,
   ): void {
-    const options = message.sendFeatureFlags === true ? true : (message.sendFeatureFlags as Record<string, unknown>)
-    const work = this.flagEnricher!.fetchProperties(distinctId, message.groups, options).then(
-      (computed) => computed,
-      (error: unknown) => {
-        this.#host.reportError(new InvalidEventError(method, 'feature flags could not be evaluated; the event is sent without them', { cause: error }), 'warn')
-        return undefined
-      },
-    )
+    const options = sendFeatureFlags === true ? true : sendFeatureFlags
+    const counters = this.#counters
+    counters.captured++
+    counters.preparing++
+    let work: Promise<Record<string, unknown> | undefined>
+    try {
+      work = Promise.resolve(this.flagEnricher!.fetchProperties(distinctId, message.groups, options))
+    } catch (error) {
+      work = Promise.reject(error)
+    }
+    const failed = (error: unknown): undefined => {
+      this.#host.reportError(new InvalidEventError(method, 'feature flags could not be evaluated; the event is sent without them', { cause: error }), 'warn')
+      return undefined
+    }
     lane.preparing = this.#host.trackPending(
-      work.then((computed) => {
-        this.#enqueueBuilt(method, this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed, kind), lane, kind)
+      work.then(undefined, failed).then((computed) => {
+        counters.preparing--
+        let wire: WireEvent
+        try {
+          wire = this.#build(message, message.event, distinctId, uuid, time, scope, personless, computed, kind)
+        } catch (error) {
+          // Not expected (the snapshot is plain JSON); the event was counted, so it is a drop.
+          return void this.#reporter.drop('invalid', 1, `${method}(): the event could not be built: ${(error as Error)?.message ?? error}`, error)
+        }
+        this.#enqueueBuilt(method, wire, lane, kind)
       }),
     )
   }
 
-  /** Runs before_send and queues a complete event; returns the final uuid or undefined when dropped. */
+  /**
+   * Runs before_send and queues a complete event (already counted as captured); returns the
+   * final uuid or undefined when it was dropped.
+   */
   #enqueueBuilt(method: string, wire: WireEvent, lane: Lane, kind: CaptureKind): string | undefined {
     const final = this.#beforeSend(wire)
     if (final === undefined) return undefined
@@ -291,13 +345,19 @@ export class EventCapturer {
       return undefined
     }
     let json: string
+    let time: number
     try {
       json = JSON.stringify(final)
+      time = Date.parse(final.timestamp)
     } catch (error) {
-      return this.#reporter.refuseSerialisation(method, error)
+      this.#reporter.drop('invalid', 1, `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error})`, error)
+      return undefined
     }
-    if (json.length * 3 > lane.maxEventBytes && utf8Length(json) > lane.maxEventBytes) return this.#reporter.refuseTooLarge(method, json, lane.maxEventBytes)
-    this.#push(lane, json, Date.parse(final.timestamp), SlotForm.Complete)
+    if (json.length * 3 > lane.maxEventBytes && utf8Length(json) > lane.maxEventBytes) {
+      this.#reporter.drop('too_large', 1, `${method}(): the event is ${utf8Length(json)} bytes, over the ${lane.maxEventBytes}-byte cap`)
+      return undefined
+    }
+    this.#push(lane, json, Number.isNaN(time) ? Date.now() : time, SlotForm.Complete, true)
     this.#emitter.emit(EMITTED_AS[kind], final)
     return final.uuid
   }
@@ -312,8 +372,7 @@ export class EventCapturer {
         return undefined
       }
       if (current === null || current === undefined) {
-        this.#counters.dropped.before_send++
-        this.#host.logger.info(`Event '${wire.event}' was dropped by before_send.`)
+        this.#reporter.dropRequested('before_send', `Event '${wire.event}' was dropped by before_send.`)
         return undefined
       }
       if (typeof current !== 'object' || typeof current.event !== 'string' || typeof current.distinct_id !== 'string') {
@@ -334,4 +393,24 @@ function markBotPageview(wire: WireEvent, bots: readonly string[]): void {
   if (!bots.some((bot) => lower.includes(bot))) return
   wire.event = '$bot_pageview'
   wire.properties.$browser_type = 'bot'
+}
+
+/** The parts of a capture message read after capture() returns (the `sendFeatureFlags` path). */
+interface Snapshot {
+  readonly event: string
+  readonly properties: Record<string, unknown> | undefined
+  readonly groups: Record<string, string | number> | undefined
+  readonly disableGeoip: boolean | undefined
+}
+
+/** Reads the message once: properties as a JSON copy (throws on circular, BigInt, a throwing getter). */
+function snapshotMessage(message: EventMessage): Snapshot {
+  const properties = message.properties
+  const groups = message.groups
+  return {
+    event: message.event,
+    properties: properties === undefined ? undefined : JSON.parse(JSON.stringify(properties)),
+    groups: groups === undefined || groups === null || typeof groups !== 'object' ? undefined : JSON.parse(JSON.stringify(groups)),
+    disableGeoip: typeof message.disableGeoip === 'boolean' ? message.disableGeoip : undefined,
+  }
 }

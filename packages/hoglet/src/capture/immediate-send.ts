@@ -7,7 +7,7 @@ import { Lane } from '../pipeline/lane.js'
  */
 export function createImmediateLane(pipeline: EventPipeline, path: string, maxEventBytes: number): Lane {
   const reporter = pipeline.reporter
-  return new Lane({
+  const lane = new Lane({
     path,
     capacity: 1,
     maxEventBytes,
@@ -20,6 +20,8 @@ export function createImmediateLane(pipeline: EventPipeline, path: string, maxEv
     report: { refused: (reason, msg, cause) => reporter.drop(reason, 1, msg, cause) },
     closing: pipeline.closing,
   })
+  pipeline.immediateLanes.add(lane)
+  return lane
 }
 
 /** Sends the event captured into `holder`; resolves with its uuid once delivered, `undefined` if it was not. */
@@ -29,7 +31,10 @@ export async function sendImmediate(
   holder: Lane,
   uuid: string | undefined,
 ): Promise<string | undefined> {
-  if (uuid === undefined) return undefined
+  if (uuid === undefined) {
+    pipeline.immediateLanes.delete(holder)
+    return undefined
+  }
   pipeline.sender.keepAlive++
   try {
     // Wait only for this event's own flag fetch (sendFeatureFlags), never for other work:
@@ -41,6 +46,7 @@ export async function sendImmediate(
     await trackPending(work)
   } finally {
     pipeline.sender.keepAlive--
+    pipeline.immediateLanes.delete(holder)
   }
   return holder.delivered === 1 ? uuid : undefined
 }

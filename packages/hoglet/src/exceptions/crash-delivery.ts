@@ -11,7 +11,7 @@ export interface CrashRequest {
 const MAX_BODY_CHARS = 4 * 1024 * 1024
 
 /**
- * Everything still queued, as `/batch/` requests built synchronously: at a crash there is no
+ * Everything in flight and still queued, as `/batch/` requests built synchronously: at a crash there is no
  * event loop left to run the normal sender. Events that cannot become JSON are skipped, as the
  * batcher would. The queue is left as it is; the process ends right after.
  */
@@ -20,6 +20,7 @@ export function queuedEventsAsRequests(
   serialize: (queue: EventQueue, slot: number) => string,
   url: string,
   apiKey: string,
+  inFlight: readonly string[] = [],
 ): CrashRequest[] {
   const requests: CrashRequest[] = []
   const prefix = `{"api_key":${JSON.stringify(apiKey)},"batch":[`
@@ -34,6 +35,13 @@ export function queuedEventsAsRequests(
     })
     batch = []
     chars = 0
+  }
+  // Batches in flight first: their requests die with the process, so they are sent again
+  // (same uuids, so PostHog deduplicates the ones that did arrive).
+  for (const json of inFlight) {
+    if (chars + json.length > MAX_BODY_CHARS) close()
+    batch.push(json)
+    chars += json.length + 1
   }
   for (let k = 0; k < queue.size; k++) {
     let slot = queue.head + k

@@ -110,7 +110,13 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
       unresolved: Object.freeze(unresolved),
     },
     (e, perRead) => {
-      if (perRead ?? sendEvents ?? config.sendFeatureFlagEvent) state.exposures.report(e)
+      if (!(perRead ?? sendEvents ?? config.sendFeatureFlagEvent)) return
+      // A snapshot's reads never throw, even when the caller's `groups` cannot be read.
+      try {
+        state.exposures.report(e)
+      } catch (error) {
+        config.report(new Error(`the exposure event could not be built: ${(error as Error)?.message ?? error}`, { cause: error }), 'warn')
+      }
     },
     logger,
   )

@@ -9,12 +9,13 @@
  * `all-flags.ts` as plain functions over that state, so the synchronous local answers cost
  * one function call more than nothing.
  */
+import { clampTimerMs } from '../timers.js'
 import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue } from './flag-api.js'
 import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload } from './remote.js'
 import { ExposureReporter } from './exposure.js'
 import { StaleFlagValues } from './stale-values.js'
-import type { FeatureFlagEvaluations } from './snapshot.js'
+import { FeatureFlagEvaluations } from './snapshot.js'
 import { reportRemoteError, type FeatureFlagsConfig, type FlagServiceState } from './flag-service-state.js'
 import { compileDefinitions, type CompiledDefinitions } from './loaded-definitions.js'
 import { answerLocally, evaluateOne, payloadFor } from './single-flag.js'
@@ -96,20 +97,49 @@ export class FeatureFlags {
 
   // ---- single flag (single-flag.ts) --------------------------------------------------
 
-  async getFeatureFlagResult(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
-    return evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent, matchValue)
+  // Every public method resolves whatever its arguments: a synchronous throw (a throwing getter
+  // or proxy in the caller's options) or a rejection is reported and answered with the
+  // method's "unknown" value. The synchronous local answers only pay for a try block.
+
+  getFeatureFlagResult(key: string, distinctId: string | number | undefined, options: FlagCallOptions = {}, matchValue?: FlagValue): Promise<FeatureFlagResult | undefined> {
+    try {
+      return this.#guard('getFeatureFlagResult', evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent, matchValue), undefined)
+    } catch (error) {
+      return this.#failed('getFeatureFlagResult', error, undefined)
+    }
   }
 
   getFeatureFlag(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FlagValue | undefined> {
-    const local = answerLocally(this.state, key, distinctId, options)
-    if (local !== undefined) return Promise.resolve(local.value)
-    return evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent).then((r) => (r ? (r.enabled ? (r.variant ?? true) : false) : undefined))
+    try {
+      const local = answerLocally(this.state, key, distinctId, options)
+      if (local !== undefined) return Promise.resolve(local.value)
+      return this.#guard('getFeatureFlag', evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent).then((r) => (r ? (r.enabled ? (r.variant ?? true) : false) : undefined)), undefined)
+    } catch (error) {
+      return this.#failed('getFeatureFlag', error, undefined)
+    }
   }
 
   isFeatureEnabled(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<boolean | undefined> {
-    const local = answerLocally(this.state, key, distinctId, options)
-    if (local !== undefined) return Promise.resolve(local.enabled)
-    return evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent).then((r) => (r ? r.enabled : undefined))
+    try {
+      const local = answerLocally(this.state, key, distinctId, options)
+      if (local !== undefined) return Promise.resolve(local.enabled)
+      return this.#guard('isFeatureEnabled', evaluateOne(this.state, key, distinctId, options, this.state.config.sendFeatureFlagEvent).then((r) => (r ? r.enabled : undefined)), undefined)
+    } catch (error) {
+      return this.#failed('isFeatureEnabled', error, undefined)
+    }
+  }
+
+  #guard<T>(method: string, promise: Promise<T>, fallback: T): Promise<T> {
+    return promise.then(undefined, (error: unknown) => this.#failed(method, error, fallback))
+  }
+
+  #failed<T>(method: string, error: unknown, fallback: T): Promise<T> {
+    try {
+      this.state.config.report(new Error(`${method}() could not evaluate: ${(error as Error)?.message ?? String(error)}`, { cause: error }), 'warn')
+    } catch {
+      // Reporting must not turn into a throw either.
+    }
+    return Promise.resolve(fallback)
   }
 
   /**
@@ -118,36 +148,61 @@ export class FeatureFlags {
    * the flag has a value but no payload for it; `undefined` when the flag is unknown.
    */
   getFeatureFlagPayload(key: string, distinctId: string | number | undefined, matchValue?: FlagValue, options: FlagCallOptions = {}): Promise<JsonValue | null | undefined> {
-    return payloadFor(this.state, key, distinctId, matchValue, options)
+    try {
+      return this.#guard('getFeatureFlagPayload', payloadFor(this.state, key, distinctId, matchValue, options), undefined)
+    } catch (error) {
+      return this.#failed('getFeatureFlagPayload', error, undefined)
+    }
   }
 
   // ---- all flags (all-flags.ts) ------------------------------------------------------
 
   /** Every flag's value for the subject. Sends no exposure events. */
   getAllFlags(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
-    const results = localAll(this.state, distinctId, options)
-    if (results) {
-      const values: Record<string, FlagValue> = {}
-      for (const key in results) values[key] = results[key]!.value
-      return Promise.resolve(values)
+    try {
+      const results = localAll(this.state, distinctId, options)
+      if (results) {
+        const values: Record<string, FlagValue> = {}
+        for (const key in results) values[key] = results[key]!.value
+        return Promise.resolve(values)
+      }
+      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}), {})
+    } catch (error) {
+      return this.#failed('getAllFlags', error, {})
     }
-    return allFlagValues(this.state, distinctId, options ?? {})
   }
 
   /** Every flag's value and decoded payload for the subject. Sends no exposure events. */
   getAllFlagsAndPayloads(distinctId: string | number | undefined, options: AllFlagsOptions = {}): Promise<FlagsAndPayloads> {
-    return allFlagsAndPayloads(this.state, distinctId, options)
+    try {
+      return this.#guard('getAllFlagsAndPayloads', allFlagsAndPayloads(this.state, distinctId, options), { featureFlags: {}, featureFlagPayloads: {} })
+    } catch (error) {
+      return this.#failed('getAllFlagsAndPayloads', error, { featureFlags: {}, featureFlagPayloads: {} })
+    }
   }
 
   /** A snapshot of every flag (or `flagKeys`) for the subject: local first, one `/flags` call at most. */
   evaluateFlags(rawDistinctId: unknown, options: AllFlagsOptions = {}): Promise<FeatureFlagEvaluations> {
-    return evaluateFlagsSnapshot(this.state, rawDistinctId, options)
+    const logger = this.state.config.logger
+    try {
+      return this.#guard('evaluateFlags', evaluateFlagsSnapshot(this.state, rawDistinctId, options), FeatureFlagEvaluations.empty(logger))
+    } catch (error) {
+      return this.#failed('evaluateFlags', error, FeatureFlagEvaluations.empty(logger))
+    }
   }
 
   // ---- remote config, lifecycle, overrides ---------------------------------------------
 
   /** The flag's remote-config payload (decrypted by the server); needs a secret key. */
-  async getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
+  getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
+    try {
+      return this.#guard('getRemoteConfigPayload', this.#remoteConfigPayload(key), undefined)
+    } catch (error) {
+      return this.#failed('getRemoteConfigPayload', error, undefined)
+    }
+  }
+
+  async #remoteConfigPayload(key: string): Promise<JsonValue | undefined> {
     const { config } = this.state
     if (!config.secretKey) {
       const message = 'getRemoteConfigPayload needs the `secretKey` (or `personalApiKey`) option'
@@ -180,7 +235,9 @@ export class FeatureFlags {
   waitForLocalEvaluationReady(timeoutMs = 30_000): Promise<boolean> {
     if (!this.poller) return Promise.resolve(false)
     this.poller.start()
-    return this.poller.waitForReady(timeoutMs)
+    // A NaN, negative or over-long timeout must not turn into a 1 ms timer (or a throw).
+    const ms = typeof timeoutMs === 'number' ? clampTimerMs(timeoutMs) : 30_000
+    return this.poller.waitForReady(ms)
   }
 
   isLocalEvaluationReady(): boolean {

@@ -155,7 +155,8 @@ export interface NormalizedOverrides {
 }
 
 function flagOverrideMap(o: string[] | Record<string, FlagValue>): Map<string, FlagValue | undefined> {
-  if (Array.isArray(o)) return new Map(o.map((k) => [k, true]))
+  // A list's non-string entries name no flag.
+  if (Array.isArray(o)) return new Map(o.filter((k): k is string => typeof k === 'string').map((k) => [k, true]))
   return new Map(Object.entries(o))
 }
 

@@ -103,7 +103,13 @@ export class RemoteFlagsClient {
 
   /** Evaluate remotely. Never throws. */
   async evaluate(request: RemoteFlagsRequest): Promise<RemoteFlagsOutcome> {
-    const body = JSON.stringify(this.buildBody(request))
+    let body: string
+    try {
+      body = JSON.stringify(this.buildBody(request))
+    } catch (cause) {
+      // BigInt or circular person/group properties: no request can be made; answered as an error, never thrown.
+      return { ok: false, error: failure('malformed', undefined, `the /flags request cannot be serialised to JSON: ${describe(cause)}`, cause), attempts: 0 }
+    }
     let attempt = 0
     for (;;) {
       const result = await this.attempt(body)

@@ -85,14 +85,17 @@ export class FeatureFlagEvaluations {
    */
   isEnabled(key: string, options?: { defaultValue?: boolean; sendFeatureFlagEvents?: boolean }): boolean {
     const record = this.records.get(key)
-    this.access(key, record, options?.sendFeatureFlagEvents)
-    return record ? record.enabled : (options?.defaultValue ?? false)
+    const opts = options !== null && typeof options === 'object' ? options : undefined
+    this.access(key, record, perReadChoice(opts))
+    if (record) return record.enabled
+    const fallback = opts?.defaultValue
+    return typeof fallback === 'boolean' ? fallback : false
   }
 
   /** The variant key, `true` or `false`; `undefined` when the flag is absent. */
   getFlag(key: string, options?: { sendFeatureFlagEvents?: boolean }): FlagValue | undefined {
     const record = this.records.get(key)
-    this.access(key, record, options?.sendFeatureFlagEvents)
+    this.access(key, record, perReadChoice(options))
     return record ? flagValueOf(record) : undefined
   }
 
@@ -110,7 +113,12 @@ export class FeatureFlagEvaluations {
   only(keys: readonly string[]): FeatureFlagEvaluations {
     const picked = new Map<string, FlagRecord>()
     const unknown: string[] = []
+    if (!Array.isArray(keys)) {
+      this.logger?.warn('only(): expects an array of flag keys; the copy holds no flags')
+      keys = []
+    }
     for (const key of keys) {
+      if (typeof key !== 'string') continue
       const record = this.records.get(key)
       if (record) picked.set(key, record)
       else unknown.push(key)
@@ -184,4 +192,10 @@ export function exposureFor(key: string, record: FlagRecord | undefined, context
 
 export function flagValueOf(record: { enabled: boolean; variant: string | undefined }): FlagValue {
   return record.variant ?? record.enabled
+}
+
+/** A read's own `sendFeatureFlagEvents`, when it gave a boolean (hostile options read as none). */
+function perReadChoice(options: { sendFeatureFlagEvents?: boolean } | undefined): boolean | undefined {
+  const choice = options !== null && typeof options === 'object' ? options.sendFeatureFlagEvents : undefined
+  return typeof choice === 'boolean' ? choice : undefined
 }

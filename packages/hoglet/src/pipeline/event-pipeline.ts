@@ -9,9 +9,9 @@ import { Sender } from './sender.js'
 import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
 import { Closing } from './closing.js'
+import type { SpoolStore } from './spool.js'
 import type { FlushPayload } from './reporter.js'
 import { WaitUntilFlusher } from './wait-until.js'
-
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -33,10 +33,14 @@ export class EventPipeline {
   readonly analytics: Lane
   /** The `/i/v0/ai/batch/` lane, or undefined until the first `captureAi`. */
   ai: Lane | undefined
+  /** The private one-event lanes of Immediate calls still sending (their queued event counts in stats()). */
+  readonly immediateLanes = new Set<Lane>()
   /** Flag fetches of earlier captures, Immediate sends, exception captures. */
   readonly pendingWork = new Set<Promise<unknown>>()
   /** The debounced `waitUntil` flush, when the `waitUntil` option is set. */
   readonly waitUntil: WaitUntilFlusher | undefined
+  /** The durable spool (`persistence: 'file'`), or undefined. */
+  spool: SpoolStore | undefined
   readonly #config: ResolvedOptions
   readonly #runtime: Runtime
 
@@ -49,16 +53,23 @@ export class EventPipeline {
     const reporter = (this.reporter = new Reporter({ counters, emitter, logger, onError: config.onError, maxQueueSize: config.maxQueueSize }))
     this.serialize = createSlotSerializer(config.disableGeoip, config.isServer)
     this.sender = new Sender(config, runtime, counters, {
+      // Events leave `inFlight` the moment they are settled or held (a 413 split settles half a
+      // batch at a time), so stats() adds up even while a batch is still partly in flight.
       delivered: (path, count, events) => {
+        counters.inFlight -= count
         counters.delivered += count
         // The delivered events are parsed back only when someone listens.
         if (emitter.has('flush')) emitter.emit('flush', flushPayload(path, count, events))
       },
       held: (path, count, error) => {
+        counters.inFlight -= count
         logger.warn(`${count} event(s) for ${path} stay queued for the next flush: ${error.message}`)
         reporter.error(error)
       },
-      dropped: (reason, count, message, cause) => reporter.drop(reason, count, message, cause),
+      dropped: (reason, count, message, cause) => {
+        counters.inFlight -= count
+        reporter.drop(reason, count, message, cause)
+      },
       retrying: (path, attempt, delayMs, error) => {
         logger.debug(`Retry ${attempt} of ${path} in ${Math.round(delayMs)} ms: ${error.message}`)
         emitter.emit('retry', { path, attempt, delayMs, error })
@@ -69,7 +80,34 @@ export class EventPipeline {
         ? new WaitUntilFlusher(config.waitUntil, config.waitUntilDebounceMs, config.waitUntilMaxWaitMs, () => this.#drain())
         : undefined
     const captureMode = config.captureMode ?? (runtime.readEnv?.('POSTHOG_CAPTURE_MODE') === 'v1' ? 'v1' : 'v0')
+    this.spool = config.persistence === 'file' && !config.disabled ? openSpool(config, runtime) : undefined
     this.analytics = this.#createLane(captureMode === 'v1' ? CAPTURE_V1_PATH : BATCH_PATH, MAX_EVENT_BYTES)
+    if (this.spool?.hasInherited(AI_PATH)) this.aiLane()
+  }
+
+  /** Stops spooling: settled segments are deleted, unsettled events stay on disk for the next start. */
+  closeSpool(): void {
+    if (this.spool === undefined) return
+    for (const lane of [this.analytics, this.ai]) {
+      if (lane?.spool === undefined) continue
+      lane.spool.close()
+      lane.spool = undefined
+    }
+    this.spool.close()
+    this.spool = undefined
+  }
+
+  /** After a shutdown (the client stays usable): a new spool directory, which takes over what the last one left. */
+  reopenSpool(): void {
+    if (this.#config.persistence !== 'file' || this.#config.disabled || this.spool !== undefined) return
+    try {
+      this.spool = openSpool(this.#config, this.#runtime)
+    } catch (error) {
+      this.#config.logger.warn(`The spool could not be reopened; events are kept in memory only: ${(error as Error)?.message ?? error}`)
+      return
+    }
+    this.#attachSpool(this.analytics)
+    if (this.ai !== undefined || this.spool.hasInherited(AI_PATH)) this.#attachSpool(this.aiLane())
   }
 
   aiLane(): Lane {
@@ -120,13 +158,15 @@ export class EventPipeline {
   }
 
   stats(): PipelineStats {
-    return this.counters.snapshot(this.analytics.queue.size + this.analytics.held + (this.ai ? this.ai.queue.size + this.ai.held : 0))
+    let queued = this.analytics.queue.size + this.analytics.held + (this.ai ? this.ai.queue.size + this.ai.held : 0)
+    for (const lane of this.immediateLanes) queued += lane.queue.size + lane.held
+    return this.counters.snapshot(queued)
   }
 
   #createLane(path: string, maxEventBytes: number): Lane {
     const config = this.#config
     const reporter = this.reporter
-    return new Lane({
+    const lane = new Lane({
       path,
       capacity: config.maxQueueSize,
       maxEventBytes,
@@ -136,12 +176,58 @@ export class EventPipeline {
       serialize: this.serialize,
       sender: this.sender,
       counters: this.counters,
-      report: { refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause) },
+      report: {
+        refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause),
+        evicted: (count) => reporter.drop('queue_full', count, `the spool reached persistenceMaxBytes (${config.persistenceMaxBytes}); the oldest events were dropped`),
+      },
       closing: this.closing,
       maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
       afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })
+    this.#attachSpool(lane)
+    return lane
+  }
+
+  /** Gives the lane its spool and queues what the spool replays (a previous process's events). */
+  #attachSpool(lane: Lane): void {
+    if (this.spool === undefined) return
+    const config = this.#config
+    const reporter = this.reporter
+    const spool = this.spool.open(lane.path, {
+      evictBefore: (endSeq) => lane.evictBefore(endSeq),
+      warn: (error) => {
+        config.logger.warn(error.message)
+        reporter.error(error)
+      },
+    })
+    lane.attachSpool(spool)
+    if (spool.replayed.length > 0) {
+      // Events a previous process captured: counted as captured (and replayed) here, so stats() adds up.
+      this.counters.captured += spool.replayed.length
+      this.counters.replayed += spool.replayed.length
+      const dropped = lane.restore(spool.replayed)
+      if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
+      config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool.`)
+      lane.kick()
+    }
+  }
+}
+
+/** Opens the file spool; an unusable directory fails the construction, naming the option. */
+function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
+  if (runtime.openSpool === undefined) {
+    throw new TypeError("The `persistence` option 'file' needs a runtime with a file system (Node, Bun, Deno); use 'memory' here.")
+  }
+  try {
+    return runtime.openSpool({
+      directory: config.persistenceDir,
+      fsync: config.persistenceFsync,
+      maxBytes: config.persistenceMaxBytes,
+      namespace: runtime.sha1Hex(`${config.apiKey}\n${config.host}`).slice(0, 16),
+    })
+  } catch (error) {
+    throw new TypeError(`The \`persistenceDir\` option names a directory the spool cannot use: ${(error as Error)?.message ?? error}`, { cause: error })
   }
 }
 

@@ -2,6 +2,7 @@ import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import { EventQueue, type Compactor } from './event-queue.js'
 import type { Sender } from './sender.js'
+import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
 import type { Closing } from './closing.js'
 
@@ -10,6 +11,8 @@ export type SlotSerializer = (queue: EventQueue, slot: number) => string
 
 export interface LaneReport {
   refused(reason: DropReason, message: string, cause?: unknown): void
+  /** Queued events dropped because the spool reached its byte bound. */
+  evicted?(count: number): void
 }
 
 interface Waiter {
@@ -71,7 +74,7 @@ export class Lane {
   /** Events in requests that are not settled in capture order yet (see #done). */
   #inFlight = 0
   /** Batches in flight, oldest first; a batch counts as done once it and all older ones are. */
-  readonly #batches: Array<{ count: number; finished: boolean }> = []
+  readonly #batches: Array<{ count: number; finished: boolean; events: string[]; startSeq: number }> = []
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
@@ -84,6 +87,14 @@ export class Lane {
   delivered = 0
   /** The latest async preparation (a `sendFeatureFlags` fetch) that will push into this lane. */
   preparing: Promise<unknown> | undefined = undefined
+  /** The durable spool (`persistence: 'file'`): every event is appended before it is queued. */
+  spool: LaneSpool | undefined = undefined
+  /** Events the spool's byte bound dropped, reported after the push in progress. */
+  #evicted = 0
+  /** Queue sequence number of the spool's first event (events queued before it was attached are not in it). */
+  #spoolOffset = 0
+  /** Lowest queue sequence number among held events: the spool keeps everything from there. */
+  #heldSince: number | undefined = undefined
 
   constructor(params: {
     path: string
@@ -130,9 +141,59 @@ export class Lane {
 
   /** Called after each push: starts the send loop once `flushAt` events wait. */
   pushed(): void {
+    if (this.#evicted > 0) this.#reportEvicted()
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
     if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
     if (this.#afterPush !== undefined) this.#afterPush()
+  }
+
+  /** Spool over its byte bound: drops the queued events before sequence number `endSeq`; reported by the next `pushed()`. */
+  evictBefore(endSeq: number): void {
+    const q = this.queue
+    const end = endSeq + this.#spoolOffset
+    while (q.removed < end && q.size > 0) {
+      q.dropOldest()
+      this.#evicted++
+    }
+  }
+
+  #reportEvicted(): void {
+    const count = this.#evicted
+    this.#evicted = 0
+    this.#report.evicted?.(count)
+    this.#settle()
+  }
+
+  /**
+   * Queues events replayed from the spool (a previous process's). They are in the spool
+   * already, so they are not appended again; a queue too small for them drops the oldest.
+   * Returns how many were dropped.
+   */
+  restore(records: readonly SpoolRecord[]): number {
+    const q = this.queue
+    let dropped = 0
+    for (const r of records) {
+      if (!q.push(r.json, r.time, r.form)) {
+        q.dropOldest()
+        dropped++
+        q.push(r.json, r.time, r.form)
+      }
+    }
+    this.#settle()
+    return dropped
+  }
+
+  /** The JSON of every event in a request not settled yet (crash delivery resends them). */
+  inFlightEvents(): string[] {
+    const events: string[] = []
+    for (const batch of this.#batches) if (!batch.finished) events.push(...batch.events)
+    return events
+  }
+
+  /** Starts spooling this lane: every later push is appended to `spool` (see pipeline/spool.ts). */
+  attachSpool(spool: LaneSpool): void {
+    this.spool = spool
+    this.#spoolOffset = this.queue.pushed
   }
 
   /** Compacts the backlog off the capture path, right after the current work. */
@@ -187,8 +248,10 @@ export class Lane {
           if (result.held !== undefined) this.#hold(result.held)
         }
       } finally {
-        this.#counters.inFlight -= events.length
+        // counters.inFlight went down as the sender settled or held each event (see EventPipeline).
         this.#heldSend = undefined
+        if (this.#held.length === 0) this.#heldSince = undefined
+        this.#settle()
       }
     })()
     this.#heldSend = run
@@ -210,6 +273,7 @@ export class Lane {
     const count = this.queue.size + this.#held.length
     while (this.queue.size > 0) this.queue.shift()
     this.#held = []
+    this.#heldSince = undefined
     this.#settle()
     return count
   }
@@ -239,6 +303,7 @@ export class Lane {
     const q = this.queue
     try {
       while (q.size > 0 && !this.#closing.signal.aborted && (q.size >= this.#flushAt || q.removed < this.#forceUntil)) {
+        const startSeq = q.removed
         const batch = this.#take()
         if (batch.length === 0) {
           this.#settle()
@@ -246,16 +311,19 @@ export class Lane {
         }
         // A backlog: let a second request go out while this one waits for its answer.
         if (this.#workers < MAX_REQUESTS_IN_FLIGHT && q.size >= this.#maxBatchSize) this.#start()
-        const entry = { count: batch.length, finished: false }
+        this.spool?.batchCut()
+        const entry = { count: batch.length, finished: false, events: batch, startSeq }
         this.#batches.push(entry)
         this.#inFlight += batch.length
-        this.#counters.inFlight += batch.length
         try {
           const result = await this.#sender.send(this.path, batch, this.#closing.signal)
           if (result.delivered) this.delivered += batch.length
-          if (result.held !== undefined) this.#hold(result.held)
+          if (result.held !== undefined) {
+            this.#hold(result.held)
+            if (this.#heldSince === undefined || startSeq < this.#heldSince) this.#heldSince = startSeq
+          }
         } finally {
-          this.#counters.inFlight -= batch.length
+          // counters.inFlight went down as the sender settled each event (see EventPipeline).
           entry.finished = true
           while (this.#batches.length > 0 && this.#batches[0].finished) this.#inFlight -= this.#batches.shift()!.count
         }
@@ -297,12 +365,18 @@ export class Lane {
       q.pendingJson = undefined
       q.shift()
       batch.push(json)
+      this.#counters.inFlight++ // counted as it leaves the queue: a drop reported mid-take sees stats() add up
       bytes += size + 1
     }
     return batch
   }
 
   #settle(): void {
+    if (this.spool !== undefined) {
+      // Held events left the queue but are not delivered: their segments must stay.
+      const done = this.#heldSince === undefined ? this.#done() : Math.min(this.#done(), this.#heldSince)
+      this.spool.settled(done - this.#spoolOffset)
+    }
     if (this.#waiters.length === 0) return
     const done = this.#done()
     const idle = this.#workers === 0 && this.queue.size === 0

@@ -65,28 +65,44 @@ export class Reporter {
   /** A call refused as bad input; returns undefined so callers can `return reporter.refuse(...)`. */
   refuse(method: string, message: string): undefined {
     const error = new InvalidEventError(method, `${message}; the call was refused`)
-    this.#counters.dropped.invalid++
+    this.#counters.refused.invalid++
     this.#logger.warn(error.message)
     this.error(error)
     this.#emitter.emit('drop', { reason: 'invalid', count: 1, error: new EventsDroppedError('invalid', 1, error.message, { cause: error }) })
     return undefined
   }
 
-  /** An event `JSON.stringify` cannot serialise (circular, BigInt); the call is refused. */
+  /** An event `JSON.stringify` cannot serialise (circular, BigInt, a throwing getter); the call is refused. */
   refuseSerialisation(method: string, error: unknown): undefined {
-    this.drop('invalid', 1, `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error}); the call was refused`, error)
+    this.#refused('invalid', `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error}); the call was refused`, error)
     return undefined
   }
 
   /** An event over its lane's byte cap; the call is refused. */
   refuseTooLarge(method: string, json: string, maxEventBytes: number): undefined {
-    this.drop('too_large', 1, `${method}(): the event is ${utf8Length(json)} bytes, over the ${maxEventBytes}-byte cap; the call was refused`)
+    this.#refused('too_large', `${method}(): the event is ${utf8Length(json)} bytes, over the ${maxEventBytes}-byte cap; the call was refused`)
     return undefined
+  }
+
+  /** A refusal counted in `stats().refused` and reported like a drop (logger, `onError`, `drop`). */
+  #refused(reason: 'invalid' | 'too_large', message: string, cause?: unknown): void {
+    this.#counters.refused[reason]++
+    const error = new EventsDroppedError(reason, 1, message, cause === undefined ? undefined : { cause })
+    this.#logger.warn(error.message)
+    this.error(error)
+    this.#emitter.emit('drop', { reason, count: 1, error })
+  }
+
+  /** A drop the caller asked for (`beforeSend` returned null): counted and emitted, logged at info level only. */
+  dropRequested(reason: DropReason, message: string): void {
+    this.#counters.dropped[reason]++
+    this.#logger.info(message)
+    if (this.#emitter.has('drop')) this.#emitter.emit('drop', { reason, count: 1, error: new EventsDroppedError(reason, 1, message) })
   }
 
   /** A call after shutdown(): counted every time, logged once. */
   refuseAfterShutdown(method: string): undefined {
-    this.#counters.dropped.shutdown++
+    this.#counters.refused.shutdown++
     const error = new EventsDroppedError('shutdown', 1, `${method}() was called after shutdown()`)
     if (!this.#refusedAfterShutdownLogged) {
       this.#refusedAfterShutdownLogged = true

@@ -128,6 +128,8 @@ export class Sender {
         // A failing compressor must not lose the batch: send it uncompressed instead.
         headers = this.#plainHeaders
       }
+      // Shutdown may have run out of time while the batch was compressing: no request then.
+      if (closing.aborted) return { kind: 'aborted' }
     }
 
     const deadline = new Deadline(this.#options.requestTimeout)

@@ -1,27 +1,44 @@
 import type { DropReason } from '../errors/events-dropped-error.js'
 
-/** A snapshot of the client's delivery counters (see `client.stats()`). */
+/** Why a call was refused before any event existed. */
+export type RefusalReason = 'invalid' | 'too_large' | 'shutdown'
+
+/**
+ * A snapshot of the client's delivery counters (see `client.stats()`). At every moment
+ * `captured === delivered + droppedTotal + queued + inFlight`; refused calls are counted
+ * apart, in `refused`, and never in `captured`.
+ */
 export interface PipelineStats {
-  /** Events accepted by capture() and the other event methods. */
+  /** Events accepted by capture() and the other event methods (validation passed). */
   captured: number
+  /** Of `captured`, events replayed from the durable spool (captured by an earlier process). */
+  replayed: number
   /** Events the server acknowledged with a 2xx. */
   delivered: number
-  /** Events that will never be delivered, by reason. */
+  /** Captured events that will never be delivered, by reason. */
   dropped: Record<DropReason, number>
   /** Total of `dropped`. */
   droppedTotal: number
+  /** Calls refused before an event existed (bad input, over the size cap, after shutdown), by reason. */
+  refused: Record<RefusalReason, number>
+  /** Total of `refused`. */
+  refusedTotal: number
   /** Request attempts that were retried (one batch retried three times counts three). */
   retried: number
   /** HTTP requests made for events, retries included. */
   requests: number
   /** Events inside requests that are in progress. */
   inFlight: number
-  /** Events waiting in the queues. */
+  /** Events waiting in the queues, in the durable spool's replay, or for their `sendFeatureFlags` lookup. */
   queued: number
 }
 
 export function emptyDropCounts(): Record<DropReason, number> {
   return { queue_full: 0, too_large: 0, before_send: 0, invalid: 0, http_4xx: 0, rejected: 0, retries_exhausted: 0, shutdown: 0 }
+}
+
+export function emptyRefusalCounts(): Record<RefusalReason, number> {
+  return { invalid: 0, too_large: 0, shutdown: 0 }
 }
 
 /** The mutable counters behind `stats()`; plain fields so counting costs nothing. */
@@ -31,21 +48,32 @@ export class Counters {
   retried = 0
   requests = 0
   inFlight = 0
+  /** Events a previous process spooled and this one replayed (included in `captured`). */
+  replayed = 0
+  /** Captured events waiting for something before they enter a queue (a `sendFeatureFlags` lookup). */
+  preparing = 0
   readonly dropped = emptyDropCounts()
+  readonly refused = emptyRefusalCounts()
 
   snapshot(queued: number): PipelineStats {
     const dropped = { ...this.dropped }
     let droppedTotal = 0
     for (const key in dropped) droppedTotal += dropped[key as DropReason]
+    const refused = { ...this.refused }
+    let refusedTotal = 0
+    for (const key in refused) refusedTotal += refused[key as RefusalReason]
     return {
       captured: this.captured,
+      replayed: this.replayed,
       delivered: this.delivered,
       dropped,
       droppedTotal,
+      refused,
+      refusedTotal,
       retried: this.retried,
       requests: this.requests,
       inFlight: this.inFlight,
-      queued,
+      queued: queued + this.preparing,
     }
   }
 }

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto'
 import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, inflateRawSync } from 'node:zlib'
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
+import { openFileSpool } from './file-spool.js'
+import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -52,5 +54,17 @@ const readEnv = (name: string): string | undefined => process.env[name]
 
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
-  name: 'node', gzip, sha1Hex, createContextStorage, onBeforeExit, compactor, refineFrames: refineNodeFrames, releaseId, readEnv, textFile: nodeTextFile,
+  name: 'node',
+  gzip,
+  sha1Hex,
+  createContextStorage,
+  onBeforeExit,
+  compactor,
+  refineFrames: refineNodeFrames,
+  releaseId,
+  readEnv,
+  textFile: nodeTextFile,
+  openSpool: openFileSpool,
+  onExit: onProcessExit,
+  onTerminationSignals: onTerminationSignals as Runtime['onTerminationSignals'],
 }

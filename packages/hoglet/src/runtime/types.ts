@@ -1,4 +1,5 @@
 import type { StackFrame } from '../exceptions/stack-parser.js'
+import type { SpoolOptions, SpoolStore } from '../pipeline/spool.js'
 
 /**
  * What the web-standard core needs from the JavaScript runtime it runs on.
@@ -49,4 +50,10 @@ export interface Runtime {
     deflate: (text: string) => Uint8Array
     inflate: (data: Uint8Array) => string
   }
+  /** Calls `hook` synchronously when the process exits (the unsent-events warning); returns a handle to keep and remove. */
+  onExit?: (hook: () => void) => { remove(): void }
+  /** Runs `hook` on SIGTERM/SIGINT, then lets the signal take its default course (`flushOnSignals`). */
+  onTerminationSignals?: (hook: (signal: string) => Promise<unknown>) => { remove(): void }
+  /** Opens the durable spool (`persistence: 'file'`); absent where the runtime has no file system. Throws when the directory is unusable. */
+  openSpool?: (options: SpoolOptions) => SpoolStore
 }

@@ -59,7 +59,7 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     expect(isInvalidEventError(errors[0])).toBe(true)
     expect(errors[0].message).toMatch(/distinctId/)
     expect(warnings[0]).toMatch(/distinctId/)
-    expect(client.stats().dropped.invalid).toBe(1)
+    expect(client.stats().refused.invalid).toBe(1)
     await client.flush()
     expect(server.requests).toHaveLength(0)
   })
@@ -75,7 +75,7 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     expect(client.capture({ distinctId: 'u', event: 'e', uuid: 'not-a-uuid' })).toBeUndefined()
     expect(client.capture({ distinctId: { id: 1 } as never, event: 'e' })).toBeUndefined()
     expect(errors).toHaveLength(8)
-    expect(client.stats().dropped.invalid).toBe(8)
+    expect(client.stats().refused.invalid).toBe(8)
   })
 
   it('refuses circular or BigInt properties at the call; the events around them are delivered', async () => {
@@ -89,7 +89,7 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     client.capture({ distinctId: 'u', event: 'after' })
     await client.flush()
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['before', 'after'])
-    expect(client.stats().dropped.invalid).toBe(3)
+    expect(client.stats().refused.invalid).toBe(3)
     expect(errors.map((e) => e.message).join('\n')).toMatch(/circular/i)
     expect(errors.map((e) => e.message).join('\n')).toMatch(/BigInt/i)
   })
@@ -112,7 +112,7 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     expect(client.capture({ distinctId: 'u', event: 'fits', properties: { blob: 'x'.repeat(880 * 1024) } })).toBeTypeOf('string')
     await client.flush()
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['small', 'fits'])
-    expect(client.stats().dropped.too_large).toBe(2)
+    expect(client.stats().refused.too_large).toBe(2)
     expect(errors.every((e) => /too_large/.test(e.message))).toBe(true)
   })
 

@@ -48,7 +48,7 @@ describe('identify, alias, groups and person properties', () => {
 
   it('groupIdentify without a group key is refused', () => {
     expect(client.groupIdentify({ groupType: 'company', groupKey: '' })).toBeUndefined()
-    expect(client.stats().dropped.invalid).toBe(1)
+    expect(client.stats().refused.invalid).toBe(1)
   })
 
   it('set, setOnce and setPersonProperties send $set events', async () => {
