@@ -5,11 +5,11 @@
  * honest) and to hoglet's built declarations (`dist/index.d.ts`, what users get). Any error fails.
  * Files named `*.pending.ts` are skipped (usages whose hoglet side is not built yet).
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { runTsc, strictCompilerOptions } from '../helpers/strict-tsc.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../../..')
@@ -38,16 +38,7 @@ function compile(target: keyof typeof targets, file: string): string {
     config,
     JSON.stringify({
       compilerOptions: {
-        strict: true,
-        noEmit: true,
-        target: 'ES2022',
-        lib: ['ES2023', 'DOM'],
-        module: 'ESNext',
-        moduleResolution: 'Bundler',
-        esModuleInterop: true,
-        skipLibCheck: true,
-        types: ['node'],
-        typeRoots: [join(root, 'node_modules/@types')],
+        ...strictCompilerOptions(root),
         paths: {
           'posthog-compat-target': [targets[target].main],
           'posthog-compat-target/*': [targets[target].subpaths],
@@ -56,8 +47,7 @@ function compile(target: keyof typeof targets, file: string): string {
       files: [join(typesDir, file)],
     }),
   )
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config], { encoding: 'utf8' })
-  return `${result.stdout}${result.stderr}`.trim()
+  return runTsc(root, config)
 }
 
 describe('posthog-node programs compile against hoglet (tsc --strict)', () => {

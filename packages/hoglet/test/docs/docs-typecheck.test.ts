@@ -3,11 +3,11 @@
  * the built packages. Each block is its own module; the names a snippet uses without defining
  * (your app, your request, your functions) are declared once in ./doc-globals.d.ts and ./doc-modules.d.ts.
  */
-import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { runTsc, strictCompilerOptions } from '../helpers/strict-tsc.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../../..')
@@ -50,24 +50,12 @@ describe('TypeScript in the documentation type-checks', () => {
     writeFileSync(
       join(work, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          target: 'ES2022',
-          lib: ['ES2023', 'DOM'],
-          module: 'ESNext',
-          moduleResolution: 'Bundler',
-          esModuleInterop: true,
-          skipLibCheck: true,
-          types: ['node'],
-          typeRoots: [join(root, 'node_modules/@types')],
-        },
+        compilerOptions: strictCompilerOptions(root),
         files,
       }),
     )
-    const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: work, encoding: 'utf8' })
     // Name each error after the document line its block starts on.
-    const report = `${result.stdout}${result.stderr}`.replace(/^(\S+?\.ts)\((\d+),(\d+)\)/gm, (_m, file: string, line: string) => `${origin.get(file) ?? file} (+${Number(line) - 1} lines)`)
+    const report = runTsc(root, 'tsconfig.json', work).replace(/^(\S+?\.ts)\((\d+),(\d+)\)/gm, (_m, file: string, line: string) => `${origin.get(file) ?? file} (+${Number(line) - 1} lines)`)
     expect(report.trim()).toBe('')
   }, 120_000)
 })
