@@ -24,6 +24,24 @@ export type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagOverrides
 export type { FetchOptions, FetchResponse, WireBeforeSendFn, Persistence, BeforeSendMessage } from './options.js'
 export type { UnsetPersonPropertiesMessage, ShutdownOutcome } from './client.js'
 export type { FlushPayload } from './pipeline/reporter.js'
+// Typed keys (`new PostHog<Flags, Events>()`; `hoglet typegen` writes the flag map).
+export type {
+  AnyEvents,
+  AnyFlags,
+  EventSchema,
+  FlagKey,
+  FlagPayloadOf,
+  FlagSchema,
+  FlagSpec,
+  FlagValueOf,
+  FlagVariantOf,
+  ReservedProperties,
+  TypedAllFlagsOptions,
+  TypedEventMessage,
+  TypedFeatureFlagResult,
+  TypedFlagValues,
+  TypedFlagsAndPayloads,
+} from './typed-keys.js'
 export { FeatureFlagError } from './posthog-node-types.js'
 export type {
   BaseFlagEvaluationOptions,

@@ -6,6 +6,7 @@
  */
 import type { FlagReason, FlagValue, FlagsLogger, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import type { Exposure } from './exposure.js'
+import type { AnyFlags, FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf } from './flag-key-types.js'
 
 /** One flag in a snapshot. */
 export interface FlagRecord {
@@ -44,7 +45,8 @@ export function reasonText(record: FlagRecord): string | undefined {
 
 const NO_UNRESOLVED: Readonly<Record<string, UnresolvedFlagReason>> = Object.freeze({})
 
-export class FeatureFlagEvaluations {
+/** With a flag map (`PostHog<Flags>`'s `evaluateFlags`), keys, values and payloads are typed. */
+export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = AnyFlags> {
   private readonly accessed: Set<string>
 
   /** @internal Created by `PostHog.evaluateFlags`. */
@@ -83,7 +85,7 @@ export class FeatureFlagEvaluations {
    * Whether the flag is on (a variant counts as on). `defaultValue` is returned only when the
    * flag is absent from the snapshot; a disabled flag is `false` whatever the default.
    */
-  isEnabled(key: string, options?: { defaultValue?: boolean; sendFeatureFlagEvents?: boolean }): boolean {
+  isEnabled(key: FlagKey<Flags>, options?: { defaultValue?: boolean; sendFeatureFlagEvents?: boolean }): boolean {
     const record = this.records.get(key)
     const opts = options !== null && typeof options === 'object' ? options : undefined
     this.access(key, record, perReadChoice(opts))
@@ -93,10 +95,10 @@ export class FeatureFlagEvaluations {
   }
 
   /** The variant key, `true` or `false`; `undefined` when the flag is absent. */
-  getFlag(key: string, options?: { sendFeatureFlagEvents?: boolean }): FlagValue | undefined {
+  getFlag<K extends FlagKey<Flags>>(key: K, options?: { sendFeatureFlagEvents?: boolean }): FlagValueOf<Flags, K> | undefined {
     const record = this.records.get(key)
     this.access(key, record, perReadChoice(options))
-    return record ? flagValueOf(record) : undefined
+    return (record ? flagValueOf(record) : undefined) as FlagValueOf<Flags, K> | undefined
   }
 
   /** Flags local evaluation could not resolve and the server did not answer, with why. */
@@ -105,19 +107,19 @@ export class FeatureFlagEvaluations {
   }
 
   /** The decoded payload for the flag's value. Not an access: fires no event. */
-  getFlagPayload(key: string): JsonValue | undefined {
-    return this.records.get(key)?.payload
+  getFlagPayload<K extends FlagKey<Flags>>(key: K): FlagPayloadOf<Flags, K> | undefined {
+    return this.records.get(key)?.payload as FlagPayloadOf<Flags, K> | undefined
   }
 
   /** A copy holding only `keys`; unknown keys are dropped with a warning. */
-  only(keys: readonly string[]): FeatureFlagEvaluations {
+  only(keys: readonly FlagKey<Flags>[]): FeatureFlagEvaluations<Flags> {
     const picked = new Map<string, FlagRecord>()
     const unknown: string[] = []
     if (!Array.isArray(keys)) {
       this.logger?.warn('only(): expects an array of flag keys; the copy holds no flags')
       keys = []
     }
-    for (const key of keys) {
+    for (const key of keys as readonly unknown[]) {
       if (typeof key !== 'string') continue
       const record = this.records.get(key)
       if (record) picked.set(key, record)
@@ -128,7 +130,7 @@ export class FeatureFlagEvaluations {
   }
 
   /** A copy holding only the flags read so far through `isEnabled` or `getFlag`. */
-  onlyAccessed(): FeatureFlagEvaluations {
+  onlyAccessed(): FeatureFlagEvaluations<Flags> {
     const picked = new Map<string, FlagRecord>()
     for (const key of this.accessed) {
       const record = this.records.get(key)
