@@ -1,8 +1,6 @@
 import { PostHog as PostHogCore } from './client.js'
 import type { PostHogOptions } from './options.js'
 import type {
-  AnyEvents,
-  AnyFlags,
   EventSchema,
   FlagKey,
   FlagPayloadOf,
@@ -11,11 +9,11 @@ import type {
   TypedAllFlagsOptions,
   TypedEventMessage,
   TypedFeatureFlagResult,
+  TypedFlagEvaluations,
   TypedFlagValues,
   TypedFlagsAndPayloads,
 } from './typed-keys.js'
 import type { FlagCallOptions } from './flags/flag-api.js'
-import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 import { webRuntime } from './runtime/web.js'
 
 /**
@@ -24,7 +22,7 @@ import { webRuntime } from './runtime/web.js'
  * Selected automatically through the `workerd`, `edge-light` and `browser` export conditions,
  * or imported explicitly from `hoglet/edge`.
  */
-export class PostHog<Flags extends FlagSchema<Flags> = AnyFlags, Events extends EventSchema<Events> = AnyEvents> extends PostHogCore {
+export class PostHog<Flags extends FlagSchema<Flags> = any, Events extends EventSchema<Events> = any> extends PostHogCore {
   constructor(apiKey: string, options?: PostHogOptions) {
     super(apiKey, options, webRuntime)
   }
@@ -37,7 +35,7 @@ export * from './public-exports.js'
  * payloads, and event names with their properties are checked; without them every signature is
  * the untyped one (the types are in `typed-keys.ts`). Keep in step with the other entry.
  */
-export interface PostHog<Flags extends FlagSchema<Flags> = AnyFlags, Events extends EventSchema<Events> = AnyEvents> {
+export interface PostHog<Flags extends FlagSchema<Flags> = any, Events extends EventSchema<Events> = any> {
   capture(message: TypedEventMessage<Events>): ReturnType<PostHogCore['capture']>
   captureImmediate(message: TypedEventMessage<Events>): ReturnType<PostHogCore['captureImmediate']>
   isFeatureEnabled(key: FlagKey<Flags>, distinctId: string, options?: FlagCallOptions): Promise<boolean | undefined>
@@ -49,6 +47,6 @@ export interface PostHog<Flags extends FlagSchema<Flags> = AnyFlags, Events exte
   getAllFlags(distinctId: string, options?: TypedAllFlagsOptions<Flags>): Promise<TypedFlagValues<Flags>>
   getAllFlagsAndPayloads(options?: TypedAllFlagsOptions<Flags>): Promise<TypedFlagsAndPayloads<Flags>>
   getAllFlagsAndPayloads(distinctId: string, options?: TypedAllFlagsOptions<Flags>): Promise<TypedFlagsAndPayloads<Flags>>
-  evaluateFlags(options?: TypedAllFlagsOptions<Flags>): Promise<FeatureFlagEvaluations<Flags>>
-  evaluateFlags(distinctId: string, options?: TypedAllFlagsOptions<Flags>): Promise<FeatureFlagEvaluations<Flags>>
+  evaluateFlags(options?: TypedAllFlagsOptions<Flags>): Promise<TypedFlagEvaluations<Flags>>
+  evaluateFlags(distinctId: string, options?: TypedAllFlagsOptions<Flags>): Promise<TypedFlagEvaluations<Flags>>
 }

@@ -26,8 +26,6 @@ export type { UnsetPersonPropertiesMessage, ShutdownOutcome } from './client.js'
 export type { FlushPayload } from './pipeline/reporter.js'
 // Typed keys (`new PostHog<Flags, Events>()`; `hoglet typegen` writes the flag map).
 export type {
-  AnyEvents,
-  AnyFlags,
   EventSchema,
   FlagKey,
   FlagPayloadOf,
@@ -39,6 +37,7 @@ export type {
   TypedAllFlagsOptions,
   TypedEventMessage,
   TypedFeatureFlagResult,
+  TypedFlagEvaluations,
   TypedFlagValues,
   TypedFlagsAndPayloads,
 } from './typed-keys.js'

@@ -2,20 +2,19 @@
  * Typed keys: the types `new PostHog<Flags, Events>()` checks with (the typed members are declared
  * on `PostHog` in `index.ts` and `edge.ts`). Types only, nothing at run time.
  *
- * Without type arguments every type here collapses to the untyped signature (`string` keys,
- * `FlagValue` values, `EventMessage`), so untyped code and posthog-node code compile as before.
+ * Without type arguments (the defaults are `any`) every type here collapses to the untyped
+ * signature (`string` keys, `FlagValue` values, `EventMessage`), so untyped code and posthog-node
+ * code compile as before, and a typed client is assignable to a plain `PostHog`.
  */
 import type { EventMessage } from './event.js'
 import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagValue, FlagsAndPayloads } from './flags/flag-api.js'
-import type { FlagKey, FlagPayloadOf, FlagValueOf, FlagVariantOf, IsOpen } from './flags/flag-key-types.js'
+import type { FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf, FlagVariantOf, IsOpen } from './flags/flag-key-types.js'
+import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
-export type { AnyFlags, FlagKey, FlagPayloadOf, FlagSchema, FlagSpec, FlagValueOf, FlagVariantOf } from './flags/flag-key-types.js'
+export type { FlagKey, FlagPayloadOf, FlagSchema, FlagSpec, FlagValueOf, FlagVariantOf } from './flags/flag-key-types.js'
 
 /** The constraint on an event map: each event name's type is the object its properties have. */
 export type EventSchema<Events> = { [K in keyof Events]: object }
-
-/** The default event map: any name, any properties (what an untyped client accepts). */
-export type AnyEvents = Record<string, Record<string | number, any>>
 
 /** PostHog's own `$`-prefixed properties stay allowed on every typed event. */
 export type ReservedProperties = { [key: `$${string}`]: unknown }
@@ -59,3 +58,6 @@ export type TypedFlagsAndPayloads<Flags> = IsOpen<Flags> extends true
 
 /** `AllFlagsOptions` whose `flagKeys` are the map's keys. */
 export type TypedAllFlagsOptions<Flags> = Omit<AllFlagsOptions, 'flagKeys'> & { flagKeys?: FlagKey<Flags>[] }
+
+/** `evaluateFlags`' snapshot: typed by the map, or the plain (untyped) `FeatureFlagEvaluations`. */
+export type TypedFlagEvaluations<Flags extends FlagSchema<Flags>> = IsOpen<Flags> extends true ? FeatureFlagEvaluations : FeatureFlagEvaluations<Flags>

@@ -21,10 +21,7 @@ export interface FlagSpec {
  */
 export type FlagSchema<Flags> = { [K in keyof Flags]: FlagSpec }
 
-/** The default flag map: any key, any value (what an untyped client accepts). */
-export type AnyFlags = Record<string, FlagSpec>
-
-/** Whether a key map is open (`string` keys): the untyped case. */
+/** Whether a key map is open (`string` keys, or `any`): the untyped case. */
 export type IsOpen<M> = string extends keyof M ? true : false
 
 /** The flag keys a client accepts: the map's keys, or any string when the map is open. */

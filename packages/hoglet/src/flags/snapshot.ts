@@ -6,7 +6,7 @@
  */
 import type { FlagReason, FlagValue, FlagsLogger, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import type { Exposure } from './exposure.js'
-import type { AnyFlags, FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf } from './flag-key-types.js'
+import type { FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf } from './flag-key-types.js'
 
 /** One flag in a snapshot. */
 export interface FlagRecord {
@@ -45,8 +45,11 @@ export function reasonText(record: FlagRecord): string | undefined {
 
 const NO_UNRESOLVED: Readonly<Record<string, UnresolvedFlagReason>> = Object.freeze({})
 
-/** With a flag map (`PostHog<Flags>`'s `evaluateFlags`), keys, values and payloads are typed. */
-export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = AnyFlags> {
+/**
+ * With a flag map (`PostHog<Flags>`'s `evaluateFlags`), keys, values and payloads are typed. The
+ * default is `any`, which reads as untyped, so a typed snapshot is also a `FeatureFlagEvaluations`.
+ */
+export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
   private readonly accessed: Set<string>
 
   /** @internal Created by `PostHog.evaluateFlags`. */

@@ -11,7 +11,8 @@ export interface OpenFeatureClient {
   waitForLocalEvaluationReady?(timeoutMs?: number): Promise<boolean>
   isLocalEvaluationReady?(): boolean
   on?(event: string, listener: (...args: any[]) => void): () => void
-  capture?(message: { event: string; distinctId?: string; properties?: Record<string, unknown>; groups?: Record<string, string | number> }): unknown
+  // The widest message a typed client's capture accepts too (`PostHog<Flags, Events>` passes here).
+  capture?(message: { event: string; distinctId?: string | number; properties?: object; groups?: Record<string, string | number> }): unknown
   shutdown?(timeoutMs?: number): Promise<unknown>
 }
 

@@ -13,7 +13,8 @@ export const CAPTURE_AUTOMATIC: unique symbol = Symbol.for('hoglet.captureExcept
 export interface IntegrationClient {
   withContext<T>(data: ContextData, fn: () => T, options?: ContextOptions): T
   getContext(): Readonly<ContextData> | undefined
-  capture(message: { event: string; distinctId?: string; properties?: Record<string, unknown> }): unknown
+  // The widest message a typed client's capture accepts too (`PostHog<Flags, Events>` passes here).
+  capture(message: { event: string; distinctId?: string | number; properties?: object }): unknown
   captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): string | undefined
   flush(): Promise<unknown>
   /** The client's settings: api key and host, and what request integrations read (`readPostHogCookie`...). */
