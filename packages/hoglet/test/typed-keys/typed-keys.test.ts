@@ -5,32 +5,12 @@
  * be reported, naming what is wrong.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { runTsc, strictCompilerOptions } from '../helpers/strict-tsc.js'
+import { compileAgainstHoglet, repositoryRoot as root } from './compile.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const root = resolve(here, '../../../..')
-const dist = join(root, 'packages/hoglet/dist')
-
-/** Compiles files against the built `hoglet` (main and `/edge`); tsc's diagnostics, '' when clean. */
-export function compileAgainstHoglet(files: string[], name: string): string {
-  const outDir = join(root, 'test-output/typed-keys')
-  mkdirSync(outDir, { recursive: true })
-  const config = join(outDir, `tsconfig.${name}.json`)
-  writeFileSync(
-    config,
-    JSON.stringify({
-      compilerOptions: {
-        ...strictCompilerOptions(root),
-        paths: { hoglet: [join(dist, 'index.d.ts')], 'hoglet/*': [join(dist, '*')] },
-      },
-      files,
-    }),
-  )
-  return runTsc(root, config)
-}
 
 describe('typed keys (tsc --strict against the built package)', () => {
   it('the typed client: misuse fails, correct use compiles with the declared types', () => {
@@ -42,6 +22,7 @@ describe('typed keys (tsc --strict against the built package)', () => {
   }, 120_000)
 
   it('reports each misuse written without a directive, naming the bad key or name', () => {
+    mkdirSync(join(root, 'test-output'), { recursive: true })
     const dir = mkdtempSync(join(root, 'test-output/typed-keys-misuse-'))
     const file = join(dir, 'misuse.ts')
     writeFileSync(
