@@ -8,8 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runTsc, strictCompilerOptions } from '../../hoglet/test/helpers/strict-tsc.js'
 import { startTestServer } from './helpers.js'
+
+// The SDK's strict tsc helper, loaded at run time (it lies outside this package's rootDir).
+interface TscHelper {
+  runTsc(root: string, project: string, cwd?: string): string
+  strictCompilerOptions(root: string): Record<string, unknown>
+}
+const { runTsc, strictCompilerOptions } = (await import(fileURLToPath(new URL('../../hoglet/test/helpers/strict-tsc.ts', import.meta.url)))) as TscHelper
 
 const BIN = fileURLToPath(new URL('../../hoglet/bin/hoglet.js', import.meta.url))
 const DEMO_FLAGS = fileURLToPath(new URL('../examples/flags.yaml', import.meta.url))
