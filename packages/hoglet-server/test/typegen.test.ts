@@ -132,6 +132,10 @@ describe('hoglet typegen against hoglet-server (the demo flags)', () => {
     expect(ok.code).toBe(0)
     expect(ok.stdout).toContain("'checkout-experiment'")
     expect(`${ok.stdout}${ok.stderr}`).not.toContain('phx_secret_personal')
+    const withUserInfo = await run(['typegen', '--host', server.url.replace('http://', 'http://someone:url_password@'), '--api-key', 'phc_demo', '--personal-api-key', 'phx_secret_personal'])
+    expect(withUserInfo.code).toBe(0)
+    expect(withUserInfo.stdout).toContain(`from the flag definitions of ${server.url}.`)
+    expect(`${withUserInfo.stdout}${withUserInfo.stderr}`).not.toContain('url_password')
   }, 60_000)
 
   it('fails with exit 1 naming the problem; bad usage is exit 2', async () => {
@@ -141,6 +145,7 @@ describe('hoglet typegen against hoglet-server (the demo flags)', () => {
     expect(yaml.code).toBe(1)
     expect(yaml.stderr).toContain('is not JSON')
     writeFileSync(join(dir, 'nolist.json'), '{"flags": {}}')
+    writeFileSync(join(dir, 'empty.json'), '{"flags": []}')
     const noList = await run(['typegen', '--file', join(dir, 'nolist.json')])
     expect(noList.code).toBe(1)
     expect(noList.stderr).toContain('no `flags` list')
@@ -153,6 +158,9 @@ describe('hoglet typegen against hoglet-server (the demo flags)', () => {
     const badName = await run(['typegen', '--file', 'x.json', '--name', 'my-flags'])
     expect(badName.code).toBe(2)
     expect(badName.stderr).toContain('`--name` must be a TypeScript identifier')
+    const unwritable = await run(['typegen', '--file', join(dir, 'empty.json'), '--out', join(dir, 'no-such-dir', 'flags.ts')])
+    expect(unwritable.code).toBe(1)
+    expect(unwritable.stderr).toContain('cannot write')
     const noPersonal = await run(['typegen', '--host', 'http://127.0.0.1:1', '--api-key', 'phc_x'])
     expect(noPersonal.code).toBe(2)
     expect(noPersonal.stderr).toContain('give a personal API key')

@@ -2,7 +2,7 @@
  * `hoglet typegen`: reads PostHog's flag definitions (from a host with keys, or a definitions
  * JSON file) and writes the flag map for `new PostHog<Flags>()`.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, definitionsUrl } from '../flags/definitions.js'
 import { UsageError } from './import-args.js'
 import { generateFlagTypes } from './flag-types.js'
@@ -78,7 +78,9 @@ export function parseTypegenArgs(argv: string[], env: Record<string, string | un
   const timeoutText = values.get('--timeout') ?? '30'
   const seconds = Number(timeoutText)
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`\`--timeout\` must be a positive number of seconds, got \`${timeoutText}\``)
-  return { source: { kind: 'host', host: host.replace(/\/+$/, ''), apiKey, personalApiKey, timeoutMs: seconds * 1000 }, out, typeName }
+  // Origin and path only: a user name or password in the URL is never sent on or printed.
+  const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '')
+  return { source: { kind: 'host', host: base, apiKey, personalApiKey, timeoutMs: seconds * 1000 }, out, typeName }
 }
 
 export interface TypegenIo {
@@ -103,8 +105,14 @@ export async function runTypegen(options: TypegenOptions, io: TypegenIo): Promis
   else {
     // Write beside the target, then rename: a reader never sees half a file.
     const temp = `${options.out}.${process.pid}.tmp`
-    await writeFile(temp, result.text)
-    await rename(temp, options.out)
+    try {
+      await writeFile(temp, result.text)
+      await rename(temp, options.out)
+    } catch (err) {
+      await rm(temp, { force: true })
+      io.stderr.write(`hoglet typegen: cannot write \`${options.out}\`: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`)
+      return 1
+    }
     const skipped = result.skipped.length > 0 ? ` (${result.skipped.length} browser-only flags left out)` : ''
     io.stderr.write(`hoglet typegen: wrote ${result.flags} flags to ${options.out}${skipped}\n`)
   }
