@@ -1,6 +1,7 @@
 /**
  * Without type arguments nothing changes: any key and event name, the untyped answer types
- * (compiled by typed-keys.test.ts; every line must compile and every `expectType` hold).
+ * (compiled by typed-keys.test.ts; every line must compile and every `expectType` hold), and
+ * subclasses keep working.
  */
 import { PostHog, type EventMessage, type FeatureFlagEvaluations, type FeatureFlagResult, type FlagValue, type FlagsAndPayloads, type JsonValue } from 'hoglet'
 
@@ -28,4 +29,18 @@ export async function usage(key: string, message: EventMessage): Promise<void> {
   const typed: PostHog = new PostHog<{ a: { value: true } }>('phc_test')
   void holder
   void typed
+}
+
+// Subclassing stays as it was, untyped or typed.
+export class AppClient extends PostHog {
+  track(event: string): void {
+    this.capture({ distinctId: 'u1', event })
+  }
+}
+export class TypedAppClient extends PostHog<{ 'beta-banner': { value: true } }, { 'signed up': { plan: string } }> {
+  signUp(plan: string): void {
+    this.capture({ distinctId: 'u1', event: 'signed up', properties: { plan } })
+    // @ts-expect-error the subclass keeps its type arguments
+    this.capture({ distinctId: 'u1', event: 'signed out' })
+  }
 }
