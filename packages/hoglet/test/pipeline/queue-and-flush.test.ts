@@ -179,7 +179,11 @@ describe('backlog compaction', () => {
     // of up to 1000 takes plain and compacted events alike.
     const client = make({ flushAt: 1000, maxBatchSize: 1000 })
     const uuids: string[] = []
-    for (let i = 0; i < 800; i++) uuids.push(client.capture({ distinctId: `u${i % 7}`, event: 'waiting', properties: { i, text: `é\n${i}` } })!)
+    for (let i = 0; i < 800; i++) {
+      const uuid = uuidv7()
+      uuids.push(uuid)
+      client.capture({ distinctId: `u${i % 7}`, event: 'waiting', properties: { i, text: `é\n${i}` }, uuid })
+    }
     await new Promise((r) => setImmediate(r))
     await new Promise((r) => setImmediate(r))
     expect(server.requests).toHaveLength(0)
