@@ -574,11 +574,10 @@ export class PostHog {
    * Evaluate every flag (or `flagKeys`) once: locally where possible, with at most one `/flags`
    * request for the rest. Read it with `isEnabled`/`getFlag` (each read sends a deduplicated
    * `$feature_flag_called`) and pass it to `capture({ flags })`. Without a distinct id, the context's is used.
-   * (`<any>`: each entry's typed `PostHog` narrows it to its flag map; `any` reads as untyped.)
    */
-  evaluateFlags(options?: AllFlagsOptions): Promise<FeatureFlagEvaluations<any>>
-  evaluateFlags(distinctId: string, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations<any>>
-  evaluateFlags(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations<any>> {
+  evaluateFlags(options?: AllFlagsOptions): Promise<FeatureFlagEvaluations>
+  evaluateFlags(distinctId: string, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations>
+  evaluateFlags(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
     const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
     return this.#flags.evaluateFlags(distinctId, opts)
   }
