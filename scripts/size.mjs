@@ -43,12 +43,23 @@ function app(body, options = '') {
   return `import { PostHog } from 'hoglet'\nconst c = new PostHog('phc_x', { ${options} })\n${body}\nexport default c`
 }
 
+/**
+ * Bundles `code` as an application entry with code splitting on, as bundlers that split do
+ * (webpack in Next, esbuild with `splitting`): what loads at start is the entry chunk and
+ * the chunks it imports statically; what hoglet loads on first use of a feature (a dynamic
+ * `import()`) comes in later chunks. A bundler that does not split puts everything in one
+ * file: that is the "all chunks" figure.
+ */
 async function measure(code, conditions) {
   const result = await esbuild.build({
-    stdin: { contents: code, resolveDir: repo, loader: 'js' },
+    entryPoints: ['size-app'],
+    plugins: [virtualEntry(code)],
     bundle: true,
     minify: true,
     write: false,
+    splitting: true,
+    outdir: join(repo, '.size-out'),
+    metafile: true,
     format: 'esm',
     platform: 'neutral',
     mainFields: ['module', 'main'],
@@ -57,8 +68,34 @@ async function measure(code, conditions) {
     target: 'es2022',
     logLevel: 'error',
   })
-  const bytes = result.outputFiles[0].contents
-  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
+  const files = new Map(result.outputFiles.map((file) => [file.path, file.contents]))
+  const outputs = result.metafile.outputs
+  const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined)
+  const atStart = new Set()
+  const visit = (path) => {
+    if (atStart.has(path)) return
+    atStart.add(path)
+    for (const imported of outputs[path].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path)
+  }
+  visit(entry)
+  const gzip = (path) => gzipSync(files.get(join(repo, path)), { level: 9 }).length
+  const all = Object.keys(outputs).filter((path) => path.endsWith('.js'))
+  return {
+    minified: [...atStart].reduce((sum, path) => sum + files.get(join(repo, path)).length, 0),
+    gzip: [...atStart].reduce((sum, path) => sum + gzip(path), 0),
+    allGzip: all.reduce((sum, path) => sum + gzip(path), 0),
+  }
+}
+
+/** The application module as esbuild's entry point, resolved from the repository root. */
+function virtualEntry(code) {
+  return {
+    name: 'size-app',
+    setup(build) {
+      build.onResolve({ filter: /^size-app$/ }, () => ({ path: 'size-app', namespace: 'size-app' }))
+      build.onLoad({ filter: /.*/, namespace: 'size-app' }, () => ({ contents: code, resolveDir: repo, loader: 'js' }))
+    },
+  }
 }
 
 /** Where the capture-only edge bytes come from, by source folder (bundled from the sources). */
@@ -86,13 +123,13 @@ async function attribution() {
 
 const kb = (n) => `${(n / KB).toFixed(1)} KB`
 let over = 0
-const lines = [['bundle', 'minified', 'gzip', 'limit', 'goal'].join(' | '), '---|---:|---:|---:|---']
+const lines = [['bundle', 'minified at start', 'gzip at start', 'gzip all chunks', 'limit (at start)', 'goal'].join(' | '), '---|---:|---:|---:|---:|---']
 for (const [name, code, conditions, limit, goal] of ROWS) {
-  const { minified, gzip } = await measure(code, conditions)
+  const { minified, gzip, allGzip } = await measure(code, conditions)
   const overLimit = gzip > limit
   if (overLimit) over++
   const goalText = goal === undefined ? '' : gzip <= goal ? `${kb(goal)} met` : `${kb(goal)} NOT MET`
-  lines.push([name, kb(minified), kb(gzip), `${kb(limit)}${overLimit ? ' OVER' : ''}`, goalText].join(' | '))
+  lines.push([name, kb(minified), kb(gzip), kb(allGzip), `${kb(limit)}${overLimit ? ' OVER' : ''}`, goalText].join(' | '))
 }
 console.log(lines.join('\n'))
 console.log('\ncapture-only edge bundle by source folder (minified bytes before gzip):')

@@ -35,8 +35,7 @@ import { createClientExceptionCapturer } from './exceptions/client-exception-cap
 import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
 import { uuidv7 } from './uuid.js'
-import type { FeatureFlags } from './flags/feature-flags.js'
-import { createClientFeatureFlags } from './flags/feature-flags-client.js'
+import { LazyFeatureFlags } from './flags/lazy-flags.js'
 import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
 import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
@@ -86,7 +85,8 @@ export class PostHog {
   readonly #capturer: EventCapturer
   /** `trackPending` as a function, made once: the capturer and Immediate sends hand work to it. */
   readonly #trackPending: <T>(promise: Promise<T>) => Promise<T>
-  readonly #flags: FeatureFlags
+  /** The flag service, loaded on first use (flags/lazy-flags.ts). */
+  readonly #flags: LazyFeatureFlags
   readonly #shutdownHooks: Array<() => unknown> = []
   #timer: ReturnType<typeof setInterval> | undefined
   #unregisterExitHook: (() => void) | undefined
@@ -125,7 +125,7 @@ export class PostHog {
       reportError: (error, level) => this.reportError(error, level),
     })
     this.#startBackground()
-    this.#flags = createClientFeatureFlags(this)
+    this.#flags = new LazyFeatureFlags(this, () => this.#hooksRan)
   }
 
   /** The flush timer and the exit hook: started here and again after each `shutdown()`. */
