@@ -16,10 +16,11 @@ import { snapshotProperties } from './snapshot-registry.js'
 
 type FlagServiceModule = typeof import('./feature-flags-client.js')
 
-/** One import per process, shared by every client. */
+/** One import per process, shared by every client; once it has arrived, clients build their service synchronously. */
 let serviceModule: Promise<FlagServiceModule> | undefined
+let loadedModule: FlagServiceModule | undefined
 function loadServiceModule(): Promise<FlagServiceModule> {
-  return (serviceModule ??= import('./feature-flags-client.js'))
+  return (serviceModule ??= import('./feature-flags-client.js').then((module) => (loadedModule = module)))
 }
 
 /** Whether the service must exist from construction on: it starts loading definitions then (or warns about the backup). */
@@ -50,16 +51,9 @@ export class LazyFeatureFlags {
   }
 
   #load(): Promise<FeatureFlags> {
+    if (this.#loading === undefined && loadedModule !== undefined) this.#loading = Promise.resolve(this.#create(loadedModule))
     this.#loading ??= loadServiceModule().then(
-      (module) => {
-        const service = module.createClientFeatureFlags(this.#host)
-        if (this.#overrides !== undefined) service.restoreOverrides(this.#overrides)
-        if (this.#sentFlagCalls !== undefined) service.sentFlagCalls = this.#sentFlagCalls
-        this.#overrides = this.#sentFlagCalls = undefined
-        this.#service = service
-        if (this.#shutdownHooksRan()) void service.shutdown()
-        return service
-      },
+      (module) => this.#service ?? this.#create(module),
       (error: unknown) => {
         this.#host.reportError(new Error(`the feature flag service could not be loaded: ${(error as Error)?.message ?? String(error)}`, { cause: error }))
         throw error
@@ -68,18 +62,43 @@ export class LazyFeatureFlags {
     return this.#loading
   }
 
+  #create(module: FlagServiceModule): FeatureFlags {
+    const service = module.createClientFeatureFlags(this.#host)
+    if (this.#overrides !== undefined) service.restoreOverrides(this.#overrides)
+    if (this.#sentFlagCalls !== undefined) service.sentFlagCalls = this.#sentFlagCalls
+    this.#overrides = this.#sentFlagCalls = undefined
+    this.#service = service
+    if (this.#shutdownHooksRan()) void service.shutdown()
+    return service
+  }
+
+  /** The service, built now when the module is already there (another client loaded it). */
+  #current(): FeatureFlags | undefined {
+    if (this.#service === undefined && loadedModule !== undefined) void this.#load()
+    return this.#service
+  }
+
   /** Runs `call` on the service: at once when loaded, else once it is (`fallback` if it cannot load). */
   #with<T>(fallback: T, call: (service: FeatureFlags) => Promise<T>): Promise<T> {
-    if (this.#service !== undefined) return call(this.#service)
-    return this.#load().then(call, () => fallback)
+    const current = this.#current()
+    if (current !== undefined) return call(current)
+    // Settled one step after the service's own answer (not through promise adoption, which
+    // costs two), so what follows an awaited call runs as soon as it did with the service loaded.
+    return new Promise<T>((resolve, reject) => {
+      this.#load().then((service) => call(service).then(resolve, reject), () => resolve(fallback))
+    })
   }
 
   /** Snapshots are read without the service (a snapshot exists only where it was loaded); fetched flags wait for it. */
   #enricherUntilLoaded(): FeatureFlagEnricher {
     return {
       propertiesFromSnapshot: snapshotProperties,
-      fetchProperties: (distinctId, groups, options) =>
-        this.#load().then(async (service) => (await loadServiceModule()).propertiesForCapture(service, distinctId, groups, options)),
+      fetchProperties: (distinctId, groups, options) => {
+        // In call order: a capture after this one may already find the service's own enricher.
+        const current = this.#current()
+        if (current !== undefined) return loadedModule!.propertiesForCapture(current, distinctId, groups, options)
+        return this.#load().then((service) => loadedModule!.propertiesForCapture(service, distinctId, groups, options))
+      },
     }
   }
 
@@ -108,8 +127,11 @@ export class LazyFeatureFlags {
   }
 
   evaluateFlags(distinctId: unknown, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
-    if (this.#service !== undefined) return this.#service.evaluateFlags(distinctId, options)
-    return this.#load().then((s) => s.evaluateFlags(distinctId, options))
+    const current = this.#current()
+    if (current !== undefined) return current.evaluateFlags(distinctId, options)
+    return new Promise((resolve, reject) => {
+      this.#load().then((service) => service.evaluateFlags(distinctId, options).then(resolve, reject), reject)
+    })
   }
 
   getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
@@ -125,29 +147,32 @@ export class LazyFeatureFlags {
   }
 
   isLocalEvaluationReady(): boolean {
-    return this.#service?.isLocalEvaluationReady() ?? false
+    return this.#current()?.isLocalEvaluationReady() ?? false
   }
 
   getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
-    return this.#service?.getFeatureFlagEvaluationRuntime(key)
+    return this.#current()?.getFeatureFlagEvaluationRuntime(key)
   }
 
   getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
-    return this.#service?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
+    return this.#current()?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
   }
 
   get sentFlagCalls(): Record<string, Set<string>> {
-    return this.#service !== undefined ? this.#service.sentFlagCalls : { ...this.#sentFlagCalls }
+    const current = this.#current()
+    return current !== undefined ? current.sentFlagCalls : { ...this.#sentFlagCalls }
   }
 
   set sentFlagCalls(value: Record<string, Set<string>>) {
-    if (this.#service !== undefined) this.#service.sentFlagCalls = value
+    const current = this.#current()
+    if (current !== undefined) current.sentFlagCalls = value
     else this.#sentFlagCalls = { ...value }
   }
 
   /** Parsed now (a bad value is refused in the caller's call), applied by the service when it loads. */
   overrideFeatureFlags(overrides: FlagOverrides): void {
-    if (this.#service !== undefined) return this.#service.overrideFeatureFlags(overrides)
+    const current = this.#current()
+    if (current !== undefined) return current.overrideFeatureFlags(overrides)
     this.#overrides = nextOverrides(this.#overrides ?? { flags: undefined, payloads: undefined }, overrides)
   }
 }
