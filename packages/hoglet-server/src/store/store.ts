@@ -29,9 +29,8 @@ export class Store {
     this.groups = new GroupStore(this.db)
     this.hashKeys = new HashKeyStore(this.db)
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
-      let lastId = 0
+      const lastId = this.events.insert(events, now, endpoint)
       for (const e of events) {
-        lastId = this.events.insert(e, now, endpoint)
         // A group's own events describe the group, not a person.
         if (e.event === '$groupidentify') this.groups.apply(e.properties, now)
         else this.persons.apply(e.event, e.distinct_id, e.properties, now)

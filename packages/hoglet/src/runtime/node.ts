@@ -2,6 +2,7 @@ import { nodeBuiltin } from './node-builtins.js'
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
+import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
@@ -56,6 +57,7 @@ const readEnv = (name: string): string | undefined => process.env[name]
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
   name: 'node',
+  post: nodePost,
   gzip,
   sha1Hex,
   createContextStorage,
