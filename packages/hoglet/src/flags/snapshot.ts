@@ -7,6 +7,7 @@
 import type { FlagReason, FlagValue, FlagsLogger, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import type { Exposure } from './exposure.js'
 import type { FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf } from './flag-key-types.js'
+import { registerSnapshot } from './snapshot-registry.js'
 
 /** One flag in a snapshot. */
 export interface FlagRecord {
@@ -62,6 +63,7 @@ export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
     private readonly isSlice = false,
   ) {
     this.accessed = new Set(accessed)
+    registerSnapshot(this)
   }
 
   /** An empty snapshot (no subject, disabled client): every read gives the default and fires nothing. */
