@@ -1,7 +1,7 @@
 /**
  * The public API report (`scripts/api-report.mjs`, API Extractor): the built declarations of
  * every entry point must match `packages/hoglet/api/*.api.md`, and a change to the surface, in
- * an entry's own file or in a shared chunk, must fail the check and show the difference.
+ * an entry's own file or in the declarations it imports, must fail the check and show the difference.
  */
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -50,12 +50,14 @@ describe('public API report', () => {
     expect(output).toContain('npm run api:update')
   }, 300_000)
 
-  it('fails when a method signature in a shared chunk changes', () => {
+  it('fails when a method signature in the declarations changes (the entry file or a chunk it imports)', () => {
     const dir = packageCopy()
-    const chunk = readdirSync(join(dir, 'dist')).find((f) => f.endsWith('.d.ts') && readFileSync(join(dir, 'dist', f), 'utf8').includes('    flush(): Promise<void>;'))
-    expect(chunk, 'the client declaration with flush()').toBeDefined()
-    const file = join(dir, 'dist', chunk!)
-    writeFileSync(file, readFileSync(file, 'utf8').replace('    flush(): Promise<void>;', '    flush(): Promise<number>;'))
+    const files = readdirSync(join(dir, 'dist')).filter((f) => f.endsWith('.d.ts') && readFileSync(join(dir, 'dist', f), 'utf8').includes('    flush(): Promise<void>;'))
+    expect(files.length, 'declarations with the client\'s flush()').toBeGreaterThan(0)
+    for (const name of files) {
+      const file = join(dir, 'dist', name)
+      writeFileSync(file, readFileSync(file, 'utf8').replace('    flush(): Promise<void>;', '    flush(): Promise<number>;'))
+    }
     const { code, output } = check('--package', dir, '--entry', 'index')
     expect(code).toBe(1)
     expect(output).toContain('the public API of hoglet changed; index.api.md is out of date')
