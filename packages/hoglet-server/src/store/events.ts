@@ -35,15 +35,17 @@ export class EventStore {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      'INSERT INTO events (uuid, event, distinct_id, properties, timestamp, received_at, endpoint) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      // OR IGNORE: an event already stored (same uuid, event, distinct_id and day, see database.ts) is skipped.
+      'INSERT OR IGNORE INTO events (uuid, event, distinct_id, properties, timestamp, received_at, endpoint) VALUES (?, ?, ?, ?, ?, ?, ?)',
     )
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM events')
   }
 
-  /** Inserts one event; call inside the batch's transaction. Returns the row id. */
+  /** Inserts one event; call inside the batch's transaction. Returns the row id, or 0 when the event is stored already. */
   insert(e: IncomingEvent, receivedAt: number, endpoint: string): number {
     const properties = e.propertiesJson ?? JSON.stringify(e.properties)
-    return Number(this.insertStmt.run(e.uuid, e.event, e.distinct_id, properties, e.timestamp, receivedAt, endpoint).lastInsertRowid)
+    const result = this.insertStmt.run(e.uuid, e.event, e.distinct_id, properties, e.timestamp, receivedAt, endpoint)
+    return result.changes === 0 ? 0 : Number(result.lastInsertRowid)
   }
 
   list(q: EventQuery = {}): StoredEvent[] {

@@ -78,7 +78,8 @@ function startChild(start: number, count: number, mode = 'run', fsync = 'batch')
   })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  // 'close', not 'exit': the output a killed child wrote is all read by then.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return {
     process: child,
     captured,
