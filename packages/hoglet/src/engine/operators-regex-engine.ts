@@ -34,16 +34,19 @@ const isLineBreak: CharTest = (c) => c === 10 || c === 13 || c === 0x2028 || c =
 const not = (t: CharTest): CharTest => (c) => !t(c)
 
 export interface BudgetedRegex {
-  /** true/false, or undefined when the step budget ran out before an answer. */
-  test(input: string): boolean | undefined
+  /** true/false, or undefined when the step budget (`limit`, default the compiled one) ran out before an answer. */
+  test(input: string, limit?: number): boolean | undefined
+  /** Steps the last `test` took (the limit plus one when it ran out). */
+  readonly lastSteps: number
 }
 
 /** Compiles `source` with JS flags `i`, `m`, `s`; throws SyntaxError or UnsupportedPattern. */
-export function compileBudgeted(source: string, flags: string, budget: number): BudgetedRegex {
+export function compileBudgeted(source: string, flags: string, defaultBudget: number): BudgetedRegex {
   const ignoreCase = flags.includes('i')
   const multiline = flags.includes('m')
   const dotAll = flags.includes('s')
   const state: State = { input: '', steps: 0, captures: [] }
+  let budget = defaultBudget
   let pos = 0
   let groupCount = 0
   const groupNames = new Map<string, number>()
@@ -362,7 +365,11 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
   const leadingDotStar = /^\.\*\??/.test(source) && !hasTopLevelAlternation(source)
 
   return {
-    test(input: string): boolean | undefined {
+    get lastSteps() {
+      return state.steps
+    },
+    test(input: string, limit = defaultBudget): boolean | undefined {
+      budget = limit
       state.input = input
       state.steps = 0
       state.captures = []
