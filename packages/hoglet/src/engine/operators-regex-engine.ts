@@ -363,6 +363,8 @@ export function compileBudgeted(source: string, flags: string, defaultBudget: nu
   // whenever it matches anywhere (the `.*` absorbs the prefix), so one start suffices when the
   // value has no line breaks for `.` to stop at.
   const leadingDotStar = /^\.\*\??/.test(source) && !hasTopLevelAlternation(source)
+  // A leading `^` (without the `m` flag) can only match at position 0.
+  const anchored = source.startsWith('^') && !multiline && !hasTopLevelAlternation(source)
 
   return {
     get lastSteps() {
@@ -374,8 +376,11 @@ export function compileBudgeted(source: string, flags: string, defaultBudget: nu
       state.steps = 0
       state.captures = []
       try {
-        const last = leadingDotStar && (dotAll || !/[\n\r\u2028\u2029]/.test(input)) ? 0 : input.length
-        for (let start = 0; start <= last; start++) if (root(start, () => true)) return true
+        const last = anchored || (leadingDotStar && (dotAll || !/[\n\r\u2028\u2029]/.test(input))) ? 0 : input.length
+        for (let start = 0; start <= last; start++) {
+          step() // each start position is work too (a pattern failing at once still costs it)
+          if (root(start, () => true)) return true
+        }
         return false
       } catch (err) {
         if (err === OUT_OF_BUDGET || err instanceof RangeError) return undefined

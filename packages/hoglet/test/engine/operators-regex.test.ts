@@ -119,10 +119,10 @@ describe('budgeted matcher agrees with the native engine', () => {
 })
 
 describe('one regex step budget per evaluation', () => {
-  // `^(a+)+b` on 14 a's: no match after 65,533 steps of the budgeted matcher (under the 100,000 of one search).
+  // `^(a+)+b` on 14 a's: no match after 65,534 steps of the budgeted matcher (under the 100,000 of one search).
   const costly = { key: 'email', value: '^(a+)+b', operator: 'regex' as const, type: 'person' as const }
   const value = 'a'.repeat(14)
-  const perSearch = 65_533
+  const perSearch = 65_534
 
   it('is shared by the searches made with it: native ones charged their worst case, budgeted ones their steps', () => {
     const budget = createRegexBudget()
@@ -160,5 +160,22 @@ describe('one regex step budget per evaluation', () => {
     expect(verdict(compiled, 'regex-4999', subject)).toBe(false)
     // A budget passed on is shared: a spent one decides nothing more.
     expect(evaluateFlag(compiled, 'regex-4999', subject, budget).kind).toBe('inconclusive')
+  })
+})
+
+describe('budgeted matcher start positions', () => {
+  it('counts a step per start position, and tries only position 0 after a leading ^ (not under m)', () => {
+    const anchored = compileBudgeted('^ab+c', '', 100_000)
+    expect(anchored.test('x'.repeat(9999))).toBe(false)
+    expect(anchored.lastSteps).toBeLessThan(5)
+    expect(anchored.test('abbbc…')).toBe(true)
+    const multiline = compileBudgeted('^ab+c', 'm', 100_000)
+    expect(multiline.test('x'.repeat(9999) + '\nabc')).toBe(true)
+    expect(multiline.lastSteps).toBeGreaterThan(10_000)
+    const alternation = compileBudgeted('^x|ab+c', '', 100_000)
+    expect(alternation.test('zzabc')).toBe(true)
+    const unanchored = compileBudgeted('ab+c', '', 100_000)
+    expect(unanchored.test('x'.repeat(9999))).toBe(false)
+    expect(unanchored.lastSteps).toBeGreaterThanOrEqual(10_000)
   })
 })

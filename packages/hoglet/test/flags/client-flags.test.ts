@@ -164,7 +164,7 @@ describe('PostHog flag methods', () => {
   })
 
   it('one getAllFlags over 5,000 costly regex flags shares one regex budget: what it leaves undecided goes to /flags', async () => {
-    // `^(a+)+b` on 14 a's costs 65,533 matcher steps per search: alone, each flag decides locally.
+    // `^(a+)+b` on 14 a's costs 65,534 matcher steps per search: alone, each flag decides locally.
     const regex = (i: number) => ({ id: 1000 + i, key: `regex-${i}`, active: true, filters: { groups: [{ properties: [{ key: 'email', value: '^(a+)+b', operator: 'regex', type: 'person' }], rollout_percentage: 100 }] } })
     server.route('/flags/definitions', { body: { flags: [...Array.from({ length: 5000 }, (_, i) => regex(i)), definitions.flags[1]], group_type_mapping: {}, cohorts: {} } })
     server.route('/flags/', { body: { flags: {}, errorsWhileComputingFlags: false } })
