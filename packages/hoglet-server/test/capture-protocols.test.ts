@@ -2,7 +2,7 @@
 // against hoglet-server: every captured event ends up stored, with the uuid it was captured
 // with, through each kind of fault; partial acceptance is v1's own.
 import { gunzipSync } from 'node:zlib'
-import { PostHog } from 'hoglet'
+import { PostHog, uuidv7 } from 'hoglet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../src/index.js'
 import type { FaultSpec } from '../src/control/faults.js'
@@ -46,8 +46,9 @@ function client(host: string, captureMode: 'v0' | 'v1', options: ConstructorPara
 function captureMany(c: PostHog, count: number, prefix = 'e'): string[] {
   const uuids: string[] = []
   for (let i = 0; i < count; i++) {
-    const uuid = c.capture({ distinctId: `user-${i % 7}`, event: `${prefix}-${i}`, properties: { i, $session_id: 'session-1' } })
-    uuids.push(uuid!)
+    const uuid = uuidv7()
+    c.capture({ distinctId: `user-${i % 7}`, event: `${prefix}-${i}`, properties: { i, $session_id: 'session-1' }, uuid })
+    uuids.push(uuid)
   }
   return uuids
 }
@@ -149,8 +150,8 @@ describe.each(PROTOCOLS)('capture $mode delivers every event', ({ mode, path }) 
     const s = await server()
     serverControl(s).injectFaults({ path, status: 503 })
     const c = client(s.url, mode)
-    const uuid = await c.captureImmediate({ distinctId: 'u', event: 'now' })
-    expect(uuid).toBeDefined()
+    const uuid = uuidv7()
+    await c.captureImmediate({ distinctId: 'u', event: 'now', uuid })
     expect(storedUuids(s)).toEqual(new Set([uuid]))
   })
 })

@@ -1,4 +1,4 @@
-import { PostHog } from 'hoglet'
+import { PostHog, uuidv7 } from 'hoglet'
 import { describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/index.js'
 import { startTestServer } from './helpers.js'
@@ -67,7 +67,9 @@ describe('fault matrix: the SDK against hoglet-server fault injection', () => {
       })
       const uuids: string[] = []
       for (let i = 0; i < EVENTS; i++) {
-        uuids.push(client.capture({ distinctId: `u${i % 13}`, event: 'faulted', properties: { i } })!)
+        const uuid = uuidv7()
+        uuids.push(uuid)
+        client.capture({ distinctId: `u${i % 13}`, event: 'faulted', properties: { i }, uuid })
         if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5))
       }
       const started = Date.now()

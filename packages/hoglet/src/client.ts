@@ -204,16 +204,16 @@ export class PostHog {
   // ---- Capture ----
 
   /**
-   * Queues an event and returns its uuid, or `undefined` when the call is refused (reported
-   * and counted, never thrown) or the client is disabled.
+   * Queues an event. A refused call (bad input) is reported and counted, never thrown. Returns
+   * nothing, as posthog-node's: to tie the event to your logs, pass your own `uuid` (`uuidv7()`).
    */
-  capture(message: EventMessage): string | undefined {
-    return this.#capturer.capture('capture', message, this.#analytics)
+  capture(message: EventMessage): void {
+    this.#capturer.capture('capture', message, this.#analytics)
   }
 
-  /** Sends one event now, bypassing the queue; resolves with its uuid once delivered, `undefined` if it was not. */
-  captureImmediate(message: EventMessage): Promise<string | undefined> {
-    return this.#immediate('captureImmediate', message, this.#analytics.path, MAX_EVENT_BYTES)
+  /** Sends one event now, bypassing the queue; resolves once it is delivered or has failed (reported, never rejected). */
+  captureImmediate(message: EventMessage): Promise<void> {
+    return this.#immediate('captureImmediate', message, this.#analytics.path, MAX_EVENT_BYTES).then(nothing)
   }
 
   /** LLM-analytics events: queued for `/i/v0/ai/batch/`, 8 MiB per event; a given `uuid` is kept. */
@@ -226,55 +226,57 @@ export class PostHog {
   }
 
   /** Sets person properties with an `$identify` event (no super or context properties, as posthog-node). */
-  identify(message: IdentifyMessage): string | undefined {
-    return this.#person('identify', message, '$identify', identifyShape, CaptureKind.Identify)
+  identify(message: IdentifyMessage): void {
+    this.#person('identify', message, '$identify', identifyShape, CaptureKind.Identify)
   }
 
-  identifyImmediate(message: IdentifyMessage): Promise<string | undefined> {
+  identifyImmediate(message: IdentifyMessage): Promise<void> {
     return this.#personImmediate('identifyImmediate', message, '$identify', identifyShape, CaptureKind.Identify)
   }
 
   /** Links `alias` to `distinctId` (`$create_alias`). */
-  alias(message: AliasMessage): string | undefined {
-    return this.#person('alias', message, '$create_alias', aliasProperties, CaptureKind.Alias)
+  alias(message: AliasMessage): void {
+    this.#person('alias', message, '$create_alias', aliasProperties, CaptureKind.Alias)
   }
 
-  aliasImmediate(message: AliasMessage): Promise<string | undefined> {
+  aliasImmediate(message: AliasMessage): Promise<void> {
     return this.#personImmediate('aliasImmediate', message, '$create_alias', aliasProperties, CaptureKind.Alias)
   }
 
   /** Creates or updates a group (`$groupidentify` with `$group_type`, `$group_key`, `$group_set`). */
-  groupIdentify(message: GroupIdentifyMessage): string | undefined {
+  groupIdentify(message: GroupIdentifyMessage): void {
     const prepared = this.#guarded('groupIdentify', undefined, () => prepareGroup(message))
-    return prepared
-      ? this.#person('groupIdentify', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
-      : this.#reporter.refuse('groupIdentify', '`groupType` and `groupKey` are required')
+    if (prepared) this.#person('groupIdentify', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
+    else this.#reporter.refuse('groupIdentify', '`groupType` and `groupKey` are required')
   }
 
-  groupIdentifyImmediate(message: GroupIdentifyMessage): Promise<string | undefined> {
+  groupIdentifyImmediate(message: GroupIdentifyMessage): Promise<void> {
     const prepared = this.#guarded('groupIdentifyImmediate', undefined, () => prepareGroup(message))
-    if (!prepared) return Promise.resolve(this.#reporter.refuse('groupIdentifyImmediate', '`groupType` and `groupKey` are required'))
+    if (!prepared) {
+      this.#reporter.refuse('groupIdentifyImmediate', '`groupType` and `groupKey` are required')
+      return Promise.resolve()
+    }
     return this.#personImmediate('groupIdentifyImmediate', prepared, '$groupidentify', groupProperties, CaptureKind.Group)
   }
 
   /** Sets person properties (`$set` event with `$set` / `$set_once`); like any event it carries super and context properties. */
-  setPersonProperties(message: PersonPropertiesMessage): string | undefined {
-    return this.#person('setPersonProperties', message, '$set', personProperties, CaptureKind.Event)
+  setPersonProperties(message: PersonPropertiesMessage): void {
+    this.#person('setPersonProperties', message, '$set', personProperties, CaptureKind.Event)
   }
 
   /** Removes person properties (`$set` event with `$unset: [names]`). */
-  unsetPersonProperties(message: UnsetPersonPropertiesMessage): string | undefined {
-    return this.#person('unsetPersonProperties', message, '$set', unsetProperties, CaptureKind.Event)
+  unsetPersonProperties(message: UnsetPersonPropertiesMessage): void {
+    this.#person('unsetPersonProperties', message, '$set', unsetProperties, CaptureKind.Event)
   }
 
   /** `$set`: shorthand for `setPersonProperties({ distinctId, properties })`. */
-  set(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): string | undefined {
-    return this.#person('set', message, '$set', personProperties, CaptureKind.Event)
+  set(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): void {
+    this.#person('set', message, '$set', personProperties, CaptureKind.Event)
   }
 
   /** `$set_once`: shorthand for `setPersonProperties({ distinctId, propertiesOnce })`. */
-  setOnce(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): string | undefined {
-    return this.#person('setOnce', message, '$set', setOnceProperties, CaptureKind.Event)
+  setOnce(message: { distinctId: string | number; properties: Record<string, unknown>; disableGeoip?: boolean }): void {
+    this.#person('setOnce', message, '$set', setOnceProperties, CaptureKind.Event)
   }
 
   /** Adds properties to every later event (explicit and context properties win). Resolves at once (posthog-node's signature). */
@@ -421,8 +423,8 @@ export class PostHog {
    * Captures an error (any thrown value) as a `$exception` event with `$exception_list`
    * (type, message, mechanism, parsed stack frames with source lines on Node, causes) and
    * `$exception_level`, as posthog-node sends it. Without a distinct id (argument or context)
-   * the event is personless. `uuid` and `flags` are those of `capture()`. Returns the event's
-   * uuid; an error object captured before answers its first uuid instead of a duplicate.
+   * the event is personless. `uuid` and `flags` are those of `capture()`. An error object
+   * captured before is not sent again.
    */
   captureException(
     error: unknown,
@@ -430,8 +432,8 @@ export class PostHog {
     additionalProperties?: Record<string | number, any>,
     uuid?: string,
     flags?: FeatureFlagEvaluations,
-  ): string | undefined {
-    return this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, { uuid, flags, syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack })
+  ): void {
+    this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, { uuid, flags, syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack })
   }
 
   /**
@@ -739,9 +741,9 @@ export class PostHog {
     event: string,
     shape: (message: M) => Record<string, unknown>,
     kind: CaptureKind,
-  ): Promise<string | undefined> {
+  ): Promise<void> {
     const built = this.#guarded(method, undefined, () => this.#personMessage(method, message, event, shape))
-    return built ? this.#immediate(method, built, this.#analytics.path, MAX_EVENT_BYTES, kind) : Promise.resolve(undefined)
+    return built ? this.#immediate(method, built, this.#analytics.path, MAX_EVENT_BYTES, kind).then(nothing) : Promise.resolve()
   }
 
   /** identify/alias/groupIdentify/set: the capture message of the call, or undefined when refused or off. */
@@ -766,12 +768,15 @@ export class PostHog {
       refineFrames: this.runtime.refineFrames,
       releaseId: this.runtime.releaseId,
       contextDistinctId: () => this.getContext()?.distinctId,
-      capture: (message) => this.capture(message),
+      capture: (message) => this.#capturer.capture('capture', message, this.#analytics),
     }))
   }
 }
 
 /** The context data read once into a plain copy (well-formed fields only), so a getter cannot throw later. */
+/** Discards an Immediate call's uuid: posthog-node's Immediate calls resolve with nothing. */
+function nothing(): void {}
+
 function usableContextData(data: unknown): ContextData {
   if (!isPropertyBag(data)) return {}
   const d = data as ContextData

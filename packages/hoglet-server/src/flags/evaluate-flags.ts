@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { parseRuntime, servesRuntime, type EvaluationRuntime } from './evaluation-runtime.js'
 import { compileFlags, createRegexBudget, evaluateFlag, type CompiledFlags, type FlagDefinitionsResponse } from 'hoglet/engine'
 export { PERSON_METADATA_PREFIX } from 'hoglet/engine'
 
@@ -18,6 +19,8 @@ interface FlagMeta {
   hasExperiment: boolean
   /** `evaluation_tags`: when non-empty, the flag answers only requests naming one of them. */
   tags: ReadonlySet<string>
+  /** `evaluation_runtime`: the runtime the flag is meant for (`all` when absent or unknown). */
+  runtime: EvaluationRuntime
 }
 
 /** Who to evaluate for: the request's values already merged over the stored ones. */
@@ -72,6 +75,7 @@ export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefin
       version: f.version ?? 1,
       hasExperiment: f.has_experiment === true,
       tags: new Set(f.evaluation_tags ?? []),
+      runtime: parseRuntime(f.evaluation_runtime),
     })
   }
   return { engine, served, continuityKeys }
@@ -79,12 +83,14 @@ export function compileDefinitions(defs: FlagDefinitionsResponse): CompiledDefin
 
 /**
  * Evaluates the served flags for one subject. `keys` limits the answer to those flags
- * (`flag_keys_to_evaluate`); `contexts` drops flags whose evaluation tags it does not name.
+ * (`flag_keys_to_evaluate`); `contexts` drops flags whose evaluation tags it does not name;
+ * `runtime` drops flags meant for another runtime (undefined: the request's runtime is unknown,
+ * only flags for every runtime answer). Without `runtime` in the filter, no flag is dropped for it.
  */
 export function evaluateFlags(
   compiled: CompiledDefinitions,
   input: EvaluationInput,
-  filter: { keys?: ReadonlySet<string> | undefined; contexts?: ReadonlySet<string> | undefined; budgetMs?: number } = {},
+  filter: { keys?: ReadonlySet<string> | undefined; contexts?: ReadonlySet<string> | undefined; runtime?: EvaluationRuntime | undefined; budgetMs?: number } = {},
 ): Map<string, FlagAnswer> {
   const deadline = performance.now() + (filter.budgetMs ?? EVALUATION_BUDGET_MS)
   // One regex step budget for the whole request, as one getAllFlags has in the SDK.
@@ -102,6 +108,7 @@ export function evaluateFlags(
   for (const meta of compiled.served) {
     if (filter.keys && !filter.keys.has(meta.key)) continue
     if (filter.contexts && meta.tags.size > 0 && ![...meta.tags].some((t) => filter.contexts!.has(t))) continue
+    if ('runtime' in filter && !servesRuntime(meta.runtime, filter.runtime)) continue
     const base = { key: meta.key, id: meta.id, version: meta.version, description: null, hasExperiment: meta.hasExperiment }
     outOfTime ||= performance.now() > deadline
     if (outOfTime) {

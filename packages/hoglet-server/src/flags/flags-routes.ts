@@ -8,6 +8,7 @@ import type { HashKeyStore } from '../store/hash-keys.js'
 import type { PersonStore } from '../store/persons.js'
 import { evaluateFlags, PERSON_METADATA_PREFIX, type EvaluationInput, type FlagAnswer } from './evaluate-flags.js'
 import type { FlagRegistry } from './flag-registry.js'
+import { requestRuntime } from './evaluation-runtime.js'
 
 type Props = Record<string, unknown>
 
@@ -135,6 +136,7 @@ async function evaluateRequest(ctx: RequestContext, deps: FlagsDeps): Promise<Ev
   const answers = evaluateFlags(deps.registry.compiled, input, {
     keys: Array.isArray(keys) ? new Set(keys.map(String)) : undefined,
     contexts: Array.isArray(contexts) ? new Set(contexts.map(String)) : undefined,
+    runtime: requestRuntime(body.evaluation_runtime, ctx.req.headers),
   })
   let errors = false
   for (const a of answers.values()) if (a.failed) errors = true

@@ -35,8 +35,9 @@ export interface DefinitionsFilter {
   timezone?: string | undefined
 }
 
+/** The flag's runtime as PostHog's server reads it: `client` or `server` in any case; anything else means all. */
 export function runtimeOf(flag: FlagDefinition): FeatureFlagEvaluationRuntime {
-  const r = flag.evaluation_runtime
+  const r = typeof flag.evaluation_runtime === 'string' ? flag.evaluation_runtime.toLowerCase() : undefined
   return r === 'client' || r === 'server' ? r : 'all'
 }
 

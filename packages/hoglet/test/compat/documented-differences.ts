@@ -5,10 +5,6 @@
  * scenario names an entry whose `paths` match it.
  */
 export const DOCUMENTED_DIFFERENCES = {
-  'returns-uuid': {
-    summary: 'capture(), identify(), alias(), groupIdentify() and the person-property calls return the event uuid (undefined when refused); the Immediate calls resolve with it. posthog-node returns nothing.',
-    paths: [/^result\.returned\./],
-  },
   'flush-never-rejects': {
     summary: 'flush() and shutdown() never reject; posthog-node rejects flush() when a request fails. Failures are reported through onError, on("error") and stats().',
     paths: [/^result\.flushRejected$/, /^result\.flushError$/],

@@ -11,7 +11,7 @@
  *   client.capture({ distinctId: 'u', event: 'e' })
  *   await client.flush()
  *   return client.isDisabled          // compared too
- * }, { documented: ['capture-returns-uuid'] })
+ * }, { documented: ['flush-never-rejects'] })
  * expect(outcome.unexplained).toEqual([])
  * ```
  *

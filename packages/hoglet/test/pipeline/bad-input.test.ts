@@ -52,10 +52,9 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
   it('refuses identify without distinctId', async () => {
     const { client, errors, warnings } = setup()
     let after = false
-    const result = client.identify({ properties: { a: 1 } } as never)
+    client.identify({ properties: { a: 1 } } as never)
     after = true
     expect(after).toBe(true)
-    expect(result).toBeUndefined()
     expect(isInvalidEventError(errors[0])).toBe(true)
     expect(errors[0].message).toMatch(/distinctId/)
     expect(warnings[0]).toMatch(/distinctId/)
@@ -66,14 +65,14 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
 
   it('refuses a capture without event, or with nonsense arguments', () => {
     const { client, errors } = setup()
-    expect(client.capture({ distinctId: 'u' } as never)).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: '' })).toBeUndefined()
-    expect(client.capture('pageview' as never)).toBeUndefined()
-    expect(client.capture(null as never)).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'e', properties: 'x' as never })).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'e', timestamp: 'yesterday' })).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'e', uuid: 'not-a-uuid' })).toBeUndefined()
-    expect(client.capture({ distinctId: { id: 1 } as never, event: 'e' })).toBeUndefined()
+    client.capture({ distinctId: 'u' } as never)
+    client.capture({ distinctId: 'u', event: '' })
+    client.capture('pageview' as never)
+    client.capture(null as never)
+    client.capture({ distinctId: 'u', event: 'e', properties: 'x' as never })
+    client.capture({ distinctId: 'u', event: 'e', timestamp: 'yesterday' })
+    client.capture({ distinctId: 'u', event: 'e', uuid: 'not-a-uuid' })
+    client.capture({ distinctId: { id: 1 } as never, event: 'e' })
     expect(errors).toHaveLength(8)
     expect(client.stats().refused.invalid).toBe(8)
   })
@@ -83,9 +82,9 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     const circular: Record<string, unknown> = { a: 1 }
     circular.self = circular
     client.capture({ distinctId: 'u', event: 'before' })
-    expect(client.capture({ distinctId: 'u', event: 'circular', properties: circular })).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'bigint', properties: { n: 10n } })).toBeUndefined()
-    expect(client.identify({ distinctId: 'u', properties: { n: 1n } })).toBeUndefined()
+    client.capture({ distinctId: 'u', event: 'circular', properties: circular })
+    client.capture({ distinctId: 'u', event: 'bigint', properties: { n: 10n } })
+    client.identify({ distinctId: 'u', properties: { n: 1n } })
     client.capture({ distinctId: 'u', event: 'after' })
     await client.flush()
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['before', 'after'])
@@ -107,9 +106,9 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
   it('drops an event over 900 KiB and reports it; the others are delivered', async () => {
     const { client, errors } = setup()
     client.capture({ distinctId: 'u', event: 'small' })
-    expect(client.capture({ distinctId: 'u', event: 'huge', properties: { blob: 'x'.repeat(901 * 1024) } })).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'multibyte', properties: { blob: 'é'.repeat(460 * 1024) } })).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'fits', properties: { blob: 'x'.repeat(880 * 1024) } })).toBeTypeOf('string')
+    client.capture({ distinctId: 'u', event: 'huge', properties: { blob: 'x'.repeat(901 * 1024) } })
+    client.capture({ distinctId: 'u', event: 'multibyte', properties: { blob: 'é'.repeat(460 * 1024) } })
+    client.capture({ distinctId: 'u', event: 'fits', properties: { blob: 'x'.repeat(880 * 1024) } })
     await client.flush()
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['small', 'fits'])
     expect(client.stats().refused.too_large).toBe(2)
@@ -145,8 +144,8 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     client.on('capture', () => {
       throw new Error('listener broke')
     })
-    expect(client.capture({ distinctId: 'u' } as never)).toBeUndefined()
-    expect(client.capture({ distinctId: 'u', event: 'ok' })).toBeTypeOf('string')
+    client.capture({ distinctId: 'u' } as never)
+    client.capture({ distinctId: 'u', event: 'ok' })
     await client.flush()
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['ok'])
   })

@@ -48,8 +48,8 @@ describe('shutdown()', () => {
   it('keeps working after shutdown: later events are delivered by the next flush or shutdown', async () => {
     const client = clientFor(server)
     await client.shutdown()
-    expect(client.capture({ distinctId: 'u', event: 'late' })).toBeTypeOf('string')
-    expect(client.identify({ distinctId: 'u', properties: {} })).toBeTypeOf('string')
+    client.capture({ distinctId: 'u', event: 'late' })
+    client.identify({ distinctId: 'u', properties: {} })
     const second = await client.shutdown()
     expect(second).toEqual({ delivered: 2, undelivered: 0, timedOut: false })
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['late', '$identify'])

@@ -14,7 +14,7 @@ export interface IntegrationClient {
   withContext<T>(data: ContextData, fn: () => T, options?: ContextOptions): T
   getContext(): Readonly<ContextData> | undefined
   capture(message: { event: string; distinctId?: string; properties?: Record<string, unknown> }): unknown
-  captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): string | undefined
+  captureException(error: unknown, distinctId?: string, properties?: Record<string, unknown>): unknown
   flush(): Promise<unknown>
   /** The client's settings: api key and host, and what request integrations read (`readPostHogCookie`...). */
   readonly config?: RequestReadingSettings & { readonly host?: string }
@@ -36,8 +36,8 @@ export function captureCaughtError(
   mechanismType: string,
   distinctId?: string,
   rateLimited = true,
-): string | undefined {
+): void {
   const automatic = client[CAPTURE_AUTOMATIC]
-  if (automatic) return automatic.call(client, error, distinctId, properties, { handled: false, mechanismType, rateLimited })
-  return client.captureException(error, distinctId, properties)
+  if (automatic) automatic.call(client, error, distinctId, properties, { handled: false, mechanismType, rateLimited })
+  else client.captureException(error, distinctId, properties)
 }

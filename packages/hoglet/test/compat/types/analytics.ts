@@ -78,3 +78,46 @@ try {
   posthog.captureException(error, 'user-1', { orderId: 1 })
   posthog.captureException(error, undefined, { orderId: 1 }, '0190f5c8-3a4b-7c2d-8e9f-0a1b2c3d4e5f')
 }
+
+// Return types users rely on: the calls' results returned from functions declared void or
+// Promise<void> (posthog-node's return types), and a result that is nothing to test.
+function trackOrder(distinctId: string): void {
+  return posthog.capture({ distinctId, event: 'order completed' })
+}
+function identifyUser(distinctId: string): void {
+  return posthog.identify({ distinctId, properties: { plan: 'pro' } })
+}
+function linkAnonymous(distinctId: string): void {
+  return posthog.alias({ distinctId, alias: 'anon-1' })
+}
+function describeCompany(): void {
+  return posthog.groupIdentify({ groupType: 'company', groupKey: 'acme' })
+}
+function setPlan(distinctId: string): void {
+  return posthog.setPersonProperties({ distinctId, properties: { plan: 'pro' } })
+}
+function clearPlan(distinctId: string): void {
+  return posthog.unsetPersonProperties({ distinctId, properties: ['plan'] })
+}
+function reportFailure(error: unknown): void {
+  return posthog.captureException(error, 'user-1')
+}
+function sendNow(distinctId: string): Promise<void> {
+  return posthog.captureImmediate({ distinctId, event: 'now' })
+}
+function identifyNow(distinctId: string): Promise<void> {
+  return posthog.identifyImmediate({ distinctId, properties: {} })
+}
+function aliasNow(distinctId: string): Promise<void> {
+  return posthog.aliasImmediate({ distinctId, alias: 'anon-2' })
+}
+function groupNow(): Promise<void> {
+  return posthog.groupIdentifyImmediate({ groupType: 'company', groupKey: 'acme' })
+}
+function reportFailureNow(error: unknown): Promise<void> {
+  return posthog.captureExceptionImmediate(error, 'user-1')
+}
+const results: void[] = [trackOrder('u'), identifyUser('u'), linkAnonymous('u'), describeCompany(), setPlan('u'), clearPlan('u'), reportFailure(new Error('x'))]
+const sent: Array<Promise<void>> = [sendNow('u'), identifyNow('u'), aliasNow('u'), groupNow(), reportFailureNow(new Error('y'))]
+void results
+void sent
