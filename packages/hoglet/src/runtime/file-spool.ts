@@ -88,7 +88,7 @@ function segmentFiles(dir: string, lane: string, out: Array<{ path: string; dir:
 }
 
 /** A segment's journal as read at start: which records are settled, which were in flight. */
-export interface SegmentJournal {
+interface SegmentJournal {
   /** Record ranges `[from, to)` settled (delivered or dropped). */
   readonly settled: Array<[number, number]>
   /** Record ranges `[from, to)` sent in a request (settled or not). */
@@ -96,7 +96,7 @@ export interface SegmentJournal {
 }
 
 /** Reads `<segment>.ack` (missing: nothing settled); a line cut short by a crash is ignored. */
-export function readJournal(segmentPath: string): SegmentJournal {
+function readJournal(segmentPath: string): SegmentJournal {
   const journal: SegmentJournal = { settled: [], sent: [] }
   let text: string
   try {
