@@ -15,6 +15,23 @@ describe('capture encodings', () => {
     expect(stored!.properties).toEqual({ total: 42 })
   })
 
+  it('stores a long batch in order, each event with its own properties (multi-row inserts and the rest)', async () => {
+    const server = await startTestServer()
+    // 123 = two 50-row inserts and 23 single ones; one event's properties are re-serialised.
+    const events = Array.from({ length: 123 }, (_, i) => event(`e${i}`, `user-${i}`, { i, label: `n${i}` }))
+    const body = batchBody(events) as { batch: Record<string, unknown>[] }
+    body.batch[77]!.$set = { plan: 'pro' }
+    const res = await post(server, '/batch/', body)
+    expect(res.status).toBe(200)
+    const stored = server.store.events.list({ limit: 200 }).reverse()
+    expect(stored.map((e) => e.uuid)).toEqual(events.map((e) => e.uuid))
+    expect(stored.map((e) => e.distinct_id)).toEqual(events.map((_, i) => `user-${i}`))
+    expect(stored.map((e) => e.properties.i)).toEqual(events.map((_, i) => i))
+    expect(stored[77]!.properties).toEqual({ i: 77, label: 'n77', $set: { plan: 'pro' } })
+    expect(new Set(stored.map((e) => e.endpoint))).toEqual(new Set(['/batch/']))
+    expect(stored.at(-1)!.id - stored[0]!.id).toBe(122)
+  })
+
   it('gunzips a body marked Content-Encoding: gzip', async () => {
     const server = await startTestServer()
     const res = await post(server, '/batch', batchBody([event('a', 'u'), event('b', 'u')]), { gzip: true })

@@ -120,6 +120,22 @@ describe('the spool against hoglet-server', () => {
     expect((await get(server, '/_hoglet/stats')).body).toMatchObject({ events: 0, duplicateEvents: 0 })
   })
 
+  it('skips a copy within one request and past the 50-row inserts, and a skipped copy changes no person', async () => {
+    const server = await startTestServer()
+    const events = Array.from({ length: 120 }, (_, i) => ({ event: 'e', distinct_id: `p${i}`, uuid: `0190a0a0-0000-7000-8000-${String(i).padStart(12, '0')}`, timestamp: '2026-01-01T00:00:00.000Z', properties: { $set: { plan: 'first' } } }))
+    const copy = { ...events[7]!, properties: { $set: { plan: 'changed by a copy' } } }
+    expect((await post(server, '/batch/', { api_key: 'phc_x', batch: [...events.slice(0, 60), copy, ...events.slice(60)] })).status).toBe(200)
+    expect(server.store.events.count()).toBe(120)
+    expect(server.store.duplicateEvents).toBe(1)
+    expect(server.store.persons.propertiesOf('p7')).toMatchObject({ plan: 'first' })
+    // All again in one request, with one new event in the middle: only that one is stored.
+    const fresh = { ...events[0]!, uuid: '0190a0a0-0000-7000-8000-ffffffffffff', distinct_id: 'new' }
+    expect((await post(server, '/batch/', { api_key: 'phc_x', batch: [...events.slice(0, 70), fresh, ...events.slice(70)] })).status).toBe(200)
+    expect(server.store.events.count()).toBe(121)
+    expect(server.store.duplicateEvents).toBe(121)
+    expect(server.store.persons.propertiesOf('new')).toMatchObject({ plan: 'first' })
+  })
+
   it('a database written before events were stored once upgrades in place, keeping the first copy of each', () => {
     const path = join(dir, 'old.sqlite')
     new Store(path).close()

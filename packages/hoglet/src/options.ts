@@ -451,6 +451,8 @@ export interface ResolvedOptions {
   readonly disabled: boolean
   readonly debug: boolean
   readonly fetch: FetchLike
+  /** True when the caller passed `fetch`: every request then goes through it. */
+  readonly fetchGiven: boolean
   readonly logger: SwitchableLogger
   readonly onError: ((error: Error) => void) | undefined
   /** `before_send` (adapted to the wire form) followed by `beforeSend`. */
@@ -638,6 +640,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
     disabled,
     debug,
     fetch: fetchFn,
+    fetchGiven: o.fetch !== undefined,
     logger,
     onError: o.onError,
     beforeSend: Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, isServer)), ...wireHooks]),

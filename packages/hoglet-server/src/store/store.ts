@@ -31,19 +31,20 @@ export class Store {
     this.groups = new GroupStore(this.db)
     this.hashKeys = new HashKeyStore(this.db)
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
-      let lastId = 0
-      let stored = 0
-      for (const e of events) {
-        const id = this.events.insert(e, now, endpoint)
-        if (id === 0) continue // a duplicate: its person and group effects were applied the first time
-        lastId = id
-        stored++
+      const { lastId, duplicates } = this.events.insert(events, now, endpoint)
+      let next = 0 // index into `duplicates`: their person and group effects were applied the first time
+      for (let i = 0; i < events.length; i++) {
+        if (duplicates !== undefined && duplicates[next] === i) {
+          next++
+          continue
+        }
+        const e = events[i]!
         // A group's own events describe the group, not a person.
         if (e.event === '$groupidentify') this.groups.apply(e.properties, now)
         else this.persons.apply(e.event, e.distinct_id, e.properties, now)
       }
       this.persons.flush()
-      return { stored, lastId }
+      return { stored: events.length - (duplicates?.length ?? 0), lastId }
     })
   }
 

@@ -11,6 +11,7 @@ import { HttpError } from '../errors/http-error.js'
 import { NetworkError } from '../errors/network-error.js'
 import { RequestTimeoutError } from '../errors/request-timeout-error.js'
 import type { ResolvedOptions } from '../options.js'
+import type { FetchLike } from '../fetch-types.js'
 import type { Runtime } from '../runtime/types.js'
 import { uuidv7 } from '../uuid.js'
 import { VERSION } from '../version.js'
@@ -88,6 +89,8 @@ const NOT_DELIVERED: SendResult = Object.freeze({ delivered: false, held: undefi
 export class CaptureV1Sender {
   readonly #options: ResolvedOptions
   readonly #runtime: Runtime
+  /** The caller's `fetch`, or the runtime's transport for batches when none was given. */
+  readonly #post: FetchLike
   readonly #counters: Counters
   readonly #report: SendReport
   readonly #sleep: (ms: number, closing: AbortSignal) => Promise<boolean>
@@ -96,6 +99,7 @@ export class CaptureV1Sender {
   constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport, sleep: (ms: number, closing: AbortSignal) => Promise<boolean>) {
     this.#options = options
     this.#runtime = runtime
+    this.#post = !options.fetchGiven && runtime.post !== undefined ? runtime.post : options.fetch
     this.#counters = counters
     this.#report = report
     this.#sleep = sleep
@@ -223,7 +227,7 @@ export class CaptureV1Sender {
     closing.addEventListener('abort', onClose)
     this.#counters.requests++
     try {
-      const response = await this.#options.fetch(url, { method: 'POST', headers, body, signal: deadline.signal })
+      const response = await this.#post(url, { method: 'POST', headers, body, signal: deadline.signal })
       const status = response.status
       const retryAfterMs = parseRetryAfter(response.headers?.get?.('Retry-After') ?? null)
       // Read inside the try: a connection cut mid-body is a network error like any other.

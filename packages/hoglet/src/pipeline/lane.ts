@@ -26,13 +26,17 @@ interface Waiter {
  */
 const MAX_REQUESTS_IN_FLIGHT = 2
 
-/** Events compressed together when a backlog is compacted. */
-const COMPACT_BLOCK = 256
 /**
- * Events at the head of the queue that stay plain strings: the next two batches, but never more
- * than this (a request is cut at 5 MiB anyway, a few thousand typical events).
+ * Events compressed together when the queue is compacted: about 60 KB of typical JSON, past
+ * the 32 KB window of deflate, so a larger block would compress hardly better.
  */
-const MAX_HOT_EVENTS = 2000
+const COMPACT_BLOCK = 128
+/**
+ * Events at the head of the queue that stay plain strings: the next batch, but never more than
+ * one block. A queue waiting for its flush (hundreds of events between timer flushes) then
+ * keeps most of its events compressed, at about a sixth of their JSON size.
+ */
+const MAX_HOT_EVENTS = COMPACT_BLOCK
 
 const RESOLVED = Promise.resolve()
 
@@ -114,7 +118,7 @@ export class Lane {
     afterPush?: (() => void) | undefined
   }) {
     this.queue = new EventQueue(params.capacity, params.compactor)
-    this.#hot = Math.min(2 * params.maxBatchSize, MAX_HOT_EVENTS)
+    this.#hot = Math.min(params.maxBatchSize, MAX_HOT_EVENTS)
     this.#compactAt = params.compactor ? this.#hot + COMPACT_BLOCK : Number.POSITIVE_INFINITY
     this.path = params.path
     this.maxEventBytes = params.maxEventBytes

@@ -5,6 +5,7 @@ import { NetworkError } from '../errors/network-error.js'
 import { RequestTimeoutError } from '../errors/request-timeout-error.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import type { ResolvedOptions } from '../options.js'
+import type { FetchLike } from '../fetch-types.js'
 import type { Runtime } from '../runtime/types.js'
 import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
@@ -33,6 +34,8 @@ const NOT_DELIVERED: SendResult = Object.freeze({ delivered: false, held: undefi
 export class Sender {
   readonly #options: ResolvedOptions
   readonly #runtime: Runtime
+  /** The caller's `fetch`, or the runtime's transport for batches when none was given. */
+  readonly #post: FetchLike
   readonly #counters: Counters
   readonly #report: SendReport
   readonly #bodyPrefix: string
@@ -49,6 +52,7 @@ export class Sender {
   constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
     this.#options = options
     this.#runtime = runtime
+    this.#post = !options.fetchGiven && runtime.post !== undefined ? runtime.post : options.fetch
     this.#counters = counters
     this.#report = report
     this.#bodyPrefix = `{"api_key":${JSON.stringify(options.apiKey)},"batch":[`
@@ -137,7 +141,7 @@ export class Sender {
     closing.addEventListener('abort', onClose)
     this.#counters.requests++
     try {
-      const response = await this.#options.fetch(url, {
+      const response = await this.#post(url, {
         method: 'POST',
         headers,
         body,

@@ -4,6 +4,7 @@ import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, infla
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
+import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
@@ -55,6 +56,7 @@ const readEnv = (name: string): string | undefined => process.env[name]
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
   name: 'node',
+  post: nodePost,
   gzip,
   sha1Hex,
   createContextStorage,

@@ -1,4 +1,5 @@
 import type { StackFrame } from '../exceptions/stack-parser.js'
+import type { FetchLike } from '../fetch-types.js'
 import type { SpoolOptions, SpoolStore } from '../pipeline/spool.js'
 
 /**
@@ -23,6 +24,11 @@ export interface TextFile {
 export interface Runtime {
   /** Short name reported in debug output, e.g. `node`, `edge`. */
   readonly name: string
+  /**
+   * The `fetch` for event batches when the caller gave none: a cheaper transport where the
+   * runtime has one (Node: node:http), falling back to the global `fetch` by itself.
+   */
+  post?: FetchLike
   /** gzip-compress a request body; absent where the runtime has no compressor. */
   gzip?: (data: Uint8Array) => Promise<Uint8Array>
   /** Synchronous SHA-1 of a UTF-8 string, as 40 lowercase hex digits (flag hashing). */

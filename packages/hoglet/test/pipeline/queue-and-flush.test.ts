@@ -173,6 +173,26 @@ describe('backlog compaction', () => {
     expect(events.find((e) => e.properties.i === 1234).properties).toMatchObject({ note: 'multi\nline é', $lib: 'hoglet' })
     expect(client.stats()).toMatchObject({ captured: 1500, delivered: 1500, droppedTotal: 0 })
   })
+
+  it('sends a queue that waited for its flush, mostly compacted, as one batch in capture order', async () => {
+    // 800 events wait for the flush: all but the first block are compacted, and the one batch
+    // of up to 1000 takes plain and compacted events alike.
+    const client = make({ flushAt: 1000, maxBatchSize: 1000 })
+    const uuids: string[] = []
+    for (let i = 0; i < 800; i++) {
+      const uuid = uuidv7()
+      uuids.push(uuid)
+      client.capture({ distinctId: `u${i % 7}`, event: 'waiting', properties: { i, text: `é\n${i}` }, uuid })
+    }
+    await new Promise((r) => setImmediate(r))
+    await new Promise((r) => setImmediate(r))
+    expect(server.requests).toHaveLength(0)
+    await client.flush()
+    const [request, ...more] = server.requestsTo('/batch/')
+    expect(more).toHaveLength(0)
+    expect(request!.json.batch.map((e: any) => e.uuid)).toEqual(uuids)
+    expect(request!.json.batch.map((e: any) => e.properties.text)).toEqual(uuids.map((_, i) => `é\n${i}`))
+  })
 })
 
 describe('sync mode and Immediate calls', () => {

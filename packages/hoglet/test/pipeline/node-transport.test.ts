@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PostHog } from '../../src/index.js'
+import { createTestServer, type TestServer } from '../helpers/test-server.js'
+import { clientFor } from '../helpers/client.js'
+import { silentLogger } from '../../src/logger.js'
+
+// Without a `fetch` option, Node batches go through node:http (see runtime/node-http.ts);
+// everything a caller could observe must stay as it is through the global fetch.
+
+let server: TestServer
+const clients: PostHog[] = []
+beforeEach(async () => {
+  server = await createTestServer()
+})
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
+  await server.close()
+})
+
+function make(options: ConstructorParameters<typeof PostHog>[1] = {}): PostHog {
+  const client = clientFor(server, options)
+  clients.push(client)
+  return client
+}
+
+describe('the Node transport for event batches', () => {
+  it('sends gzipped batches with a Content-Length over node:http and reuses the connection', async () => {
+    const client = make({ flushAt: 1 })
+    client.capture({ distinctId: 'u', event: 'first' })
+    await client.flush()
+    client.capture({ distinctId: 'u', event: 'second' })
+    await client.flush()
+    const requests = server.requestsTo('/batch/')
+    expect(requests.map((r) => r.json.batch[0].event)).toEqual(['first', 'second'])
+    for (const r of requests) {
+      expect(r.headers['content-encoding']).toBe('gzip')
+      expect(Number(r.headers['content-length'])).toBe(r.rawBody.length)
+      // undici's fetch always sends `sec-fetch-mode`; node:http does not.
+      expect(r.headers['sec-fetch-mode']).toBeUndefined()
+      expect(r.headers['user-agent']).toMatch(/^hoglet\//)
+    }
+    expect(client.stats().delivered).toBe(2)
+  })
+
+  it('leaves batches to a global fetch installed after hoglet was loaded', async () => {
+    const original = globalThis.fetch
+    const seen: string[] = []
+    globalThis.fetch = ((input: string, init?: RequestInit) => {
+      seen.push(String(input))
+      return original(input, init)
+    }) as typeof fetch
+    try {
+      const client = make()
+      client.capture({ distinctId: 'u', event: 'e' })
+      await client.flush()
+    } finally {
+      globalThis.fetch = original
+    }
+    expect(seen.some((url) => url.endsWith('/batch/'))).toBe(true)
+    expect(server.requestsTo('/batch/')[0]!.headers['sec-fetch-mode']).toBeDefined()
+  })
+
+  it('reports a refused connection as fetch does and keeps the batch', async () => {
+    const down = await createTestServer()
+    await down.close()
+    const errors: Error[] = []
+    const client = new PostHog('phc_test', { host: down.url, flushInterval: 0, fetchRetryDelay: 1, fetchRetryCount: 0, onError: (e) => errors.push(e), logger: silentLogger })
+    clients.push(client)
+    client.capture({ distinctId: 'u', event: 'e' })
+    await client.flush()
+    expect(client.stats()).toMatchObject({ queued: 1, delivered: 0 })
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/failed: fetch failed/)
+    expect((errors[0]?.cause as Error | undefined)?.cause).toMatchObject({ code: 'ECONNREFUSED' })
+  })
+
+  it('times out a request that gets no answer within requestTimeout', async () => {
+    server.enqueue('/batch/', { hang: true })
+    const errors: Error[] = []
+    const client = make({ requestTimeout: 150, fetchRetryCount: 0, onError: (e) => errors.push(e) })
+    client.capture({ distinctId: 'u', event: 'e' })
+    await client.flush()
+    expect(errors.some((e) => e.name === 'RequestTimeoutError')).toBe(true)
+    expect(client.stats()).toMatchObject({ queued: 1, delivered: 0 })
+  })
+
+  it('answers a redirect exactly as the global fetch does', async () => {
+    const redirecting = await listen((req, res) => {
+      req.resume()
+      req.on('end', () => res.writeHead(307, { location: `${server.url}/batch/` }).end())
+    })
+    const outcome = async (options: { fetch?: typeof fetch }) => {
+      const errors: string[] = []
+      const client = new PostHog('phc_test', { host: redirecting.url, flushInterval: 0, fetchRetryCount: 0, logger: silentLogger, onError: (e) => errors.push(e.name), ...options })
+      clients.push(client)
+      client.capture({ distinctId: 'u', event: 'moved' })
+      await client.flush()
+      const { delivered, queued } = client.stats()
+      return { delivered, queued, errors }
+    }
+    try {
+      const viaFetch = await outcome({ fetch: (input, init) => globalThis.fetch(input, init) })
+      const viaDefault = await outcome({})
+      expect(viaDefault).toEqual(viaFetch)
+      expect(viaDefault.delivered + viaDefault.queued).toBe(1)
+    } finally {
+      await redirecting.close()
+    }
+  })
+})
+
+
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close(): Promise<void> }> {
+  const s: Server = createServer(handler)
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
+  const { port } = s.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()) }),
+  }
+}
