@@ -29,14 +29,13 @@ import { createImmediateLane, sendImmediate } from './capture/immediate-send.js'
 import { runShutdown, type ShutdownOutcome, type ShutdownResult } from './shutdown.js'
 import { VERSION } from './version.js'
 import { ContextManager, contextDataProblem, isPropertyBag, type ContextData, type ContextOptions } from './context.js'
-import { installExceptionAutocapture, type CrashHooks } from './exceptions/autocapture.js'
+import type { CrashHooks } from './exceptions/autocapture.js'
 import type { ExceptionCapturer, ExceptionCaptureDetails } from './exceptions/capture-exception.js'
-import { createClientExceptionCapturer } from './exceptions/client-exception-capturer.js'
-import { queuedEventsAsRequests } from './exceptions/crash-delivery.js'
+import type { ExceptionModule } from './exceptions/exception-module.js'
+import { loadedExceptionModule, loadExceptionModule } from './exceptions/exception-module-loader.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
 import { uuidv7 } from './uuid.js'
-import type { FeatureFlags } from './flags/feature-flags.js'
-import { createClientFeatureFlags } from './flags/feature-flags-client.js'
+import { LazyFeatureFlags } from './flags/lazy-flags.js'
 import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
 import type { FeatureFlagEvaluations } from './flags/snapshot.js'
 
@@ -86,7 +85,8 @@ export class PostHog {
   readonly #capturer: EventCapturer
   /** `trackPending` as a function, made once: the capturer and Immediate sends hand work to it. */
   readonly #trackPending: <T>(promise: Promise<T>) => Promise<T>
-  readonly #flags: FeatureFlags
+  /** The flag service, loaded on first use (flags/lazy-flags.ts). */
+  readonly #flags: LazyFeatureFlags
   readonly #shutdownHooks: Array<() => unknown> = []
   #timer: ReturnType<typeof setInterval> | undefined
   #unregisterExitHook: (() => void) | undefined
@@ -101,6 +101,8 @@ export class PostHog {
   #crashDelivered = false
   #contextManager: ContextManager | undefined
   #exceptionCapturer: ExceptionCapturer | undefined
+  /** The exception-capture code when the entry point supplied it (Node); otherwise imported on first use. */
+  #exceptionModule: ExceptionModule | undefined
 
   constructor(apiKey: string, options: PostHogOptions | undefined, runtime: Runtime) {
     this.config = resolveOptions(apiKey, options)
@@ -125,7 +127,7 @@ export class PostHog {
       reportError: (error, level) => this.reportError(error, level),
     })
     this.#startBackground()
-    this.#flags = createClientFeatureFlags(this)
+    this.#flags = new LazyFeatureFlags(this, () => this.#hooksRan)
   }
 
   /** The flush timer and the exit hook: started here and again after each `shutdown()`. */
@@ -446,10 +448,24 @@ export class PostHog {
     additionalProperties?: Record<string | number, any>,
     flags?: FeatureFlagEvaluations,
   ): Promise<void> {
+    const syntheticStack = error instanceof Error ? undefined : new Error('syntheticException').stack
+    if (this.#exceptions() === undefined) {
+      return this.#afterExceptionModule(() => this.#captureExceptionImmediate(error, distinctId, additionalProperties, flags, syntheticStack))
+    }
+    return this.#captureExceptionImmediate(error, distinctId, additionalProperties, flags, syntheticStack)
+  }
+
+  #captureExceptionImmediate(
+    error: unknown,
+    distinctId: string | undefined,
+    additionalProperties: Record<string | number, any> | undefined,
+    flags: FeatureFlagEvaluations | undefined,
+    syntheticStack: string | undefined,
+  ): Promise<void> {
     let sent: Promise<unknown> = Promise.resolve()
     const uuid = this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, {
       flags,
-      syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack,
+      syntheticStack,
       deliver: (message) => {
         const withUuid = { ...message, uuid: message.uuid ?? uuidv7() }
         sent = this.#immediate('captureExceptionImmediate', withUuid as EventMessage, BATCH_PATH, MAX_EVENT_BYTES)
@@ -468,7 +484,11 @@ export class PostHog {
     details: ExceptionCaptureDetails,
   ): string | undefined {
     try {
-      return this.#exceptions().capture(error, distinctId, properties, details)
+      const capturer = this.#exceptions()
+      if (capturer !== undefined) return capturer.capture(error, distinctId, properties, details)
+      // First exception of a client without the code loaded: captured once it is (flush() waits for it).
+      void this.#afterExceptionModule(() => void this[CAPTURE_AUTOMATIC](error, distinctId, properties, details))
+      return undefined
     } catch (failure) {
       this.reportError(new InvalidEventError('captureException', `the exception could not be captured: ${(failure as Error)?.message ?? failure}`, { cause: failure }))
       return undefined
@@ -476,13 +496,16 @@ export class PostHog {
   }
 
   /**
-   * @internal Entry points call this with their runtime's crash hooks when
-   * `enableExceptionAutocapture` is set; `shutdown()` removes the hooks.
+   * @internal Entry points with crash hooks (Node) call this with them and the exception-capture
+   * code, which the client then uses for every capture; the hooks are installed when
+   * `enableExceptionAutocapture` is set, and `shutdown()` removes them.
    */
-  attachCrashHooks(hooks: CrashHooks): void {
+  attachCrashHooks(hooks: CrashHooks, exceptionModule: ExceptionModule): void {
+    this.#exceptionModule ??= exceptionModule
     if (!this.config.enableExceptionAutocapture || this.config.disabled || this.#hooksRan) return
+    const { installExceptionAutocapture, queuedEventsAsRequests } = exceptionModule
     const uninstall = installExceptionAutocapture({
-      capturer: this.#exceptions(),
+      capturer: this.#exceptions()!,
       hooks,
       deliverBeforeExit: () => {
         const lane = this.#analytics
@@ -761,8 +784,12 @@ export class PostHog {
     return this.#contextManager
   }
 
-  #exceptions(): ExceptionCapturer {
-    return (this.#exceptionCapturer ??= createClientExceptionCapturer({
+  /** The client's exception capturer, or undefined while the exception-capture code is not loaded. */
+  #exceptions(): ExceptionCapturer | undefined {
+    if (this.#exceptionCapturer !== undefined) return this.#exceptionCapturer
+    const module = this.#exceptionModule ?? loadedExceptionModule()
+    if (module === undefined) return undefined
+    return (this.#exceptionCapturer = module.createClientExceptionCapturer({
       config: this.config,
       logger: this.logger,
       refineFrames: this.runtime.refineFrames,
@@ -770,6 +797,15 @@ export class PostHog {
       contextDistinctId: () => this.getContext()?.distinctId,
       capture: (message) => this.#capturer.capture('capture', message, this.#analytics),
     }))
+  }
+
+  /** Runs `capture` once the exception-capture code is imported; `flush()` and `shutdown()` wait for it. */
+  #afterExceptionModule(capture: () => void | Promise<void>): Promise<void> {
+    return this.trackPending(
+      loadExceptionModule().then(capture, (error: unknown) => {
+        this.reportError(new InvalidEventError('captureException', `the exception could not be captured: the exception-capture code did not load (${(error as Error)?.message ?? error})`, { cause: error }))
+      }),
+    )
   }
 }
 

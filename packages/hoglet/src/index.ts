@@ -2,6 +2,7 @@ import { PostHog as PostHogCore } from './client.js'
 import type { PostHogOptions } from './options.js'
 import { nodeRuntime } from './runtime/node.js'
 import { nodeCrashHooks } from './runtime/node-process-hooks.js'
+import { exceptionModule } from './exceptions/exception-module.js'
 
 /**
  * The hoglet client for Node.js, Bun and Deno: gzip through node:zlib, SHA-1 through
@@ -17,7 +18,8 @@ export class PostHog extends PostHogCore {
   constructor(apiKey: string, options?: PostHogOptions) {
     super(apiKey, options, nodeRuntime)
     // enableExceptionAutocapture: watch uncaught exceptions and unhandled rejections without changing how Node exits.
-    this.attachCrashHooks(nodeCrashHooks)
+    // The exception code comes with the hooks: a crash must be captured synchronously.
+    this.attachCrashHooks(nodeCrashHooks, exceptionModule)
   }
 }
 

@@ -1,6 +1,7 @@
 import { buildExceptionList, type ExceptionEntry } from './exception-list.js'
 import type { ExceptionRateLimiter } from './rate-limiter.js'
 import type { StackFrame } from './stack-parser.js'
+import { injectedReleaseId } from './release-id.js'
 
 export interface ExceptionCaptureDetails {
   /** @default true */
@@ -99,10 +100,4 @@ export function exceptionProperties(list: ExceptionEntry[], properties?: Record<
   const built: Record<string, unknown> = { $exception_list: list, $exception_level: 'error', ...properties }
   if (releaseId) built.$release_id = releaseId
   return built
-}
-
-/** A release id a build step put on the global object (`globalThis._posthogReleaseId`), as PostHog's SDKs read it. */
-export function injectedReleaseId(): string | undefined {
-  const injected = (globalThis as { _posthogReleaseId?: unknown })._posthogReleaseId
-  return typeof injected === 'string' && injected.length > 0 ? injected : undefined
 }

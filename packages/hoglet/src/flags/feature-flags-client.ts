@@ -12,7 +12,7 @@ import type { Runtime } from '../runtime/types.js'
 import { VERSION } from '../version.js'
 import { DefinitionsBackup } from './definitions-backup.js'
 import { FeatureFlags } from './feature-flags.js'
-import { FeatureFlagEvaluations } from './snapshot.js'
+import { snapshotProperties } from './snapshot-registry.js'
 import { minimalExposureProperties } from './exposure.js'
 import type { FlagValue, JsonValue, SendFeatureFlagsOptions } from './flag-api.js'
 
@@ -103,7 +103,7 @@ export function createClientFeatureFlags(client: FlagServiceHost): FeatureFlags 
     contextDeviceId: () => client.getContext()?.deviceId,
   })
   client.setFeatureFlagEnricher({
-    propertiesFromSnapshot: (snapshot) => (snapshot instanceof FeatureFlagEvaluations ? snapshot.toEventProperties() : undefined),
+    propertiesFromSnapshot: snapshotProperties,
     fetchProperties: (distinctId, groups, options) => propertiesForCapture(flags, distinctId, groups, options),
     exposureProperties: (merged) => minimalExposureProperties(flags.minimalFlagCalledEvents, merged),
   })

@@ -6,6 +6,7 @@
  */
 import type { FlagReason, FlagValue, FlagsLogger, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import type { Exposure } from './exposure.js'
+import { registerSnapshot } from './snapshot-registry.js'
 
 /** One flag in a snapshot. */
 export interface FlagRecord {
@@ -57,6 +58,7 @@ export class FeatureFlagEvaluations {
     private readonly isSlice = false,
   ) {
     this.accessed = new Set(accessed)
+    registerSnapshot(this)
   }
 
   /** An empty snapshot (no subject, disabled client): every read gives the default and fires nothing. */

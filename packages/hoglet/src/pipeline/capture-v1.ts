@@ -19,7 +19,7 @@ import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
 import type { SendReport, SendResult } from './send-report.js'
 import type { Counters } from './stats.js'
 
-export const CAPTURE_V1_PATH = '/i/v1/analytics/events'
+export { CAPTURE_V1_PATH } from './capture-v1-path.js'
 
 /** Properties that become typed v1 `options`, and how their values are read. */
 const OPTION_PROPERTIES: ReadonlyArray<[property: string, option: string, read: (v: unknown) => unknown]> = [

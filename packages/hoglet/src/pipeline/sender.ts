@@ -11,7 +11,8 @@ import { VERSION } from '../version.js'
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './backoff.js'
 import type { Counters } from './stats.js'
 import type { SendReport, SendResult } from './send-report.js'
-import { CAPTURE_V1_PATH, CaptureV1Sender } from './capture-v1.js'
+import { CAPTURE_V1_PATH } from './capture-v1-path.js'
+import type { CaptureV1Sender } from './capture-v1.js'
 
 export type { SendReport, SendResult } from './send-report.js'
 
@@ -47,7 +48,8 @@ export class Sender {
    * waits between retries keep the process alive; otherwise they are unref'd.
    */
   keepAlive = 0
-  #v1: CaptureV1Sender | undefined
+  /** Capture v1's sender, imported with the first v1 batch (most clients never send one). */
+  #v1: Promise<CaptureV1Sender> | undefined
 
   constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
     this.#options = options
@@ -69,8 +71,10 @@ export class Sender {
    */
   async send(path: string, events: string[], closing: AbortSignal): Promise<SendResult> {
     if (path === CAPTURE_V1_PATH) {
-      this.#v1 ??= new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0))
-      return this.#v1.send(path, events, closing)
+      this.#v1 ??= import('./capture-v1.js').then(
+        ({ CaptureV1Sender }) => new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0)),
+      )
+      return (await this.#v1).send(path, events, closing)
     }
     const url = this.#options.host + path
     const joined = events.join(',')

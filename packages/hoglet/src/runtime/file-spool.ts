@@ -1,7 +1,21 @@
-import { appendFileSync, closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deferred } from './node-builtins.js'
 import type { LaneSpool, SpoolHost, SpoolOptions, SpoolRecord, SpoolStore } from '../pipeline/spool.js'
+
+// node:fs and node:os load when the spool is first used, not when hoglet is imported.
+const appendFileSync = /* @__PURE__ */ deferred('node:fs', 'appendFileSync')
+const closeSync = /* @__PURE__ */ deferred('node:fs', 'closeSync')
+const fdatasync = /* @__PURE__ */ deferred('node:fs', 'fdatasync')
+const fdatasyncSync = /* @__PURE__ */ deferred('node:fs', 'fdatasyncSync')
+const mkdirSync = /* @__PURE__ */ deferred('node:fs', 'mkdirSync')
+const openSync = /* @__PURE__ */ deferred('node:fs', 'openSync')
+const readdirSync = /* @__PURE__ */ deferred('node:fs', 'readdirSync')
+const readFileSync = /* @__PURE__ */ deferred('node:fs', 'readFileSync')
+const renameSync = /* @__PURE__ */ deferred('node:fs', 'renameSync')
+const rmdirSync = /* @__PURE__ */ deferred('node:fs', 'rmdirSync')
+const unlinkSync = /* @__PURE__ */ deferred('node:fs', 'unlinkSync')
+const writeSync = /* @__PURE__ */ deferred('node:fs', 'writeSync')
+const tmpdir = /* @__PURE__ */ deferred('node:os', 'tmpdir')
 
 /**
  * The durable spool over files (Node, Bun and Deno through node:fs).

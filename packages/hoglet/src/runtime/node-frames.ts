@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { dirname, isAbsolute, posix, relative, sep } from 'node:path'
+import { nodeBuiltin } from './node-builtins.js'
+import { dirname, isAbsolute, posix, relative } from 'node:path'
 import type { StackFrame } from '../exceptions/stack-parser.js'
 
 // What PostHog's Node SDK sends per frame, so error tracking groups and renders hoglet's
@@ -15,7 +15,7 @@ const CACHED_FILES = 25
 /** Key under which a file's line count is kept with its lines. */
 const END_OF_FILE = 0
 
-const isWindows = sep === '\\'
+const isWindows = process.platform === 'win32'
 const toUnix = (path: string): string => (isWindows ? path.replace(/^[A-Z]:/, '').replace(/\\/g, '/') : path)
 
 /** Lines read so far per file (1-based line number → text); `null` when the file cannot be read. */
@@ -116,6 +116,7 @@ function remember(file: string, lines: Map<number, string> | null): void {
 }
 
 function readSmallFile(file: string): string | undefined {
+  const { closeSync, fstatSync, openSync, readSync } = nodeBuiltin('node:fs')
   let fd: number | undefined
   try {
     fd = openSync(file, 'r')

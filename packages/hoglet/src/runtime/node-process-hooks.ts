@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { nodeBuiltin } from './node-builtins.js'
 
 /** How Node treats unhandled rejections (`--unhandled-rejections`); `throw` is Node's default. */
 export type UnhandledRejectionsMode = 'throw' | 'strict' | 'warn' | 'none' | 'warn-with-error-code'
@@ -125,7 +125,7 @@ export function sendSyncBlocking(requests: readonly SyncRequest[], timeoutMs: nu
   if (requests.length === 0) return { statuses: [], timedOut: false }
   const state = new Int32Array(new SharedArrayBuffer(4 * (requests.length + 1)))
   // No inherited --require/--import: the program's preloads (APM agents, TS loaders) would slow the crash down.
-  const worker = new Worker(SENDER_SOURCE, { eval: true, execArgv: [], workerData: { state: state.buffer, requests } })
+  const worker = new (nodeBuiltin('node:worker_threads').Worker)(SENDER_SOURCE, { eval: true, execArgv: [], workerData: { state: state.buffer, requests } })
   worker.unref()
   const outcome = Atomics.wait(state, 0, 0, timeoutMs)
   const statuses = requests.map((_, i) => Atomics.load(state, i + 1))

@@ -2,8 +2,8 @@
  * A text file written atomically (a temporary file in the same folder, then a rename), so a
  * reader never sees half a file even when the process dies mid-write. Node, Bun and Deno.
  */
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { nodeBuiltin } from './node-builtins.js'
 import type { TextFile } from './types.js'
 
 export function nodeTextFile(path: string): TextFile {
@@ -11,13 +11,14 @@ export function nodeTextFile(path: string): TextFile {
   return {
     async read() {
       try {
-        return await readFile(path, 'utf8')
+        return await nodeBuiltin('node:fs/promises').readFile(path, 'utf8')
       } catch (err) {
         if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return undefined
         throw err
       }
     },
     async write(text) {
+      const { mkdir, rename, unlink, writeFile } = nodeBuiltin('node:fs/promises')
       const temporary = `${path}.${process.pid}.${++counter}.tmp`
       await mkdir(dirname(path), { recursive: true })
       try {

@@ -1,6 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
-import { createHash } from 'node:crypto'
-import { constants as zlibConstants, deflateRawSync, gzip as gzipCallback, inflateRawSync } from 'node:zlib'
+import { nodeBuiltin } from './node-builtins.js'
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
@@ -10,15 +8,15 @@ import type { AsyncContextStorage, Runtime } from './types.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
   // node:zlib runs on the libuv threadpool: the event loop stays free while a batch compresses.
-  return new Promise((resolve, reject) => gzipCallback(data, (error, result) => (error ? reject(error) : resolve(result))))
+  return new Promise((resolve, reject) => nodeBuiltin('node:zlib').gzip(data, (error, result) => (error ? reject(error) : resolve(result))))
 }
 
 function sha1Hex(input: string): string {
-  return createHash('sha1').update(input, 'utf8').digest('hex')
+  return nodeBuiltin('node:crypto').createHash('sha1').update(input, 'utf8').digest('hex')
 }
 
 function createContextStorage<T>(): AsyncContextStorage<T> {
-  return new AsyncLocalStorage<T>()
+  return new (nodeBuiltin('node:async_hooks').AsyncLocalStorage)<T>()
 }
 
 /**
@@ -43,8 +41,11 @@ function onBeforeExit(hook: () => Promise<void>): () => void {
 // Level 1: a backlog compacts about 6× at a fraction of the cost of the default level.
 const compactor = {
   // Copy out: zlib hands back a view of its 16 KiB output chunk, which would be kept alive whole.
-  deflate: (text: string): Uint8Array => new Uint8Array(deflateRawSync(text, { level: zlibConstants.Z_BEST_SPEED })),
-  inflate: (data: Uint8Array): string => inflateRawSync(data).toString('utf8'),
+  deflate: (text: string): Uint8Array => {
+    const zlib = nodeBuiltin('node:zlib')
+    return new Uint8Array(zlib.deflateRawSync(text, { level: zlib.constants.Z_BEST_SPEED }))
+  },
+  inflate: (data: Uint8Array): string => nodeBuiltin('node:zlib').inflateRawSync(data).toString('utf8'),
 }
 
 function releaseId(): string | undefined {

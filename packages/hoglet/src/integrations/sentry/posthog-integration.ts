@@ -1,4 +1,4 @@
-import { injectedReleaseId } from '../../exceptions/capture-exception.js'
+import { injectedReleaseId } from '../../exceptions/release-id.js'
 import type { IntegrationClient } from '../shared/client-like.js'
 
 // posthog-node's Sentry integration, with its wire: the `PostHog Person URL` tag built from

@@ -1,0 +1,178 @@
+/**
+ * The client's handle on the flag service, which loads on first use: a program that only
+ * captures never loads (or, bundled, never downloads) the flag service and the engine. The
+ * service's module is imported when a flag method is called, when `capture()` asks for
+ * `sendFeatureFlags`, or at construction when local evaluation starts a poller there.
+ * Every method answers as `FeatureFlags` does; before the service is there, the synchronous
+ * ones answer from what is already known (nothing is loaded yet) and the overrides and
+ * exposure memory are kept here and handed over when it arrives.
+ */
+import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
+import type { FeatureFlags } from './feature-flags.js'
+import type { FlagServiceHost } from './feature-flags-client.js'
+import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue, type NormalizedOverrides } from './flag-api.js'
+import type { FeatureFlagEvaluations } from './snapshot.js'
+import { snapshotProperties } from './snapshot-registry.js'
+
+type FlagServiceModule = typeof import('./feature-flags-client.js')
+
+/** One import per process, shared by every client; once it has arrived, clients build their service synchronously. */
+let serviceModule: Promise<FlagServiceModule> | undefined
+let loadedModule: FlagServiceModule | undefined
+function loadServiceModule(): Promise<FlagServiceModule> {
+  return (serviceModule ??= import('./feature-flags-client.js').then((module) => (loadedModule = module)))
+}
+
+/** Whether the service must exist from construction on: it starts loading definitions then (or warns about the backup). */
+function neededAtStart(config: FlagServiceHost['config']): boolean {
+  if (config.flagDefinitionsBackupPath !== undefined) return true
+  return Boolean(config.secretKey || config.flagDefinitionCacheProvider) && config.enableLocalEvaluation && !config.disabled && config.preloadFeatureFlags !== false
+}
+
+export class LazyFeatureFlags {
+  readonly #host: FlagServiceHost
+  /** True once the client's first shutdown ran its hooks: a service arriving later starts stopped, as if shut down with it. */
+  readonly #shutdownHooksRan: () => boolean
+  #service: FeatureFlags | undefined
+  #loading: Promise<FeatureFlags> | undefined
+  #overrides: NormalizedOverrides | undefined
+  #sentFlagCalls: Record<string, Set<string>> | undefined
+
+  constructor(host: FlagServiceHost, shutdownHooksRan: () => boolean) {
+    this.#host = host
+    this.#shutdownHooksRan = shutdownHooksRan
+    host.setFeatureFlagEnricher(this.#enricherUntilLoaded())
+    if (neededAtStart(host.config)) this.#load().catch(() => {})
+  }
+
+  /** The service once loaded, else undefined (nothing is loaded, so nothing is known yet). */
+  get loaded(): FeatureFlags | undefined {
+    return this.#service
+  }
+
+  #load(): Promise<FeatureFlags> {
+    if (this.#loading === undefined && loadedModule !== undefined) this.#loading = Promise.resolve(this.#create(loadedModule))
+    this.#loading ??= loadServiceModule().then(
+      (module) => this.#service ?? this.#create(module),
+      (error: unknown) => {
+        this.#host.reportError(new Error(`the feature flag service could not be loaded: ${(error as Error)?.message ?? String(error)}`, { cause: error }))
+        throw error
+      },
+    )
+    return this.#loading
+  }
+
+  #create(module: FlagServiceModule): FeatureFlags {
+    const service = module.createClientFeatureFlags(this.#host)
+    if (this.#overrides !== undefined) service.restoreOverrides(this.#overrides)
+    if (this.#sentFlagCalls !== undefined) service.sentFlagCalls = this.#sentFlagCalls
+    this.#overrides = this.#sentFlagCalls = undefined
+    this.#service = service
+    if (this.#shutdownHooksRan()) void service.shutdown()
+    return service
+  }
+
+  /** The service, built now when the module is already there (another client loaded it). */
+  #current(): FeatureFlags | undefined {
+    if (this.#service === undefined && loadedModule !== undefined) void this.#load()
+    return this.#service
+  }
+
+  /** Runs `call` on the service: at once when loaded, else once it is (`fallback` if it cannot load). */
+  #with<T>(fallback: T, call: (service: FeatureFlags) => Promise<T>): Promise<T> {
+    const current = this.#current()
+    if (current !== undefined) return call(current)
+    // Settled one step after the service's own answer (not through promise adoption, which
+    // costs two), so what follows an awaited call runs as soon as it did with the service loaded.
+    return new Promise<T>((resolve, reject) => {
+      this.#load().then((service) => call(service).then(resolve, reject), () => resolve(fallback))
+    })
+  }
+
+  /** Snapshots are read without the service (a snapshot exists only where it was loaded); fetched flags wait for it. */
+  #enricherUntilLoaded(): FeatureFlagEnricher {
+    return {
+      propertiesFromSnapshot: snapshotProperties,
+      fetchProperties: (distinctId, groups, options) => {
+        // In call order: a capture after this one may already find the service's own enricher.
+        const current = this.#current()
+        if (current !== undefined) return loadedModule!.propertiesForCapture(current, distinctId, groups, options)
+        return this.#load().then((service) => loadedModule!.propertiesForCapture(service, distinctId, groups, options))
+      },
+    }
+  }
+
+  isFeatureEnabled(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<boolean | undefined> {
+    return this.#with(undefined, (s) => s.isFeatureEnabled(key, distinctId, options))
+  }
+
+  getFeatureFlag(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FlagValue | undefined> {
+    return this.#with(undefined, (s) => s.getFeatureFlag(key, distinctId, options))
+  }
+
+  getFeatureFlagPayload(key: string, distinctId: string | number | undefined, matchValue?: FlagValue, options?: FlagCallOptions): Promise<JsonValue | null | undefined> {
+    return this.#with(undefined, (s) => s.getFeatureFlagPayload(key, distinctId, matchValue, options))
+  }
+
+  getFeatureFlagResult(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined> {
+    return this.#with(undefined, (s) => s.getFeatureFlagResult(key, distinctId, options))
+  }
+
+  getAllFlags(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
+    return this.#with({}, (s) => s.getAllFlags(distinctId, options))
+  }
+
+  getAllFlagsAndPayloads(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<FlagsAndPayloads> {
+    return this.#with({ featureFlags: {}, featureFlagPayloads: {} }, (s) => s.getAllFlagsAndPayloads(distinctId, options))
+  }
+
+  evaluateFlags(distinctId: unknown, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
+    const current = this.#current()
+    if (current !== undefined) return current.evaluateFlags(distinctId, options)
+    return new Promise((resolve, reject) => {
+      this.#load().then((service) => service.evaluateFlags(distinctId, options).then(resolve, reject), reject)
+    })
+  }
+
+  getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
+    return this.#with(undefined, (s) => s.getRemoteConfigPayload(key))
+  }
+
+  reloadFeatureFlags(): Promise<void> {
+    return this.#with(undefined, (s) => s.reloadFeatureFlags())
+  }
+
+  waitForLocalEvaluationReady(timeoutMs?: number): Promise<boolean> {
+    return this.#with(false, (s) => s.waitForLocalEvaluationReady(timeoutMs))
+  }
+
+  isLocalEvaluationReady(): boolean {
+    return this.#current()?.isLocalEvaluationReady() ?? false
+  }
+
+  getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
+    return this.#current()?.getFeatureFlagEvaluationRuntime(key)
+  }
+
+  getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
+    return this.#current()?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
+  }
+
+  get sentFlagCalls(): Record<string, Set<string>> {
+    const current = this.#current()
+    return current !== undefined ? current.sentFlagCalls : { ...this.#sentFlagCalls }
+  }
+
+  set sentFlagCalls(value: Record<string, Set<string>>) {
+    const current = this.#current()
+    if (current !== undefined) current.sentFlagCalls = value
+    else this.#sentFlagCalls = { ...value }
+  }
+
+  /** Parsed now (a bad value is refused in the caller's call), applied by the service when it loads. */
+  overrideFeatureFlags(overrides: FlagOverrides): void {
+    const current = this.#current()
+    if (current !== undefined) return current.overrideFeatureFlags(overrides)
+    this.#overrides = nextOverrides(this.#overrides ?? { flags: undefined, payloads: undefined }, overrides)
+  }
+}
