@@ -6,6 +6,7 @@ import { readBody } from '../http/read-body.js'
 import type { Reply, RequestContext, Router } from '../http/router.js'
 import type { IncomingEvent } from '../store/events.js'
 import { normalizeEvent, parseCapture } from './parse-capture.js'
+import { parseJsonInSlices } from './parse-json-in-slices.js'
 
 const MIB = 1024 * 1024
 /** Body caps of PostHog's capture service. */
@@ -113,7 +114,7 @@ async function captureV1(ctx: RequestContext, sink: CaptureSink): Promise<Reply>
   ctx.bodyText = text
   let body: unknown
   try {
-    body = JSON.parse(text)
+    body = await parseJsonInSlices(text) // a huge batch is parsed a slice per turn of the event loop
   } catch {
     return fail(400, 'request_parsing_error', 'request body is not valid JSON')
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { HttpError, badRequest, unauthorized } from '../http/errors.js'
 import type { IncomingEvent } from '../store/events.js'
+import { parseJsonInSlices } from './parse-json-in-slices.js'
 import { propertiesSpans } from './properties-spans.js'
 
 type Json = Record<string, unknown>
@@ -28,7 +29,7 @@ const VALIDATE_SLICE = 5000
 export async function parseCapture(text: string, now: Date = new Date()): Promise<ParsedCapture> {
   let body: unknown
   try {
-    body = JSON.parse(text)
+    body = await parseJsonInSlices(text) // a huge batch is parsed a slice per turn of the event loop
   } catch {
     throw badRequest('invalid_json', 'request body is not valid JSON')
   }

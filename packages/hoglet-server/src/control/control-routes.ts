@@ -32,6 +32,8 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     status: 200,
     body: {
       events: store.events.count(),
+      // Events received again under a uuid already stored, and not stored twice.
+      duplicateEvents: store.duplicateEvents,
       persons: store.persons.count(),
       groups: store.groups.count(),
       flags: registry.definitions.flags.length,

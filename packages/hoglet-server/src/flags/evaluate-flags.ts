@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { parseRuntime, servesRuntime, type EvaluationRuntime } from './evaluation-runtime.js'
-import { compileFlags, evaluateFlag, type CompiledFlags, type FlagDefinitionsResponse } from 'hoglet/engine'
+import { compileFlags, createRegexBudget, evaluateFlag, type CompiledFlags, type FlagDefinitionsResponse } from 'hoglet/engine'
 export { PERSON_METADATA_PREFIX } from 'hoglet/engine'
 
 /** Definitions compiled once per change, with what `/flags` reports beside each value. */
@@ -54,8 +54,8 @@ export interface FlagAnswer {
 const sha1Hex = (s: string): string => createHash('sha1').update(s).digest('hex')
 
 /**
- * Milliseconds one request may spend evaluating flags. The engine bounds each regex test
- * (a step budget), but thousands of regex flags over long values add up to seconds; past
+ * Milliseconds one request may spend evaluating flags. The engine bounds the regex tests of
+ * one request (one shared step budget), and this bounds everything else; past
  * this budget the remaining flags answer as failed (`errorsWhileComputingFlags`), so one
  * request never holds the event loop for long.
  */
@@ -93,6 +93,8 @@ export function evaluateFlags(
   filter: { keys?: ReadonlySet<string> | undefined; contexts?: ReadonlySet<string> | undefined; runtime?: EvaluationRuntime | undefined; budgetMs?: number } = {},
 ): Map<string, FlagAnswer> {
   const deadline = performance.now() + (filter.budgetMs ?? EVALUATION_BUDGET_MS)
+  // One regex step budget for the whole request, as one getAllFlags has in the SDK.
+  const regexBudget = createRegexBudget()
   let outOfTime = false
   const subject = {
     distinctId: input.distinctId,
@@ -113,7 +115,7 @@ export function evaluateFlags(
       out.set(meta.key, { ...base, ...FAILED, reason: { code: 'evaluation_error', condition_index: null, description: 'evaluation time budget of the request exceeded' } })
       continue
     }
-    const evaluation = evaluateFlag(compiled.engine, meta.key, subject)
+    const evaluation = evaluateFlag(compiled.engine, meta.key, subject, regexBudget)
     if (evaluation.kind === 'evaluated') {
       const r = evaluation.result
       out.set(meta.key, {

@@ -46,6 +46,11 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (distinct_id, flag_key)
    ) WITHOUT ROWID;`,
+  // An event is stored once per (uuid, event, distinct_id, day): the key PostHog's events table
+  // collapses duplicates on, so an SDK re-sending a batch whose answer it missed (a timeout, a
+  // crash replayed from a spool) stores nothing twice. Earlier duplicates go, the first kept.
+  `DELETE FROM events WHERE id NOT IN (SELECT MIN(id) FROM events GROUP BY uuid, event, distinct_id, substr(timestamp, 1, 10));
+   CREATE UNIQUE INDEX events_once ON events (uuid, event, distinct_id, substr(timestamp, 1, 10));`,
 ]
 
 /**
@@ -53,8 +58,8 @@ const MIGRATIONS: string[] = [
  * `synchronous = NORMAL` (durable across process crashes, which is what a development
  * server needs), a 64 MiB page cache and checkpoints every ~40 MiB of WAL rather than 4 MiB
  * (twice the ingest rate on a 2-core machine), then runs pending migrations.
- * The events table has no secondary index: every index slows each insert, and filtered
- * reads only happen from tests and the web page.
+ * The events table's only secondary index is the unique one that stores each event once
+ * (every index slows each insert, and filtered reads only happen from tests and the web page).
  */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })

@@ -35,7 +35,8 @@ const COLUMNS = 7
 /** The one insert statement for `rows` events; every event goes into the table through it. */
 function insertSql(rows: number): string {
   const row = '(?, ?, ?, ?, ?, ?, ?)'
-  return `INSERT INTO events (uuid, event, distinct_id, properties, timestamp, received_at, endpoint) VALUES ${Array(rows).fill(row).join(', ')}`
+  // OR IGNORE: an event already stored (same uuid, event, distinct_id and day: the unique index of database.ts) is skipped.
+  return `INSERT OR IGNORE INTO events (uuid, event, distinct_id, properties, timestamp, received_at, endpoint) VALUES ${Array(rows).fill(row).join(', ')}`
 }
 
 /** The events table: prepared inserts (one row, and `ROWS_PER_INSERT` rows), reads newest first. */
@@ -43,6 +44,8 @@ export class EventStore {
   private readonly insertOne
   private readonly insertMany
   private readonly countStmt
+  private readonly maxIdStmt
+  private readonly idOfStmt
   /** Parameters of one multi-row insert, reused: nothing is allocated per row. */
   private readonly params = new Array<unknown>(ROWS_PER_INSERT * COLUMNS)
 
@@ -50,17 +53,24 @@ export class EventStore {
     this.insertOne = db.prepare(insertSql(1))
     this.insertMany = db.prepare(insertSql(ROWS_PER_INSERT))
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM events')
+    this.maxIdStmt = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').pluck()
+    this.idOfStmt = db
+      .prepare('SELECT id FROM events WHERE uuid = ? AND event = ? AND distinct_id = ? AND substr(timestamp, 1, 10) = substr(?, 1, 10)')
+      .pluck()
   }
 
   /**
    * Inserts a request's events in order; call inside the batch's transaction. Properties are
    * stored as the request's JSON when it was kept, serialised only otherwise. Returns the row
-   * id of the last event inserted.
+   * id of the last event inserted, and the indexes of the events not stored because they
+   * were stored already (undefined when there were none: the usual case costs nothing more).
    */
-  insert(events: readonly IncomingEvent[], receivedAt: number, endpoint: string): number {
+  insert(events: readonly IncomingEvent[], receivedAt: number, endpoint: string): { lastId: number; duplicates: number[] | undefined } {
     let lastId = 0
     let i = 0
     const params = this.params
+    const idBefore = this.maxIdStmt.get() as number
+    let stored = 0
     for (; i + ROWS_PER_INSERT <= events.length; i += ROWS_PER_INSERT) {
       for (let k = 0; k < ROWS_PER_INSERT; k++) {
         const e = events[i + k]!
@@ -73,15 +83,35 @@ export class EventStore {
         params[at + 5] = receivedAt
         params[at + 6] = endpoint
       }
-      lastId = Number(this.insertMany.run(params).lastInsertRowid)
+      const result = this.insertMany.run(params)
+      stored += result.changes
+      lastId = Number(result.lastInsertRowid)
     }
     for (; i < events.length; i++) {
       const e = events[i]!
       const properties = e.propertiesJson ?? JSON.stringify(e.properties)
-      lastId = Number(this.insertOne.run(e.uuid, e.event, e.distinct_id, properties, e.timestamp, receivedAt, endpoint).lastInsertRowid)
+      const result = this.insertOne.run(e.uuid, e.event, e.distinct_id, properties, e.timestamp, receivedAt, endpoint)
+      stored += result.changes
+      lastId = Number(result.lastInsertRowid)
     }
     params.fill(undefined) // the request's strings are not kept alive until the next one
-    return lastId
+    if (stored === events.length) return { lastId, duplicates: undefined }
+    return { lastId, duplicates: this.duplicatesAmong(events, idBefore) }
+  }
+
+  /**
+   * Which of the events just inserted were skipped: those whose stored row is older than the
+   * insert, or, for one sent twice in the same request, every copy after the first.
+   */
+  private duplicatesAmong(events: readonly IncomingEvent[], idBefore: number): number[] {
+    const duplicates: number[] = []
+    const seen = new Set<number>()
+    events.forEach((e, index) => {
+      const id = this.idOfStmt.get(e.uuid, e.event, e.distinct_id, e.timestamp) as number
+      if (id <= idBefore || seen.has(id)) duplicates.push(index)
+      else seen.add(id)
+    })
+    return duplicates
   }
 
   list(q: EventQuery = {}): StoredEvent[] {

@@ -20,6 +20,8 @@ export class Store {
   readonly persons: PersonStore
   readonly groups: GroupStore
   readonly hashKeys: HashKeyStore
+  /** Events received again and not stored (already stored under their uuid), since the start or the last `clear()`. */
+  duplicateEvents = 0
   private readonly ingestTx
 
   constructor(path: string) {
@@ -29,25 +31,34 @@ export class Store {
     this.groups = new GroupStore(this.db)
     this.hashKeys = new HashKeyStore(this.db)
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
-      const lastId = this.events.insert(events, now, endpoint)
-      for (const e of events) {
+      const { lastId, duplicates } = this.events.insert(events, now, endpoint)
+      let next = 0 // index into `duplicates`: their person and group effects were applied the first time
+      for (let i = 0; i < events.length; i++) {
+        if (duplicates !== undefined && duplicates[next] === i) {
+          next++
+          continue
+        }
+        const e = events[i]!
         // A group's own events describe the group, not a person.
         if (e.event === '$groupidentify') this.groups.apply(e.properties, now)
         else this.persons.apply(e.event, e.distinct_id, e.properties, now)
       }
       this.persons.flush()
-      return lastId
+      return { stored: events.length - (duplicates?.length ?? 0), lastId }
     })
   }
 
-  /** Stores a batch atomically; returns the id of the last stored event. */
-  ingest(events: IncomingEvent[], endpoint: string): number {
+  /** Stores a batch atomically; returns how many were stored (duplicates are counted apart) and the id of the last. */
+  ingest(events: IncomingEvent[], endpoint: string): { stored: number; lastId: number } {
+    let result: { stored: number; lastId: number }
     try {
-      return this.ingestTx(events, endpoint, Date.now())
+      result = this.ingestTx(events, endpoint, Date.now())
     } catch (err) {
       this.persons.rollback()
       throw err
     }
+    this.duplicateEvents += events.length - result.stored
+    return result
   }
 
   /**
@@ -57,18 +68,20 @@ export class Store {
    */
   async ingestInSlices(events: IncomingEvent[], endpoint: string, onSlice: (count: number, lastId: number) => void): Promise<void> {
     if (events.length <= INGEST_SLICE) {
-      onSlice(events.length, this.ingest(events, endpoint))
+      const { stored, lastId } = this.ingest(events, endpoint)
+      if (stored > 0) onSlice(stored, lastId)
       return
     }
     for (let start = 0; start < events.length; start += INGEST_SLICE) {
       if (start > 0) await nextTurn()
-      const slice = events.slice(start, start + INGEST_SLICE)
-      onSlice(slice.length, this.ingest(slice, endpoint))
+      const { stored, lastId } = this.ingest(events.slice(start, start + INGEST_SLICE), endpoint)
+      if (stored > 0) onSlice(stored, lastId)
     }
   }
 
   /** Deletes all events, persons, groups and stored flag hash keys. */
   clear(): void {
+    this.duplicateEvents = 0
     this.db.transaction(() => {
       this.events.clear()
       this.persons.clear()

@@ -8,6 +8,7 @@
 export { compileFlags } from './compile.js'
 export { evaluateAllFlags, evaluateFlag } from './evaluate.js'
 export { sha1Hex } from './sha1.js'
+export { createRegexBudget, EVALUATION_STEP_BUDGET, type RegexBudget } from './operators-regex.js'
 export { PERSON_METADATA_PREFIX } from './compile-filters.js'
 export type {
   CompileOptions,

@@ -10,6 +10,7 @@ import type { CompiledFlags, EvaluationSubject, FlagEvaluation, FlagValue, Local
 import { MISSING, personProperty, readProperty } from './evaluate-scope.js'
 import type { Scope } from './evaluate-scope.js'
 import { NO, REMOTE, UNDECIDED } from './operators-values.js'
+import { createRegexBudget, type RegexBudget } from './operators-regex.js'
 
 /** Why a flag could not be decided locally (the caller falls back to the server). */
 class Undecided {
@@ -33,6 +34,8 @@ class EvaluationScope implements Scope {
   constructor(
     private readonly set: CompiledFlagSet,
     subject: EvaluationSubject,
+    /** Shared by every regex search of this evaluation (see operators-regex.ts). */
+    readonly regexBudget: RegexBudget = createRegexBudget(),
   ) {
     // Malformed subjects are read as "nothing known" rather than throwing into the caller.
     this.subject = typeof subject === 'object' && subject !== null ? subject : EMPTY_SUBJECT
@@ -67,26 +70,32 @@ function internal(compiled: CompiledFlags): CompiledFlagSet {
   return set
 }
 
-/** Evaluates one flag. Never throws for bad subject data; such data just fails to match. */
-export function evaluateFlag(compiled: CompiledFlags, key: string, subject: EvaluationSubject): FlagEvaluation {
+/**
+ * Evaluates one flag. Never throws for bad subject data; such data just fails to match.
+ * `budget` (from `createRegexBudget()`) lets several calls share one regex step budget, as
+ * the flags of one `evaluateAllFlags` do; each call has its own otherwise.
+ */
+export function evaluateFlag(compiled: CompiledFlags, key: string, subject: EvaluationSubject, budget?: RegexBudget): FlagEvaluation {
   const set = internal(compiled)
   const flag = set.byKey.get(key)
   if (!flag) return { kind: 'missing' }
-  const outcome = new EvaluationScope(set, subject).outcome(flag)
+  const outcome = new EvaluationScope(set, subject, budget).outcome(flag)
   return outcome instanceof Undecided ? { kind: 'inconclusive', why: outcome.why } : { kind: 'evaluated', result: outcome }
 }
 
 /**
  * Evaluates every flag (or the given keys; unknown keys are skipped). Inactive flags are
- * included, as `false` with reason `flag_disabled`. Dependencies are evaluated once and shared.
+ * included, as `false` with reason `flag_disabled`. Dependencies are evaluated once and shared,
+ * and so is one regex step budget (a fresh one unless `budget` is given).
  */
 export function evaluateAllFlags(
   compiled: CompiledFlags,
   subject: EvaluationSubject,
   keys?: readonly string[],
+  budget?: RegexBudget,
 ): { results: Record<string, LocalFlagResult>; inconclusive: string[] } {
   const set = internal(compiled)
-  const scope = new EvaluationScope(set, subject)
+  const scope = new EvaluationScope(set, subject, budget)
   const results: Record<string, LocalFlagResult> = {}
   const inconclusive: string[] = []
   const visit = (flag: CompiledFlag): void => {

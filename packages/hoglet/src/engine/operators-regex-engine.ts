@@ -34,16 +34,19 @@ const isLineBreak: CharTest = (c) => c === 10 || c === 13 || c === 0x2028 || c =
 const not = (t: CharTest): CharTest => (c) => !t(c)
 
 export interface BudgetedRegex {
-  /** true/false, or undefined when the step budget ran out before an answer. */
-  test(input: string): boolean | undefined
+  /** true/false, or undefined when the step budget (`limit`, default the compiled one) ran out before an answer. */
+  test(input: string, limit?: number): boolean | undefined
+  /** Steps the last `test` took (the limit plus one when it ran out). */
+  readonly lastSteps: number
 }
 
 /** Compiles `source` with JS flags `i`, `m`, `s`; throws SyntaxError or UnsupportedPattern. */
-export function compileBudgeted(source: string, flags: string, budget: number): BudgetedRegex {
+export function compileBudgeted(source: string, flags: string, defaultBudget: number): BudgetedRegex {
   const ignoreCase = flags.includes('i')
   const multiline = flags.includes('m')
   const dotAll = flags.includes('s')
   const state: State = { input: '', steps: 0, captures: [] }
+  let budget = defaultBudget
   let pos = 0
   let groupCount = 0
   const groupNames = new Map<string, number>()
@@ -360,15 +363,24 @@ export function compileBudgeted(source: string, flags: string, budget: number): 
   // whenever it matches anywhere (the `.*` absorbs the prefix), so one start suffices when the
   // value has no line breaks for `.` to stop at.
   const leadingDotStar = /^\.\*\??/.test(source) && !hasTopLevelAlternation(source)
+  // A leading `^` (without the `m` flag) can only match at position 0.
+  const anchored = source.startsWith('^') && !multiline && !hasTopLevelAlternation(source)
 
   return {
-    test(input: string): boolean | undefined {
+    get lastSteps() {
+      return state.steps
+    },
+    test(input: string, limit = defaultBudget): boolean | undefined {
+      budget = limit
       state.input = input
       state.steps = 0
       state.captures = []
       try {
-        const last = leadingDotStar && (dotAll || !/[\n\r\u2028\u2029]/.test(input)) ? 0 : input.length
-        for (let start = 0; start <= last; start++) if (root(start, () => true)) return true
+        const last = anchored || (leadingDotStar && (dotAll || !/[\n\r\u2028\u2029]/.test(input))) ? 0 : input.length
+        for (let start = 0; start <= last; start++) {
+          step() // each start position is work too (a pattern failing at once still costs it)
+          if (root(start, () => true)) return true
+        }
         return false
       } catch (err) {
         if (err === OUT_OF_BUDGET || err instanceof RangeError) return undefined

@@ -14,6 +14,12 @@
  *   {@link STEP_BUDGET} steps; a search that runs out has no answer, and the filter is an error
  *   (for both operators), like a search the server's backtracking limit stops.
  * - Values longer than {@link MAX_REGEX_INPUT_LENGTH} characters are not searched (an error).
+ * - One evaluation (all the flags of one `getAllFlags`, or one flag with its dependencies)
+ *   shares {@link EVALUATION_STEP_BUDGET} steps across all its regex searches: a native search
+ *   is charged its worst-case bound and runs only when that fits in what is left; otherwise
+ *   the budgeted matcher runs on what is left and is charged the steps it took. Once the
+ *   budget is spent, further searches of that evaluation are errors, so thousands of costly
+ *   regex flags cannot add up to seconds.
  *
  * Python-style syntax is translated: a leading `(?i)` (also `(?s)`, `(?m)`, combined)
  * becomes a flag, `(?P<name>` becomes `(?<name>`.
@@ -26,6 +32,20 @@ export const MAX_REGEX_INPUT_LENGTH = 10_000
 /** Worst-case backtracking steps allowed on the native engine. */
 export const NATIVE_STEP_BOUND = 1_000_000
 export const STEP_BUDGET = 100_000
+/**
+ * Steps all the regex searches of one evaluation may take together: about 0.1 s of the
+ * budgeted matcher at its slowest (~50 ns a step), or two native searches at their worst-case bound.
+ */
+export const EVALUATION_STEP_BUDGET = 2_000_000
+
+/** What is left of one evaluation's shared regex budget; searches take from it. */
+export interface RegexBudget {
+  steps: number
+}
+
+export function createRegexBudget(): RegexBudget {
+  return { steps: EVALUATION_STEP_BUDGET }
+}
 
 export type RegexHazard = 'backreference' | 'nested quantifier' | 'several unbounded quantifiers' | 'too long'
 
@@ -99,6 +119,10 @@ function analyzePattern(pattern: string): PatternAnalysis {
 export function nativeInputLimit(pattern: string): number {
   const { hazard, unbounded } = analyzePattern(pattern)
   if (hazard !== undefined && hazard !== 'several unbounded quantifiers') return -1
+  return nativeLimitFor(unbounded)
+}
+
+function nativeLimitFor(unbounded: number): number {
   return Math.floor(Math.pow(NATIVE_STEP_BOUND, 1 / (unbounded + 1)) + 1e-9)
 }
 
@@ -125,13 +149,16 @@ function quantifierAt(p: string, i: number): Quantifier | undefined {
 
 /** A compiled regex filter pattern. */
 export interface GuardedRegex {
-  /** true/false, or undefined when the value is too long or the search ran out of budget. */
-  test(value: string): boolean | undefined
+  /**
+   * true/false, or undefined when the value is too long or the search ran out of budget.
+   * `budget` is the evaluation's shared one (see {@link EVALUATION_STEP_BUDGET}); a fresh one when omitted.
+   */
+  test(value: string, budget?: RegexBudget): boolean | undefined
 }
 
 /** Compiles a filter's pattern, or returns undefined when it is invalid or refused. */
 export function compileGuardedRegex(pattern: string): GuardedRegex | undefined {
-  const { hazard } = analyzePattern(pattern)
+  const { hazard, unbounded } = analyzePattern(pattern)
   if (hazard === 'too long') return undefined
   let flags = ''
   let source = pattern
@@ -154,13 +181,23 @@ export function compileGuardedRegex(pattern: string): GuardedRegex | undefined {
   } catch {
     budgeted = undefined // syntax the budgeted matcher does not support (lookbehind, \p{…})
   }
-  const nativeLimit = nativeInputLimit(pattern)
+  const nativeLimit = hazard !== undefined && hazard !== 'several unbounded quantifiers' ? -1 : nativeLimitFor(unbounded)
   if (nativeLimit < 0 && !budgeted) return undefined
   return {
-    test(value: string): boolean | undefined {
+    test(value: string, budget: RegexBudget = createRegexBudget()): boolean | undefined {
       if (value.length > MAX_REGEX_INPUT_LENGTH) return undefined
-      if (value.length <= nativeLimit) return native.test(value)
-      return budgeted ? budgeted.test(value) : undefined
+      if (value.length <= nativeLimit) {
+        // Worst case of a pattern without nested quantifiers: O(n^(u+1)) for u unbounded quantifiers.
+        const bound = Math.pow(value.length + 1, unbounded + 1)
+        if (bound <= budget.steps) {
+          budget.steps -= bound
+          return native.test(value)
+        }
+      }
+      if (!budgeted || budget.steps <= 0) return undefined
+      const found = budgeted.test(value, Math.min(STEP_BUDGET, budget.steps))
+      budget.steps -= budgeted.lastSteps
+      return found
     },
   }
 }

@@ -4,7 +4,7 @@
  */
 import { compareInstants, parseDateText, parseRelativeDate, propertyInstant, resolveRelativeDate, timezoneOffsetLookup } from './dates.js'
 import type { Instant, OffsetLookup } from './dates.js'
-import { compileGuardedRegex } from './operators-regex.js'
+import { compileGuardedRegex, type RegexBudget } from './operators-regex.js'
 import { asciiLower, floatFromText, isBooleanLike, memoize, NO, numberOf, stringForm, truthiness, UNDECIDED, unicodeLower, YES } from './operators-values.js'
 import type { Outcome } from './operators-values.js'
 import { compareSemver, parseSemver, requirementFor, satisfies } from './semver.js'
@@ -18,6 +18,8 @@ export type EvaluationMode = 'local' | 'server'
 export interface TestScope {
   /** Milliseconds since the epoch, read once per evaluation. */
   now(): number
+  /** The regex step budget all the searches of this evaluation share. */
+  readonly regexBudget: RegexBudget
 }
 
 /** Tests one present property value. */
@@ -155,8 +157,8 @@ function compileText(operator: TextOperator, needles: string[]): PropertyTest {
 function compileRegex(pattern: string, negate: boolean, error: Outcome): PropertyTest {
   const re = compileGuardedRegex(pattern)
   if (!re) return always(NO)
-  return (value) => {
-    const found = re.test(stringForm(value))
+  return (value, scope) => {
+    const found = re.test(stringForm(value), scope.regexBudget)
     if (found === undefined) return error
     return found !== negate ? YES : NO
   }

@@ -3,7 +3,7 @@
  * benchmarked hot path of `getAllFlags`) and the full path, which evaluates locally, applies
  * overrides and makes at most one `/flags` request, for the undecided keys only.
  */
-import { evaluateAllFlags, evaluateFlag, type LocalFlagResult } from '../engine/engine.js'
+import { createRegexBudget, evaluateAllFlags, evaluateFlag, type LocalFlagResult, type RegexBudget } from '../engine/engine.js'
 import type { AllFlagsOptions, FlagValue, FlagsAndPayloads, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } from './flag-call-input.js'
 import { overlayRecords, overlayValues } from './flag-overrides.js'
@@ -39,7 +39,7 @@ function merged(all: AllFlags, remoteWins: boolean): Map<string, FlagRecord> {
  * definitions, synchronously. Undefined when anything needs the full path (overrides, bad
  * input, a `flagKeys` filter, not loaded, a flag only the server can decide).
  */
-export function localAll(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions | undefined): Record<string, LocalFlagResult> | undefined {
+export function localAll(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions | undefined, budget?: RegexBudget): Record<string, LocalFlagResult> | undefined {
   const loaded = state.poller?.definitions
   if (!loaded || state.overrides.flags || typeof distinctId !== 'string' || distinctId === '' || options?.flagKeys !== undefined) return undefined
   // No definitions at all: posthog-node asks the server, so the full path does too.
@@ -47,7 +47,7 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
   // With remote evaluation off, `bootstrap` fills in what the definitions lack (full path).
   if (state.config.disableRemote && state.config.bootstrap) return undefined
   try {
-    const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS, loaded.compiled.bucketsByDevice))
+    const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS, loaded.compiled.bucketsByDevice), undefined, budget)
     return inconclusive.length === 0 ? results : undefined
   } catch {
     return undefined // the full path evaluates again and reports the failure
@@ -55,8 +55,8 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
 }
 
 /** `getAllFlags` off the hot path: values only, so no payload object is built just to be dropped. */
-export async function allFlagValues(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions): Promise<Record<string, FlagValue>> {
-  const records = merged(await evaluateAll(state, distinctId, options), true)
+export async function allFlagValues(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions, budget?: RegexBudget): Promise<Record<string, FlagValue>> {
+  const records = merged(await evaluateAll(state, distinctId, options, false, budget), true)
   const featureFlags: Record<string, FlagValue> = {}
   for (const record of records.values()) featureFlags[record.key] = record.variant ?? record.enabled
   if (answered(state, distinctId)) overlayValues(state.overrides, featureFlags, undefined)
@@ -130,7 +130,8 @@ function unresolvedReason(why: string): UnresolvedFlagReason {
   return 'missing_context'
 }
 
-async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions, askForMissingKeys = false): Promise<AllFlags> {
+/** `budget`: the regex budget of the call, when its fast path (`localAll`) spent part of it already. */
+async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions, askForMissingKeys = false, callBudget?: RegexBudget): Promise<AllFlags> {
   const { config } = state
   const records = new Map<string, FlagRecord>()
   const unresolved: Record<string, UnresolvedFlagReason> = {}
@@ -157,10 +158,12 @@ async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, opti
   if (loaded && !needRemote) {
     try {
       const subject = evaluationSubject(config, distinctId, options, loaded.compiled.bucketsByDevice)
-      const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, subject, wanted)
+      // One regex budget for the whole call: asking why a flag was inconclusive reuses it.
+      const budget = callBudget ?? createRegexBudget()
+      const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, subject, wanted, budget)
       for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
       for (const key of inconclusive) {
-        const outcome = evaluateFlag(loaded.compiled.engine, key, subject)
+        const outcome = evaluateFlag(loaded.compiled.engine, key, subject, budget)
         unresolved[key] = unresolvedReason(outcome.kind === 'inconclusive' ? outcome.why : '')
       }
       needRemote = inconclusive.length > 0 || (askForMissingKeys && wanted !== undefined && wanted.some((k) => !records.has(k) && !(k in unresolved) && !loaded.compiled.skipped.has(k)))

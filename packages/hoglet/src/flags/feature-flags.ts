@@ -20,6 +20,7 @@ import { reportRemoteError, type FeatureFlagsConfig, type FlagServiceState } fro
 import { compileDefinitions, type CompiledDefinitions } from './loaded-definitions.js'
 import { answerLocally, evaluateOne, payloadFor } from './single-flag.js'
 import { allFlagValues, allFlagsAndPayloads, evaluateFlagsSnapshot, localAll } from './all-flags.js'
+import { createRegexBudget } from '../engine/engine.js'
 
 export type { FeatureFlagsConfig } from './flag-service-state.js'
 
@@ -160,13 +161,15 @@ export class FeatureFlags {
   /** Every flag's value for the subject. Sends no exposure events. */
   getAllFlags(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
     try {
-      const results = localAll(this.state, distinctId, options)
+      // One regex budget for the call, shared by the fast path and the full one.
+      const budget = createRegexBudget()
+      const results = localAll(this.state, distinctId, options, budget)
       if (results) {
         const values: Record<string, FlagValue> = {}
         for (const key in results) values[key] = results[key]!.value
         return Promise.resolve(values)
       }
-      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}), {})
+      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}, budget), {})
     } catch (error) {
       return this.#failed('getAllFlags', error, {})
     }

@@ -315,20 +315,28 @@ export class Lane {
         }
         // A backlog: let a second request go out while this one waits for its answer.
         if (this.#workers < MAX_REQUESTS_IN_FLIGHT && q.size >= this.#maxBatchSize) this.#start()
-        this.spool?.batchCut()
+        const endSeq = q.removed
+        this.spool?.sending(startSeq - this.#spoolOffset, endSeq - this.#spoolOffset)
         const entry = { count: batch.length, finished: false, events: batch, startSeq }
         this.#batches.push(entry)
         this.#inFlight += batch.length
+        let held = false
         try {
           const result = await this.#sender.send(this.path, batch, this.#closing.signal)
           if (result.delivered) this.delivered += batch.length
           if (result.held !== undefined) {
+            held = true
             this.#hold(result.held)
             if (this.#heldSince === undefined || startSeq < this.#heldSince) this.#heldSince = startSeq
           }
         } finally {
           // counters.inFlight went down as the sender settled each event (see EventPipeline).
           entry.finished = true
+          // Answered while an older batch is in flight (or held): the settled prefix (#settle)
+          // cannot cover it yet, so the spool records it now and a crash does not replay it.
+          if (this.spool !== undefined && !held && (this.#batches[0] !== entry || this.#heldSince !== undefined)) {
+            this.spool.settledRange(startSeq - this.#spoolOffset, endSeq - this.#spoolOffset)
+          }
           while (this.#batches.length > 0 && this.#batches[0].finished) this.#inFlight -= this.#batches.shift()!.count
         }
         this.#settle()

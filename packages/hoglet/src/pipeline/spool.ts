@@ -6,7 +6,9 @@
  * Ordering is what makes the bookkeeping cheap: a lane's events enter its queue in the order
  * they were appended and leave it in that order, and the lane counts them settled (delivered
  * or dropped) in that order too, so "everything before sequence number N is settled" says
- * which spool segments can be deleted, with nothing stored per event.
+ * which spool segments can be deleted, with nothing stored per event. A batch answered while
+ * an older one is still in flight is reported on its own (`settledRange`), so a crash never
+ * replays a batch the server acknowledged: only the batches in flight at the crash.
  */
 
 /** When the spool's file is flushed to the disk (fsync), beyond the write made before capture() returns. */
@@ -33,12 +35,19 @@ export interface SpoolHost {
 export interface LaneSpool {
   /** Events found at start (this process's earlier runs and dead processes' spools), oldest first. */
   readonly replayed: readonly SpoolRecord[]
+  /** How many of `replayed` were in a request in flight when their process died (the server may have stored them). */
+  readonly replayedInFlight: number
   /** Writes one event (sequence number = events appended so far, replayed ones included). Never throws. */
   append(json: string, time: number, form: number): void
   /** Events with a sequence number below `done` are delivered or dropped: their segments can go. */
   settled(done: number): void
-  /** A batch was cut from the queue (the `'batch'` policy flushes the file to disk now, off the event loop). */
-  batchCut(): void
+  /** Events `[from, to)` are delivered or dropped although older ones are not (recorded at once, replayed never). */
+  settledRange(from: number, to: number): void
+  /**
+   * Events `[from, to)` go out in one request now (recorded, so a replay knows they were in
+   * flight; the `'batch'` policy also flushes the file to disk now, off the event loop).
+   */
+  sending(from: number, to: number): void
   /** Stops writing; unsettled events stay on disk for the next start, settled segments are gone. */
   close(): void
 }

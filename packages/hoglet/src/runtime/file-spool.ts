@@ -3,6 +3,7 @@ import { deferred } from './node-builtins.js'
 import type { LaneSpool, SpoolHost, SpoolOptions, SpoolRecord, SpoolStore } from '../pipeline/spool.js'
 
 // node:fs and node:os load when the spool is first used, not when hoglet is imported.
+const appendFileSync = /* @__PURE__ */ deferred('node:fs', 'appendFileSync')
 const closeSync = /* @__PURE__ */ deferred('node:fs', 'closeSync')
 const fdatasync = /* @__PURE__ */ deferred('node:fs', 'fdatasync')
 const fdatasyncSync = /* @__PURE__ */ deferred('node:fs', 'fdatasyncSync')
@@ -13,7 +14,6 @@ const readFileSync = /* @__PURE__ */ deferred('node:fs', 'readFileSync')
 const renameSync = /* @__PURE__ */ deferred('node:fs', 'renameSync')
 const rmdirSync = /* @__PURE__ */ deferred('node:fs', 'rmdirSync')
 const unlinkSync = /* @__PURE__ */ deferred('node:fs', 'unlinkSync')
-const writeFileSync = /* @__PURE__ */ deferred('node:fs', 'writeFileSync')
 const writeSync = /* @__PURE__ */ deferred('node:fs', 'writeSync')
 const tmpdir = /* @__PURE__ */ deferred('node:os', 'tmpdir')
 
@@ -28,9 +28,16 @@ const tmpdir = /* @__PURE__ */ deferred('node:os', 'tmpdir')
  * same events. Inherited events are replayed first, oldest first, with their uuids and
  * timestamps unchanged (the stored JSON is what was queued).
  *
- * A segment is deleted once all its events are settled; until then `<segment>.ack` holds how
- * many of its first events are (rewritten once per settled batch), so a restart replays only
- * what was not delivered: a kill re-sends at most the batches that were in flight.
+ * A segment is deleted once all its events are settled. Until then `<segment>.ack` is its
+ * append-only journal, one line per step, in record numbers of the segment file (0-based):
+ * `s <from> <to>` when a batch of those records goes out, `d <from> <to>` right after its
+ * answer settled them (a 2xx, or a refusal that drops them) or when records are dropped on
+ * the client. A restart replays only records no `d` line covers, so a kill re-sends exactly
+ * the batches that were in flight (an `s` without its `d`): the server may have stored them
+ * without this process hearing so, and stores an event once per uuid. `'always'` fdatasyncs
+ * each journal line; otherwise the OS writes it back (a process crash loses none; a power cut
+ * may re-send, never lose, the last batches).
+ * (Spools of the previous format hold one number, the count of settled leading records: read as `d 0 <n>`.)
  */
 
 /** Directories owned by clients alive in this process: never taken over, although their pid is ours. */
@@ -44,9 +51,13 @@ interface Segment {
   readonly dir: string
   /** Sequence number of the segment's first event still to settle in this process. */
   readonly startSeq: number
-  /** Events of the file settled before `startSeq` (by earlier processes): skipped at replay. */
-  readonly ackBase: number
-  /** The settled count last written to `<path>.ack`. */
+  /**
+   * A replayed segment: the file record number of each replayed event (sequence number minus
+   * `startSeq` indexes it); its other records were settled by earlier processes. Undefined for
+   * a segment this process writes, whose record numbers are sequence number minus `startSeq`.
+   */
+  readonly records: readonly number[] | undefined
+  /** Sequence number up to which the settled prefix is journaled. */
   acked: number
   /** Sequence number after the segment's last event. */
   endSeq: number
@@ -90,40 +101,81 @@ function segmentFiles(dir: string, lane: string, out: Array<{ path: string; dir:
   for (const name of entries) if (name.startsWith(`${lane}-`) && name.endsWith('.seg')) out.push({ path: join(dir, name), dir })
 }
 
-function readAck(path: string): number {
+/** A segment's journal as read at start: which records are settled, which were in flight. */
+interface SegmentJournal {
+  /** Record ranges `[from, to)` settled (delivered or dropped). */
+  readonly settled: Array<[number, number]>
+  /** Record ranges `[from, to)` sent in a request (settled or not). */
+  readonly sent: Array<[number, number]>
+}
+
+/** Reads `<segment>.ack` (missing: nothing settled); a line cut short by a crash is ignored. */
+function readJournal(segmentPath: string): SegmentJournal {
+  const journal: SegmentJournal = { settled: [], sent: [] }
+  let text: string
   try {
-    const value = Number(readFileSync(`${path}.ack`, 'utf8'))
-    return Number.isInteger(value) && value > 0 ? value : 0
+    text = readFileSync(`${segmentPath}.ack`, 'utf8')
   } catch {
-    return 0
+    return journal
   }
+  const legacy = /^\d+$/.exec(text.trim())
+  if (legacy) {
+    journal.settled.push([0, Number(legacy[0])])
+    return journal
+  }
+  for (const line of text.split('\n')) {
+    const match = /^([sd]) (\d+) (\d+)$/.exec(line)
+    if (!match) continue
+    const range: [number, number] = [Number(match[2]), Number(match[3])]
+    ;(match[1] === 'd' ? journal.settled : journal.sent).push(range)
+  }
+  return journal
+}
+
+/** Marks the ranges in a per-record flag array (records beyond its end are ignored). */
+function markRanges(flags: Uint8Array, ranges: ReadonlyArray<[number, number]>): void {
+  for (const [from, to] of ranges) flags.fill(1, Math.min(from, flags.length), Math.min(to, flags.length))
 }
 
 /**
- * Parses one segment, skipping its first `skip` records (settled already); counts records
- * that are cut short or malformed (a crash mid-write, a damaged disk).
+ * Parses one segment, skipping the records its journal marks settled; counts records that are
+ * cut short or malformed (a crash mid-write, a damaged disk) and replayed records that were
+ * in a request in flight at the crash. Every line counts as a record number, as the writer
+ * numbered them.
  */
-function readSegment(text: string, skip: number, out: SpoolRecord[]): { records: number; corrupt: number } {
-  let records = 0
+function readSegment(text: string, journal: SegmentJournal, out: SpoolRecord[]): { records: number[]; corrupt: number; inFlight: number } {
+  const lines = countLines(text)
+  const settled = new Uint8Array(lines)
+  const sent = new Uint8Array(lines)
+  markRanges(settled, journal.settled)
+  markRanges(sent, journal.sent)
+  const records: number[] = []
   let corrupt = 0
+  let inFlight = 0
   let start = 0
-  let seen = 0
-  while (start < text.length) {
+  for (let line = 0; start < text.length; line++) {
     const end = text.indexOf('\n', start)
     if (end < 0) {
       corrupt++ // a tail without its newline: the write was cut short
       break
     }
-    const record = parseLine(text, start, end)
-    if (record) {
-      if (seen++ >= skip) {
+    if (settled[line] === 0) {
+      const record = parseLine(text, start, end)
+      if (record) {
         out.push(record)
-        records++
-      }
-    } else corrupt++
+        records.push(line)
+        if (sent[line] === 1) inFlight++
+      } else corrupt++
+    }
     start = end + 1
   }
-  return { records, corrupt }
+  return { records, corrupt, inFlight }
+}
+
+function countLines(text: string): number {
+  let count = 0
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++
+  return count
 }
 
 function parseLine(text: string, start: number, end: number): SpoolRecord | undefined {
@@ -142,6 +194,8 @@ function parseLine(text: string, start: number, end: number): SpoolRecord | unde
 
 class FileLaneSpool implements LaneSpool {
   readonly replayed: SpoolRecord[] = []
+  /** Replayed events that were in a request in flight when their process died: the server may have them. */
+  replayedInFlight = 0
   readonly #store: FileSpoolStore
   readonly #lane: string
   readonly #host: SpoolHost
@@ -168,12 +222,12 @@ class FileLaneSpool implements LaneSpool {
       } catch {
         continue
       }
-      const ackBase = readAck(file.path)
       const startSeq = this.#appended
-      const read = readSegment(text, ackBase, this.replayed)
+      const read = readSegment(text, readJournal(file.path), this.replayed)
       corrupt += read.corrupt
-      this.#appended += read.records
-      this.#segments.push({ path: file.path, dir: file.dir, startSeq, ackBase, acked: ackBase, endSeq: this.#appended, bytes: text.length, evicted: false })
+      this.replayedInFlight += read.inFlight
+      this.#appended += read.records.length
+      this.#segments.push({ path: file.path, dir: file.dir, startSeq, records: read.records, acked: startSeq, endSeq: this.#appended, bytes: text.length, evicted: false })
       this.#liveBytes += text.length
     }
     if (corrupt > 0) {
@@ -211,26 +265,58 @@ class FileLaneSpool implements LaneSpool {
       if (!segment.evicted) this.#liveBytes -= segment.bytes
       this.#store.remove(segment.path, segment.dir)
     }
-    // The segment settled part-way (the oldest left, or the one being written): record how far.
+    // The segment settled part-way (the oldest left, or the one being written): journal how far.
     const partial = segments.length > 0 ? segments[0] : this.#current
-    if (partial !== undefined && done > partial.startSeq) this.#ack(partial, done)
-  }
-
-  #ack(segment: Segment, done: number): void {
-    const acked = segment.ackBase + Math.min(done, segment.endSeq) - segment.startSeq
-    if (acked <= segment.acked) return
-    segment.acked = acked
-    try {
-      writeFileSync(`${segment.path}.ack`, String(acked))
-    } catch {
-      // Without the mark a restart re-sends these events (same uuids); nothing is lost.
+    if (partial !== undefined && done > partial.acked) {
+      this.#journal(partial, 'd', partial.acked, done)
+      partial.acked = Math.min(done, partial.endSeq)
     }
   }
 
-  batchCut(): void {
-    if (!this.#dirty || this.#store.fsync !== 'batch' || this.#current === undefined) return
-    this.#dirty = false
-    fdatasync(this.#current.fd, () => {})
+  settledRange(from: number, to: number): void {
+    if (to <= this.#done) return // the settled prefix covers it already
+    this.#eachSegment(from, to, (segment, a, b) => this.#journal(segment, 'd', a, b))
+  }
+
+  sending(from: number, to: number): void {
+    if (this.#dirty && this.#store.fsync === 'batch' && this.#current !== undefined) {
+      // The events go to disk before their batch goes out, off the event loop.
+      this.#dirty = false
+      fdatasync(this.#current.fd, () => {})
+    }
+    this.#eachSegment(from, to, (segment, a, b) => this.#journal(segment, 's', a, b))
+  }
+
+  /** Calls `fn` with each segment overlapping sequence numbers `[from, to)`, and the overlap. */
+  #eachSegment(from: number, to: number, fn: (segment: Segment, from: number, to: number) => void): void {
+    for (const segment of this.#current === undefined ? this.#segments : [...this.#segments, this.#current]) {
+      const a = Math.max(from, segment.startSeq)
+      const b = Math.min(to, segment.endSeq)
+      if (a < b) fn(segment, a, b)
+    }
+  }
+
+  /** Appends `<kind> <from> <to>` (sequence numbers `[from, to)` as the segment's record numbers) to its journal. */
+  #journal(segment: Segment, kind: 's' | 'd', from: number, to: number): void {
+    const a = Math.max(from, segment.startSeq) - segment.startSeq
+    const b = Math.min(to, segment.endSeq) - segment.startSeq
+    if (a >= b || this.#failed) return
+    const records = segment.records
+    // A replayed segment's records skip the ones settled earlier: the range may cover those again.
+    const line = records === undefined ? `${kind} ${a} ${b}\n` : `${kind} ${records[a]} ${records[b - 1]! + 1}\n`
+    try {
+      if (this.#store.fsync === 'always') {
+        const fd = openSync(`${segment.path}.ack`, 'a')
+        try {
+          writeSync(fd, line)
+          fdatasyncSync(fd)
+        } finally {
+          closeSync(fd)
+        }
+      } else appendFileSync(`${segment.path}.ack`, line)
+    } catch {
+      // Without the line a restart re-sends these events (same uuids, stored once); nothing is lost.
+    }
   }
 
   close(): void {
@@ -253,7 +339,7 @@ class FileLaneSpool implements LaneSpool {
   #open(): Current {
     const path = this.#store.nextSegmentPath(this.#lane)
     const fd = openSync(path, 'a')
-    return (this.#current = { path, dir: this.#store.own, startSeq: this.#appended, ackBase: 0, acked: 0, fd, endSeq: this.#appended, bytes: 0, evicted: false })
+    return (this.#current = { path, dir: this.#store.own, startSeq: this.#appended, records: undefined, acked: this.#appended, fd, endSeq: this.#appended, bytes: 0, evicted: false })
   }
 
   #roll(): void {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { compileGuardedRegex, nativeInputLimit, regexHazard } from '../../src/engine/operators-regex.js'
+import { compileGuardedRegex, createRegexBudget, EVALUATION_STEP_BUDGET, nativeInputLimit, regexHazard } from '../../src/engine/operators-regex.js'
+import { compileFlags, evaluateAllFlags, evaluateFlag } from '../../src/engine/engine.js'
+import { flagWith, verdict } from './engine-test-helpers.js'
 import { compileBudgeted } from '../../src/engine/operators-regex-engine.js'
 
 describe('regex hazard analysis', () => {
@@ -114,4 +116,66 @@ describe('budgeted matcher agrees with the native engine', () => {
       }
     })
   }
+})
+
+describe('one regex step budget per evaluation', () => {
+  // `^(a+)+b` on 14 a's: no match after 65,534 steps of the budgeted matcher (under the 100,000 of one search).
+  const costly = { key: 'email', value: '^(a+)+b', operator: 'regex' as const, type: 'person' as const }
+  const value = 'a'.repeat(14)
+  const perSearch = 65_534
+
+  it('is shared by the searches made with it: native ones charged their worst case, budgeted ones their steps', () => {
+    const budget = createRegexBudget()
+    expect(budget.steps).toBe(EVALUATION_STEP_BUDGET)
+    const native = compileGuardedRegex('@example\\.com$')! // no unbounded quantifier: charged n + 1
+    expect(native.test('ann@example.com', budget)).toBe(true)
+    expect(budget.steps).toBe(EVALUATION_STEP_BUDGET - 16) // (15 + 1)^1
+    const dotStar = compileGuardedRegex('^.*@example\\.com$')! // one unbounded quantifier: (n + 1)^2
+    expect(dotStar.test('ann@example.com', budget)).toBe(true)
+    expect(budget.steps).toBe(EVALUATION_STEP_BUDGET - 16 - 256)
+    const nested = compileGuardedRegex(costly.value)!
+    expect(nested.test(value, budget)).toBe(false)
+    expect(budget.steps).toBe(EVALUATION_STEP_BUDGET - 16 - 256 - perSearch)
+    // Spent: every later search of the evaluation has no answer, even a cheap one.
+    budget.steps = 10
+    expect(dotStar.test('ann@example.com', budget)).toBeUndefined()
+    expect(nested.test(value, budget)).toBeUndefined()
+    // Without a shared budget each search has its own.
+    expect(nested.test(value)).toBe(false)
+  })
+
+  it('bounds one evaluateAllFlags over 5,000 costly regex flags; a flag evaluated alone still decides', () => {
+    const flags = Array.from({ length: 5000 }, (_, i) => flagWith([costly], `regex-${i}`))
+    const compiled = compileFlags({ flags }, { mode: 'local' })
+    const subject = { distinctId: 'u', personProperties: { email: value } }
+    const budget = createRegexBudget()
+    const { results, inconclusive } = evaluateAllFlags(compiled, subject, undefined, budget)
+    const decided = Object.keys(results).length
+    // As many searches as the shared budget pays for, then the rest are left to the server.
+    expect(decided).toBe(Math.floor(EVALUATION_STEP_BUDGET / perSearch))
+    expect(Object.values(results).every((r) => r.enabled === false)).toBe(true)
+    expect(inconclusive).toHaveLength(5000 - decided)
+    expect(budget.steps).toBeLessThanOrEqual(0)
+    // Each call without a budget argument has a budget of its own.
+    expect(verdict(compiled, 'regex-4999', subject)).toBe(false)
+    // A budget passed on is shared: a spent one decides nothing more.
+    expect(evaluateFlag(compiled, 'regex-4999', subject, budget).kind).toBe('inconclusive')
+  })
+})
+
+describe('budgeted matcher start positions', () => {
+  it('counts a step per start position, and tries only position 0 after a leading ^ (not under m)', () => {
+    const anchored = compileBudgeted('^ab+c', '', 100_000)
+    expect(anchored.test('x'.repeat(9999))).toBe(false)
+    expect(anchored.lastSteps).toBeLessThan(5)
+    expect(anchored.test('abbbc…')).toBe(true)
+    const multiline = compileBudgeted('^ab+c', 'm', 100_000)
+    expect(multiline.test('x'.repeat(9999) + '\nabc')).toBe(true)
+    expect(multiline.lastSteps).toBeGreaterThan(10_000)
+    const alternation = compileBudgeted('^x|ab+c', '', 100_000)
+    expect(alternation.test('zzabc')).toBe(true)
+    const unanchored = compileBudgeted('ab+c', '', 100_000)
+    expect(unanchored.test('x'.repeat(9999))).toBe(false)
+    expect(unanchored.lastSteps).toBeGreaterThanOrEqual(10_000)
+  })
 })

@@ -163,6 +163,22 @@ describe('PostHog flag methods', () => {
     expect(flagsRequests()).toHaveLength(0)
   })
 
+  it('one getAllFlags over 5,000 costly regex flags shares one regex budget: what it leaves undecided goes to /flags', async () => {
+    // `^(a+)+b` on 14 a's costs 65,534 matcher steps per search: alone, each flag decides locally.
+    const regex = (i: number) => ({ id: 1000 + i, key: `regex-${i}`, active: true, filters: { groups: [{ properties: [{ key: 'email', value: '^(a+)+b', operator: 'regex', type: 'person' }], rollout_percentage: 100 }] } })
+    server.route('/flags/definitions', { body: { flags: [...Array.from({ length: 5000 }, (_, i) => regex(i)), definitions.flags[1]], group_type_mapping: {}, cohorts: {} } })
+    server.route('/flags/', { body: { flags: {}, errorsWhileComputingFlags: false } })
+    const posthog = client({ secretKey: 'phs_secret' })
+    expect(await posthog.waitForLocalEvaluationReady(10_000)).toBe(true)
+    const personProperties = { email: 'a'.repeat(14) }
+    expect(await posthog.getFeatureFlag('regex-4999', 'u', { personProperties })).toBe(false)
+    expect(flagsRequests()).toHaveLength(0)
+    const values = await posthog.getAllFlags('u', { personProperties })
+    expect(values.beta).toBe(true)
+    // With a budget per flag all 5,000 would have been decided locally, with no request.
+    expect(flagsRequests()).toHaveLength(1)
+  })
+
   it('evaluates date filters in the project timezone: the definitions’ own, else featureFlagsTimezone', async () => {
     const dated = { flags: [{ id: 1, key: 'june', active: true, filters: { groups: [{ properties: [{ key: 'joined', type: 'person', operator: 'is_date_after', value: '2024-06-01' }] }] } }] }
     // 03:00 UTC is after UTC midnight but before Los Angeles midnight.
