@@ -12,6 +12,7 @@ import { Closing } from './closing.js'
 import type { SpoolStore } from './spool.js'
 import type { FlushPayload } from './reporter.js'
 import { WaitUntilFlusher } from './wait-until.js'
+import { batchTexts, type PackedBatch } from './packed-batch.js'
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -183,6 +184,7 @@ export class EventPipeline {
       closing: this.closing,
       maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
+      packsBatches: path !== CAPTURE_V1_PATH && this.sender.sendsPackedBatches,
       afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })
     this.#attachSpool(lane)
@@ -234,10 +236,10 @@ function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
   }
 }
 
-function flushPayload(path: string, count: number, events: readonly string[]): FlushPayload {
+function flushPayload(path: string, count: number, events: readonly string[] | PackedBatch): FlushPayload {
   let parsed: FlushPayload
   try {
-    parsed = JSON.parse(`[${events.join(',')}]`)
+    parsed = JSON.parse(`[${batchTexts(events as string[] | PackedBatch).join(',')}]`)
   } catch {
     parsed = [] as unknown as FlushPayload
   }

@@ -1,3 +1,6 @@
+import { utf8Length } from '../event.js'
+import { wireBlockTexts, type WireBlock } from './packed-batch.js'
+
 /** The scope the context module hands to event building (immutable). */
 export interface ScopeLike {
   readonly sessionId?: string
@@ -20,6 +23,18 @@ export const enum SlotForm {
 export interface Compactor {
   deflate(text: string): Uint8Array
   inflate(data: Uint8Array): string
+  /** Raw deflate at the request body's gzip level, ended by a sync flush, with the text's CRC-32 and UTF-8 length. */
+  pack?(text: string): { data: Uint8Array; crc: number; bytes: number }
+}
+
+/** How `compact()` turns blocks into whole batches in their wire form (see `WireBlock`). */
+export interface WireCompaction {
+  /** Completes a queued event for the wire (the lane's serializer). */
+  serialize(queue: EventQueue, slot: number): string
+  /** Largest event a batch takes (UTF-8 bytes); a block holding a larger one is compacted for memory instead. */
+  maxEventBytes: number
+  /** Largest joined text (UTF-8 bytes) one request may carry. */
+  maxBytes: number
 }
 
 /** Consecutive queued events compressed together; each of their slots points here. */
@@ -27,6 +42,8 @@ interface CompactBlock {
   readonly data: Uint8Array
   readonly firstSeq: number
   readonly count: number
+  /** Set when the block holds the events' wire texts as one batch (their forms are then Complete). */
+  readonly wire: WireBlock | undefined
 }
 
 /**
@@ -102,7 +119,7 @@ export class EventQueue {
     if (json !== undefined) return json
     const block = this.block[slot]!
     // JSON.stringify never emits a raw newline, so it safely separates the events of a block.
-    const parts = this.#compactor!.inflate(block.data).split('\n')
+    const parts = block.wire !== undefined ? wireBlockTexts(block.wire, this.#compactor!.inflate) : this.#compactor!.inflate(block.data).split('\n')
     for (let k = 0; k < block.count; k++) {
       const seq = block.firstSeq + k
       if (seq < this.removed) continue // dropped or sent already
@@ -118,26 +135,56 @@ export class EventQueue {
   /**
    * Compresses, `blockSize` events at a time, the events queued beyond the first `hot` ones:
    * the next batches stay plain strings, a backlog (PostHog down, a burst) shrinks several times.
+   * With `wire`, each block is one whole batch in its wire form (see `WireBlock`), compressed
+   * once for both memory and the request; otherwise the stored texts, fast, for memory only.
    * Returns the number of events compacted.
    */
-  compact(hot: number, blockSize: number): number {
-    if (this.#compactor === undefined) return 0
+  compact(hot: number, blockSize: number, wire?: WireCompaction): number {
+    const compactor = this.#compactor
+    if (compactor === undefined) return 0
     if (this.#compactSeq < this.removed + hot) this.#compactSeq = this.removed + hot
+    const pack = wire !== undefined ? compactor.pack : undefined
     let compacted = 0
     const parts: string[] = new Array(blockSize)
     while (this.#compactSeq + blockSize <= this.pushed) {
       const first = this.#compactSeq
-      for (let k = 0; k < blockSize; k++) parts[k] = this.json[this.#slotOf(first + k)]!
-      const block: CompactBlock = { data: this.#compactor.deflate(parts.join('\n')), firstSeq: first, count: blockSize }
+      const block = (pack !== undefined && this.#wireBlock(first, blockSize, wire!, pack, parts)) || this.#memoryBlock(first, blockSize, parts)
       for (let k = 0; k < blockSize; k++) {
         const at = this.#slotOf(first + k)
         this.json[at] = undefined
         this.block[at] = block
+        if (block.wire !== undefined) this.form[at] = SlotForm.Complete
       }
       this.#compactSeq += blockSize
       compacted += blockSize
     }
     return compacted
+  }
+
+  #memoryBlock(first: number, count: number, parts: string[]): CompactBlock {
+    for (let k = 0; k < count; k++) parts[k] = this.json[this.#slotOf(first + k)]!
+    return { data: this.#compactor!.deflate(parts.join('\n')), firstSeq: first, count, wire: undefined }
+  }
+
+  /** The block as a whole batch in its wire form, or undefined when a batch could not take it whole. */
+  #wireBlock(first: number, count: number, wire: WireCompaction, pack: NonNullable<Compactor['pack']>, parts: string[]): CompactBlock | undefined {
+    const lengths = new Uint32Array(count)
+    for (let k = 0; k < count; k++) {
+      const text = wire.serialize(this, this.#slotOf(first + k))
+      if (text.length * 3 > wire.maxEventBytes && utf8Length(text) > wire.maxEventBytes) return undefined
+      parts[k] = text
+      lengths[k] = text.length
+    }
+    const packed = pack(parts.join(','))
+    if (packed.bytes > wire.maxBytes) return undefined
+    return { data: packed.data, firstSeq: first, count, wire: { data: packed.data, crc: packed.crc, bytes: packed.bytes, lengths } }
+  }
+
+  /** The wire block that starts at the head, when all of it is still queued and compressed. */
+  wireBlockAtHead(): WireBlock | undefined {
+    if (this.size === 0 || this.pendingJson !== undefined) return undefined
+    const block = this.block[this.head]
+    return block?.wire !== undefined && block.firstSeq === this.removed && block.count <= this.size ? block.wire : undefined
   }
 
   #slotOf(seq: number): number {

@@ -1,6 +1,7 @@
 import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
-import { EventQueue, type Compactor } from './event-queue.js'
+import { EventQueue, type Compactor, type WireCompaction } from './event-queue.js'
+import { PackedBatch, batchTexts } from './packed-batch.js'
 import type { Sender } from './sender.js'
 import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
@@ -37,6 +38,11 @@ const COMPACT_BLOCK = 128
  * keeps most of its events compressed, at about a sixth of their JSON size.
  */
 const MAX_HOT_EVENTS = COMPACT_BLOCK
+/**
+ * Largest batch compacted in its wire form while the lane is sending (one block is one batch,
+ * compressed synchronously): above this, blocks are compacted for memory only.
+ */
+const MAX_WIRE_BLOCK = 1000
 
 const RESOLVED = Promise.resolve()
 
@@ -78,7 +84,7 @@ export class Lane {
   /** Events in requests that are not settled in capture order yet (see #done). */
   #inFlight = 0
   /** Batches in flight, oldest first; a batch counts as done once it and all older ones are. */
-  readonly #batches: Array<{ count: number; finished: boolean; events: string[]; startSeq: number }> = []
+  readonly #batches: Array<{ count: number; finished: boolean; events: string[] | PackedBatch; startSeq: number }> = []
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
@@ -86,6 +92,9 @@ export class Lane {
   readonly #compactAt: number
   readonly #hot: number
   #compactScheduled = false
+  /** How a backlog is compacted into whole wire batches while the lane sends (undefined: never). */
+  readonly #wire: WireCompaction | undefined
+  readonly #inflate: ((data: Uint8Array) => string) | undefined
   readonly #afterPush: (() => void) | undefined
   /** Events this lane got acknowledged by the server. */
   delivered = 0
@@ -114,6 +123,11 @@ export class Lane {
     /** Most events kept after network failures (default: `capacity`). */
     maxHeld?: number
     compactor?: Compactor
+    /**
+     * The sender sends gzipped `/batch/` bodies: a backlog compacted while the lane is sending
+     * is compressed once, as whole batches in their wire form (see `PackedBatch`).
+     */
+    packsBatches?: boolean
     /** Called after every push (the `waitUntil` debounce). */
     afterPush?: (() => void) | undefined
   }) {
@@ -131,6 +145,12 @@ export class Lane {
     this.#closing = params.closing
     this.#afterPush = params.afterPush
     this.#maxHeld = params.maxHeld ?? params.capacity
+    const compactor = params.compactor
+    this.#inflate = compactor?.inflate
+    this.#wire =
+      params.packsBatches && compactor?.pack !== undefined && params.maxBatchSize <= MAX_WIRE_BLOCK
+        ? { serialize: params.serialize, maxEventBytes: params.maxEventBytes, maxBytes: MAX_REQUEST_BYTES - ENVELOPE_BYTES }
+        : undefined
   }
 
   /** Events neither delivered nor dropped yet: queued, in flight, or held after a network failure. */
@@ -190,7 +210,7 @@ export class Lane {
   /** The JSON of every event in a request not settled yet (crash delivery resends them). */
   inFlightEvents(): string[] {
     const events: string[] = []
-    for (const batch of this.#batches) if (!batch.finished) events.push(...batch.events)
+    for (const batch of this.#batches) if (!batch.finished) events.push(...batchTexts(batch.events))
     return events
   }
 
@@ -205,7 +225,11 @@ export class Lane {
     this.#compactScheduled = true
     const handle = later(() => {
       this.#compactScheduled = false
-      this.queue.compact(this.#hot, COMPACT_BLOCK)
+      // While batches are leaving, the backlog will be sent soon: compress it once, as whole
+      // batches in their wire form, which the sender puts in the request as they are. A queue
+      // that waits (for its flush, nothing sending) is compacted fast, for memory only.
+      if (this.#wire !== undefined && this.#workers > 0) this.queue.compact(this.#maxBatchSize, this.#maxBatchSize, this.#wire)
+      else this.queue.compact(this.#hot, COMPACT_BLOCK)
     })
     handle.unref?.()
   }
@@ -348,8 +372,16 @@ export class Lane {
   }
 
   /** Takes up to `maxBatchSize` events and 5 MiB of JSON from the head; refuses events that cannot be sent. */
-  #take(): string[] {
+  #take(): string[] | PackedBatch {
     const q = this.queue
+    // A batch compacted whole in its wire form (checked for size when it was compacted).
+    const wire = this.#wire !== undefined ? q.wireBlockAtHead() : undefined
+    if (wire !== undefined) {
+      const count = wire.lengths.length
+      for (let k = 0; k < count; k++) q.shift()
+      this.#counters.inFlight += count
+      return new PackedBatch(wire, this.#inflate!)
+    }
     const batch: string[] = []
     let bytes = ENVELOPE_BYTES
     while (batch.length < this.#maxBatchSize && q.size > 0) {

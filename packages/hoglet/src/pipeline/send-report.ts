@@ -1,8 +1,10 @@
 import type { DropReason } from '../errors/events-dropped-error.js'
+import type { PackedBatch } from './packed-batch.js'
 
 /** How a batch ended, told to the client so it can count, log and emit. */
 export interface SendReport {
-  delivered(path: string, count: number, events: readonly string[]): void
+  /** `events`: the delivered texts (a packed batch expands to them with `batchTexts`). */
+  delivered(path: string, count: number, events: readonly string[] | PackedBatch): void
   /** A network error or timeout outlasted the retries: the events go back to the lane for the next flush. */
   held(path: string, count: number, error: Error): void
   dropped(reason: DropReason, count: number, message: string, cause?: unknown): void

@@ -13,6 +13,8 @@ import type { Counters } from './stats.js'
 import type { SendReport, SendResult } from './send-report.js'
 import { CAPTURE_V1_PATH } from './capture-v1-path.js'
 import type { CaptureV1Sender } from './capture-v1.js'
+import { MAX_STORED_BYTES, PackedBatch, packedGzipBody } from './packed-batch.js'
+import { crc32 } from './crc32.js'
 
 export type { SendReport, SendResult } from './send-report.js'
 
@@ -43,6 +45,9 @@ export class Sender {
   readonly #bodySuffix: string
   readonly #headers: Record<string, string>
   readonly #plainHeaders: Record<string, string>
+  /** The body's opening bytes and their CRC-32, for bodies assembled from packed batches. */
+  readonly #prefixBytes: Uint8Array
+  readonly #prefixCrc: number
   /**
    * While above zero someone awaits delivery (`flush()`, `shutdown()`, an Immediate call), so
    * waits between retries keep the process alive; otherwise they are unref'd.
@@ -62,6 +67,13 @@ export class Sender {
     this.#plainHeaders = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
     this.#headers = { ...this.#plainHeaders }
     if (!options.disableCompression && runtime.gzip) this.#headers['Content-Encoding'] = 'gzip'
+    this.#prefixBytes = encoder.encode(this.#bodyPrefix)
+    this.#prefixCrc = crc32(this.#prefixBytes)
+  }
+
+  /** True when a batch compacted in its wire form can go out as it is (gzipped `/batch/` bodies). */
+  get sendsPackedBatches(): boolean {
+    return this.#headers['Content-Encoding'] === 'gzip' && this.#prefixBytes.length <= MAX_STORED_BYTES
   }
 
   /**
@@ -69,15 +81,18 @@ export class Sender {
    * timeout on the last attempt, as posthog-node keeps them) hands them back as `held`.
    * `closing` aborts the request in progress and any wait between retries (shutdown ran out of time).
    */
-  async send(path: string, events: string[], closing: AbortSignal): Promise<SendResult> {
+  async send(path: string, batch: string[] | PackedBatch, closing: AbortSignal): Promise<SendResult> {
+    // A packed batch goes out as it is only as a gzipped `/batch/` body.
+    const packed = batch instanceof PackedBatch && path !== CAPTURE_V1_PATH && this.sendsPackedBatches ? batch : undefined
+    const events = packed === undefined && batch instanceof PackedBatch ? batch.texts() : batch
     if (path === CAPTURE_V1_PATH) {
       this.#v1 ??= import('./capture-v1.js').then(
         ({ CaptureV1Sender }) => new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0)),
       )
-      return (await this.#v1).send(path, events, closing)
+      return (await this.#v1).send(path, events as string[], closing)
     }
     const url = this.#options.host + path
-    const joined = events.join(',')
+    const joined = packed ?? (events as string[]).join(',')
     const maxRetries = this.#options.fetchRetryCount
     for (let attempt = 0; ; attempt++) {
       if (closing.aborted) return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
@@ -90,13 +105,13 @@ export class Sender {
         return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
       }
       if (result.kind === 'fatal') {
-        if (result.error.status === 413) return this.#split(path, events, closing, result.error)
+        if (result.error.status === 413) return this.#split(path, texts(events), closing, result.error)
         return this.#dropped('http_4xx', events.length, result.error.message, result.error)
       }
       if (attempt >= maxRetries) {
         if (result.error instanceof NetworkError || result.error instanceof RequestTimeoutError) {
           this.#report.held(path, events.length, result.error)
-          return { delivered: false, held: events }
+          return { delivered: false, held: texts(events) }
         }
         return this.#dropped('retries_exhausted', events.length, `gave up after ${attempt + 1} attempts: ${result.error.message}`, result.error)
       }
@@ -124,20 +139,27 @@ export class Sender {
     return NOT_DELIVERED
   }
 
-  async #attempt(url: string, joined: string, closing: AbortSignal): Promise<AttemptResult> {
-    const text = this.#bodyPrefix + joined + this.#bodySuffix + new Date().toISOString() + '"}'
+  async #attempt(url: string, joined: string | PackedBatch, closing: AbortSignal): Promise<AttemptResult> {
+    const sentAt = this.#bodySuffix + new Date().toISOString() + '"}'
     // posthog-node's fetch contract: a string body when uncompressed, bytes when gzipped.
-    let body: string | Uint8Array<ArrayBuffer> = text
+    let body: string | Uint8Array<ArrayBuffer>
     let headers = this.#headers
-    if (headers['Content-Encoding'] === 'gzip') {
+    if (typeof joined !== 'string') {
+      // Compressed when it was compacted: the body is that data inside the envelope.
+      body = packedGzipBody(this.#prefixBytes, this.#prefixCrc, joined.block, encoder.encode(sentAt)) as Uint8Array<ArrayBuffer>
+    } else if (headers['Content-Encoding'] === 'gzip') {
+      const text = this.#bodyPrefix + joined + sentAt
       try {
         body = (await this.#runtime.gzip!(encoder.encode(text))) as Uint8Array<ArrayBuffer>
       } catch {
         // A failing compressor must not lose the batch: send it uncompressed instead.
         headers = this.#plainHeaders
+        body = text
       }
       // Shutdown may have run out of time while the batch was compressing: no request then.
       if (closing.aborted) return { kind: 'aborted' }
+    } else {
+      body = this.#bodyPrefix + joined + sentAt
     }
 
     const deadline = new Deadline(this.#options.requestTimeout)
@@ -172,6 +194,10 @@ export class Sender {
       closing.removeEventListener('abort', onClose)
     }
   }
+}
+
+function texts(batch: string[] | PackedBatch): string[] {
+  return batch instanceof PackedBatch ? batch.texts() : batch
 }
 
 /** The response text, or '' when a minimal custom response has none or it fails. */

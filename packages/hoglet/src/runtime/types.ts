@@ -55,6 +55,12 @@ export interface Runtime {
   compactor?: {
     deflate: (text: string) => Uint8Array
     inflate: (data: Uint8Array) => string
+    /**
+     * Raw deflate at the request body's gzip level, ended by a sync flush (byte-aligned, not
+     * final), with the text's CRC-32 and UTF-8 length: a backlog compacted this way is put in
+     * the gzipped request body as it is.
+     */
+    pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number }
   }
   /** Calls `hook` synchronously when the process exits (the unsent-events warning); returns a handle to keep and remove. */
   onExit?: (hook: () => void) => { remove(): void }

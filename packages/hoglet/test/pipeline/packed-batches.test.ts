@@ -1,0 +1,178 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { crc32 as zlibCrc32, gunzipSync } from 'node:zlib'
+import { randomBytes } from 'node:crypto'
+import { PostHog, uuidv7, type PostHogOptions } from '../../src/index.js'
+import { crc32, crc32Combine } from '../../src/pipeline/crc32.js'
+import { packedGzipBody, wireBlockTexts, type WireBlock } from '../../src/pipeline/packed-batch.js'
+import { nodeRuntime } from '../../src/runtime/node.js'
+import { VERSION } from '../../src/version.js'
+import { createTestServer, type TestServer, type RecordedRequest } from '../helpers/test-server.js'
+import { clientFor } from '../helpers/client.js'
+import { expectStatsIdentity } from '../helpers/stats-identity.js'
+
+const compactor = nodeRuntime.compactor!
+const encoder = new TextEncoder()
+
+function wireBlock(texts: string[]): WireBlock {
+  const packed = compactor.pack!(texts.join(','))
+  return { ...packed, lengths: Uint32Array.from(texts, (t) => t.length) }
+}
+
+describe('CRC-32 for assembled gzip bodies', () => {
+  it('matches zlib, and combines two parts into the CRC of both', () => {
+    for (const length of [0, 1, 7, 1000, 70_000]) {
+      const a = randomBytes(length)
+      const b = randomBytes((length * 7) % 5000)
+      expect(crc32(a)).toBe(zlibCrc32(a))
+      expect(crc32(b, crc32(a))).toBe(zlibCrc32(Buffer.concat([a, b])))
+      expect(crc32Combine(zlibCrc32(a), zlibCrc32(b), b.length)).toBe(zlibCrc32(Buffer.concat([a, b])))
+    }
+  })
+})
+
+describe('packed batches', () => {
+  const texts = Array.from({ length: 100 }, (_, i) => JSON.stringify({ uuid: `id-${i}`, event: 'é vent', properties: { i, s: '日本'.repeat(i % 5) } }))
+
+  it('builds a single-member gzip body that inflates to the envelope around the events', () => {
+    const prefix = encoder.encode('{"api_key":"phc_x","batch":[')
+    const suffix = encoder.encode('],"sent_at":"2026-12-01T00:00:00.000Z"}')
+    const body = packedGzipBody(prefix, crc32(prefix), wireBlock(texts), suffix)
+    // gunzipSync checks the trailer's CRC-32 and length.
+    const text = gunzipSync(body).toString('utf8')
+    expect(text).toBe(`{"api_key":"phc_x","batch":[${texts.join(',')}],"sent_at":"2026-12-01T00:00:00.000Z"}`)
+    expect(JSON.parse(text).batch).toHaveLength(100)
+  })
+
+  it('gives back each event text of a block', () => {
+    expect(wireBlockTexts(wireBlock(texts), compactor.inflate)).toEqual(texts)
+  })
+})
+
+/** A packed body starts with the stored block holding the envelope's opening; zlib's gzip of JSON never does. */
+const isPacked = (request: RecordedRequest): boolean => request.rawBody[10] === 0x00
+
+describe('a backlog sent while the lane is sending', () => {
+  let server: TestServer
+  const clients: PostHog[] = []
+  function make(options: PostHogOptions = {}): PostHog {
+    const client = clientFor(server, options)
+    clients.push(client)
+    return client
+  }
+  beforeEach(async () => {
+    server = await createTestServer()
+  })
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
+    await server.close()
+  })
+
+  const timestamp = new Date(Date.UTC(2026, 11, 1, 12, 0, 0, 5))
+  function captureBacklog(client: PostHog, count: number): string[] {
+    const uuids: string[] = []
+    for (let i = 0; i < count; i++) {
+      const uuid = uuidv7()
+      uuids.push(uuid)
+      client.capture({ distinctId: `user-${i % 7}`, event: i % 3 ? 'page viewed' : 'ünïcode ✓', uuid, timestamp, properties: { i, path: `/p/${i}` } })
+    }
+    return uuids
+  }
+  function expectDelivered(uuids: string[], unanswered?: RecordedRequest): void {
+    const events = server.requestsTo('/batch/').filter((r) => r !== unanswered).flatMap((r) => r.json.batch as any[])
+    expect(events.map((e) => e.uuid).sort()).toEqual([...uuids].sort())
+    const byUuid = new Map(events.map((e) => [e.uuid, e]))
+    uuids.forEach((uuid, i) => {
+      expect(byUuid.get(uuid)).toEqual({
+        uuid,
+        event: i % 3 ? 'page viewed' : 'ünïcode ✓',
+        distinct_id: `user-${i % 7}`,
+        properties: { i, path: `/p/${i}`, $lib: 'hoglet', $lib_version: VERSION, $is_server: true, $geoip_disable: true },
+        timestamp: timestamp.toISOString(),
+      })
+    })
+  }
+
+  it('sends whole batches compressed once, with the same events and batching', async () => {
+    const client = make({ flushAt: 20, maxBatchSize: 100 })
+    const uuids = captureBacklog(client, 1000)
+    await client.flush()
+    expectDelivered(uuids)
+    const batches = server.requestsTo('/batch/')
+    expect(batches.map((r) => r.json.batch.length)).toEqual(Array(10).fill(100))
+    expect(batches.filter(isPacked).length).toBeGreaterThan(0)
+    for (const r of batches) expect(Object.keys(r.json)).toEqual(['api_key', 'batch', 'sent_at'])
+    expectStatsIdentity(client.stats())
+    expect(client.stats().delivered).toBe(1000)
+  })
+
+  it('retries a packed batch with the same events', async () => {
+    const failed = new Set<string>()
+    server.route('/batch/', (r) => {
+      const first = r.json.batch[0].uuid as string
+      if (isPacked(r) && !failed.has(first)) {
+        failed.add(first)
+        return { status: 503 }
+      }
+      return { status: 200, body: { status: 1 } }
+    })
+    const client = make({ flushAt: 20, maxBatchSize: 100 })
+    const uuids = captureBacklog(client, 600)
+    await client.flush()
+    expect(failed.size).toBeGreaterThan(0)
+    const delivered = server.requestsTo('/batch/').filter((r) => !failed.has(r.json.batch[0].uuid) || isPacked(r))
+    expect(delivered.length).toBeGreaterThan(0)
+    // Every failed batch came again whole: the delivered events are each uuid once.
+    const once = new Map<string, any>()
+    for (const r of server.requestsTo('/batch/')) for (const e of r.json.batch) once.set(e.uuid, e)
+    expect([...once.keys()].sort()).toEqual([...uuids].sort())
+    expect(client.stats().delivered).toBe(600)
+    expect(client.stats().retried).toBe(failed.size)
+    expectStatsIdentity(client.stats())
+  })
+
+  it('halves a packed batch the server refuses as too large (413)', async () => {
+    server.route('/batch/', (r) => (r.json.batch.length > 50 && isPacked(r) ? { status: 413 } : { status: 200, body: { status: 1 } }))
+    const client = make({ flushAt: 20, maxBatchSize: 100 })
+    const uuids = captureBacklog(client, 600)
+    await client.flush()
+    const accepted = server.requestsTo('/batch/').filter((r) => !(r.json.batch.length > 50 && isPacked(r)))
+    const sizes = accepted.map((r) => r.json.batch.length)
+    expect(sizes).toContain(50)
+    expect(accepted.flatMap((r) => r.json.batch.map((e: any) => e.uuid)).sort()).toEqual([...uuids].sort())
+    expect(client.stats().delivered).toBe(600)
+    expectStatsIdentity(client.stats())
+  })
+
+  it('holds a packed batch after a network failure and sends it with the next flush', async () => {
+    let cut = 0
+    let unanswered: RecordedRequest | undefined
+    server.route('/batch/', (r) => {
+      if (isPacked(r) && cut === 0) {
+        cut++
+        unanswered = r
+        return { reset: true }
+      }
+      return { status: 200, body: { status: 1 } }
+    })
+    const client = make({ flushAt: 20, maxBatchSize: 100, fetchRetryCount: 0 })
+    const uuids = captureBacklog(client, 600)
+    await client.flush()
+    expect(cut).toBe(1)
+    expect(client.stats().queued).toBe(100)
+    expectStatsIdentity(client.stats())
+    await client.flush()
+    expectDelivered(uuids, unanswered)
+    expect(client.stats().delivered).toBe(600)
+    expectStatsIdentity(client.stats())
+  })
+
+  it('emits the delivered events of a packed batch on `flush`', async () => {
+    const client = make({ flushAt: 20, maxBatchSize: 100 })
+    const seen: string[] = []
+    client.on('flush', (events: any) => seen.push(...events.map((e: any) => e.uuid)))
+    const uuids = captureBacklog(client, 600)
+    await client.flush()
+    expect(server.requestsTo('/batch/').filter(isPacked).length).toBeGreaterThan(0)
+    expect(seen.sort()).toEqual([...uuids].sort())
+  })
+})
