@@ -1,5 +1,5 @@
 import { utf8Length } from '../event.js'
-import { wireBlockTexts, type WireBlock } from './packed-batch.js'
+import { packing, type WireBlock } from './packed-batch.js'
 
 /** The scope the context module hands to event building (immutable). */
 export interface ScopeLike {
@@ -24,7 +24,7 @@ export interface Compactor {
   deflate(text: string): Uint8Array
   inflate(data: Uint8Array): string
   /** Raw deflate at the request body's gzip level, ended by a sync flush, with the text's CRC-32 and UTF-8 length. */
-  pack?(text: string): { data: Uint8Array; crc: number; bytes: number }
+  pack?(text: string): { data: Uint8Array; crc: number; bytes: number } | undefined
 }
 
 /** How `compact()` turns blocks into whole batches in their wire form (see `WireBlock`). */
@@ -119,7 +119,7 @@ export class EventQueue {
     if (json !== undefined) return json
     const block = this.block[slot]!
     // JSON.stringify never emits a raw newline, so it safely separates the events of a block.
-    const parts = block.wire !== undefined ? wireBlockTexts(block.wire, this.#compactor!.inflate) : this.#compactor!.inflate(block.data).split('\n')
+    const parts = block.wire !== undefined ? packing()!.wireBlockTexts(block.wire, this.#compactor!.inflate) : this.#compactor!.inflate(block.data).split('\n')
     for (let k = 0; k < block.count; k++) {
       const seq = block.firstSeq + k
       if (seq < this.removed) continue // dropped or sent already
@@ -143,7 +143,8 @@ export class EventQueue {
     const compactor = this.#compactor
     if (compactor === undefined) return 0
     if (this.#compactSeq < this.removed + hot) this.#compactSeq = this.removed + hot
-    const pack = wire !== undefined ? compactor.pack : undefined
+    // The packing module loads with the first wire compaction; until then blocks are for memory.
+    const pack = wire !== undefined && compactor.pack !== undefined && packing() !== undefined ? compactor.pack : undefined
     let compacted = 0
     const parts: string[] = new Array(blockSize)
     while (this.#compactSeq + blockSize <= this.pushed) {
@@ -168,16 +169,13 @@ export class EventQueue {
 
   /** The block as a whole batch in its wire form, or undefined when a batch could not take it whole. */
   #wireBlock(first: number, count: number, wire: WireCompaction, pack: NonNullable<Compactor['pack']>, parts: string[]): CompactBlock | undefined {
-    const lengths = new Uint32Array(count)
     for (let k = 0; k < count; k++) {
       const text = wire.serialize(this, this.#slotOf(first + k))
       if (text.length * 3 > wire.maxEventBytes && utf8Length(text) > wire.maxEventBytes) return undefined
       parts[k] = text
-      lengths[k] = text.length
     }
-    const packed = pack(parts.join(','))
-    if (packed.bytes > wire.maxBytes) return undefined
-    return { data: packed.data, firstSeq: first, count, wire: { data: packed.data, crc: packed.crc, bytes: packed.bytes, lengths } }
+    const block = packing()!.wireBlock(parts, pack, wire.maxBytes)
+    return block === undefined ? undefined : { data: block.data, firstSeq: first, count, wire: block }
   }
 
   /** The wire block that starts at the head, when all of it is still queued and compressed. */

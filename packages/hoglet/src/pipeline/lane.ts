@@ -1,7 +1,7 @@
 import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import { EventQueue, type Compactor, type WireCompaction } from './event-queue.js'
-import { PackedBatch, batchTexts } from './packed-batch.js'
+import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
 import type { Sender } from './sender.js'
 import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
@@ -380,7 +380,7 @@ export class Lane {
       const count = wire.lengths.length
       for (let k = 0; k < count; k++) q.shift()
       this.#counters.inFlight += count
-      return new PackedBatch(wire, this.#inflate!)
+      return packing()!.packedBatch(wire, this.#inflate!)
     }
     const batch: string[] = []
     let bytes = ENVELOPE_BYTES

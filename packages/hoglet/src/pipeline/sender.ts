@@ -13,8 +13,7 @@ import type { Counters } from './stats.js'
 import type { SendReport, SendResult } from './send-report.js'
 import { CAPTURE_V1_PATH } from './capture-v1-path.js'
 import type { CaptureV1Sender } from './capture-v1.js'
-import { MAX_STORED_BYTES, PackedBatch, packedGzipBody } from './packed-batch.js'
-import { crc32 } from './crc32.js'
+import { batchTexts, packing, type PackedBatch, type WireBlock } from './packed-batch.js'
 
 export type { SendReport, SendResult } from './send-report.js'
 
@@ -45,9 +44,8 @@ export class Sender {
   readonly #bodySuffix: string
   readonly #headers: Record<string, string>
   readonly #plainHeaders: Record<string, string>
-  /** The body's opening bytes and their CRC-32, for bodies assembled from packed batches. */
-  readonly #prefixBytes: Uint8Array
-  readonly #prefixCrc: number
+  /** The body's opening, deflated once for bodies assembled from packed batches. */
+  #packedPrefix: WireBlock | undefined
   /**
    * While above zero someone awaits delivery (`flush()`, `shutdown()`, an Immediate call), so
    * waits between retries keep the process alive; otherwise they are unref'd.
@@ -67,13 +65,11 @@ export class Sender {
     this.#plainHeaders = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
     this.#headers = { ...this.#plainHeaders }
     if (!options.disableCompression && runtime.gzip) this.#headers['Content-Encoding'] = 'gzip'
-    this.#prefixBytes = encoder.encode(this.#bodyPrefix)
-    this.#prefixCrc = crc32(this.#prefixBytes)
   }
 
   /** True when a batch compacted in its wire form can go out as it is (gzipped `/batch/` bodies). */
   get sendsPackedBatches(): boolean {
-    return this.#headers['Content-Encoding'] === 'gzip' && this.#prefixBytes.length <= MAX_STORED_BYTES
+    return this.#headers['Content-Encoding'] === 'gzip' && this.#runtime.compactor?.pack !== undefined
   }
 
   /**
@@ -83,8 +79,8 @@ export class Sender {
    */
   async send(path: string, batch: string[] | PackedBatch, closing: AbortSignal): Promise<SendResult> {
     // A packed batch goes out as it is only as a gzipped `/batch/` body.
-    const packed = batch instanceof PackedBatch && path !== CAPTURE_V1_PATH && this.sendsPackedBatches ? batch : undefined
-    const events = packed === undefined && batch instanceof PackedBatch ? batch.texts() : batch
+    const packed = !Array.isArray(batch) && path !== CAPTURE_V1_PATH && this.sendsPackedBatches ? (batch as PackedBatch) : undefined
+    const events = packed === undefined ? batchTexts(batch) : batch
     if (path === CAPTURE_V1_PATH) {
       this.#v1 ??= import('./capture-v1.js').then(
         ({ CaptureV1Sender }) => new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0)),
@@ -105,13 +101,13 @@ export class Sender {
         return this.#dropped('shutdown', events.length, `shutdown ran out of time before ${url} answered`)
       }
       if (result.kind === 'fatal') {
-        if (result.error.status === 413) return this.#split(path, texts(events), closing, result.error)
+        if (result.error.status === 413) return this.#split(path, batchTexts(events), closing, result.error)
         return this.#dropped('http_4xx', events.length, result.error.message, result.error)
       }
       if (attempt >= maxRetries) {
         if (result.error instanceof NetworkError || result.error instanceof RequestTimeoutError) {
           this.#report.held(path, events.length, result.error)
-          return { delivered: false, held: texts(events) }
+          return { delivered: false, held: batchTexts(events) }
         }
         return this.#dropped('retries_exhausted', events.length, `gave up after ${attempt + 1} attempts: ${result.error.message}`, result.error)
       }
@@ -146,7 +142,11 @@ export class Sender {
     let headers = this.#headers
     if (typeof joined !== 'string') {
       // Compressed when it was compacted: the body is that data inside the envelope.
-      body = packedGzipBody(this.#prefixBytes, this.#prefixCrc, joined.block, encoder.encode(sentAt)) as Uint8Array<ArrayBuffer>
+      // (A packed batch exists only once the packing module has loaded.)
+      const { packedGzipBody, wireBlock } = packing()!
+      // The constant opening, deflated once (a packed batch exists, so the runtime packs).
+      this.#packedPrefix ??= wireBlock([this.#bodyPrefix], this.#runtime.compactor!.pack!, Number.POSITIVE_INFINITY)!
+      body = packedGzipBody(this.#packedPrefix, joined.block, encoder.encode(sentAt)) as Uint8Array<ArrayBuffer>
     } else if (headers['Content-Encoding'] === 'gzip') {
       const text = this.#bodyPrefix + joined + sentAt
       try {
@@ -194,10 +194,6 @@ export class Sender {
       closing.removeEventListener('abort', onClose)
     }
   }
-}
-
-function texts(batch: string[] | PackedBatch): string[] {
-  return batch instanceof PackedBatch ? batch.texts() : batch
 }
 
 /** The response text, or '' when a minimal custom response has none or it fails. */

@@ -5,7 +5,6 @@ import { openFileSpool } from './file-spool.js'
 import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
-import { crc32 } from '../pipeline/crc32.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
   // node:zlib runs on the libuv threadpool: the event loop stays free while a batch compresses.
@@ -48,13 +47,13 @@ const compactor = {
   },
   inflate: (data: Uint8Array): string => nodeBuiltin('node:zlib').inflateRawSync(data).toString('utf8'),
   // zlib's default level and memory, as the request body's gzip, so a packed batch is the same size.
-  pack: (text: string): { data: Uint8Array; crc: number; bytes: number } => {
+  // zlib.crc32 is Node 20.15+ (and not in every runtime's node:zlib): without it, nothing is packed.
+  pack: (text: string): { data: Uint8Array; crc: number; bytes: number } | undefined => {
     const zlib = nodeBuiltin('node:zlib')
+    if (typeof zlib.crc32 !== 'function') return undefined
     const input = Buffer.from(text, 'utf8')
     const data = new Uint8Array(zlib.deflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH }))
-    // zlib.crc32 is Node 20.15+ (and not in every runtime's node:zlib).
-    const crc = typeof zlib.crc32 === 'function' ? zlib.crc32(input) : crc32(input)
-    return { data, crc, bytes: input.length }
+    return { data, crc: zlib.crc32(input), bytes: input.length }
   },
 }
 

@@ -60,7 +60,7 @@ export interface Runtime {
      * final), with the text's CRC-32 and UTF-8 length: a backlog compacted this way is put in
      * the gzipped request body as it is.
      */
-    pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number }
+    pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined
   }
   /** Calls `hook` synchronously when the process exits (the unsent-events warning); returns a handle to keep and remove. */
   onExit?: (hook: () => void) => { remove(): void }

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { crc32 as zlibCrc32, gunzipSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import { PostHog, uuidv7, type PostHogOptions } from '../../src/index.js'
 import { crc32, crc32Combine } from '../../src/pipeline/crc32.js'
-import { packedGzipBody, wireBlockTexts, type WireBlock } from '../../src/pipeline/packed-batch.js'
+import { packedGzipBody, wireBlockTexts } from '../../src/pipeline/packing.js'
+import { loadPacking, packing, type WireBlock } from '../../src/pipeline/packed-batch.js'
 import { nodeRuntime } from '../../src/runtime/node.js'
 import { VERSION } from '../../src/version.js'
 import { createTestServer, type TestServer, type RecordedRequest } from '../helpers/test-server.js'
@@ -14,7 +15,7 @@ const compactor = nodeRuntime.compactor!
 const encoder = new TextEncoder()
 
 function wireBlock(texts: string[]): WireBlock {
-  const packed = compactor.pack!(texts.join(','))
+  const packed = compactor.pack!(texts.join(','))!
   return { ...packed, lengths: Uint32Array.from(texts, (t) => t.length) }
 }
 
@@ -34,9 +35,9 @@ describe('packed batches', () => {
   const texts = Array.from({ length: 100 }, (_, i) => JSON.stringify({ uuid: `id-${i}`, event: 'é vent', properties: { i, s: '日本'.repeat(i % 5) } }))
 
   it('builds a single-member gzip body that inflates to the envelope around the events', () => {
-    const prefix = encoder.encode('{"api_key":"phc_x","batch":[')
+    const prefix = wireBlock(['{"api_key":"phc_x","batch":['])
     const suffix = encoder.encode('],"sent_at":"2026-12-01T00:00:00.000Z"}')
-    const body = packedGzipBody(prefix, crc32(prefix), wireBlock(texts), suffix)
+    const body = packedGzipBody(prefix, wireBlock(texts), suffix)
     // gunzipSync checks the trailer's CRC-32 and length.
     const text = gunzipSync(body).toString('utf8')
     expect(text).toBe(`{"api_key":"phc_x","batch":[${texts.join(',')}],"sent_at":"2026-12-01T00:00:00.000Z"}`)
@@ -48,10 +49,12 @@ describe('packed batches', () => {
   })
 })
 
-/** A packed body starts with the stored block holding the envelope's opening; zlib's gzip of JSON never does. */
-const isPacked = (request: RecordedRequest): boolean => request.rawBody[10] === 0x00
+/** A packed body ends with the envelope's closing in a stored block, readable in the raw bytes; zlib's gzip of JSON never leaves it so. */
+const isPacked = (request: RecordedRequest): boolean => request.rawBody.includes('],"sent_at":"')
 
 describe('a backlog sent while the lane is sending', () => {
+  // What loads with the first compaction of a lane that is sending.
+  beforeAll(() => loadPacking())
   let server: TestServer
   const clients: PostHog[] = []
   function make(options: PostHogOptions = {}): PostHog {
@@ -174,5 +177,27 @@ describe('a backlog sent while the lane is sending', () => {
     await client.flush()
     expect(server.requestsTo('/batch/').filter(isPacked).length).toBeGreaterThan(0)
     expect(seen.sort()).toEqual([...uuids].sort())
+  })
+})
+
+describe('the packing module', () => {
+  it('is loaded by the first compaction of a sending lane, and then used', async () => {
+    // Whether an earlier test file in this worker loaded it already or not, a second backlog is packed.
+    const server = await createTestServer()
+    const client = clientFor(server, { flushAt: 20, maxBatchSize: 100 })
+    try {
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 600; i++) client.capture({ distinctId: 'u', event: `e${round}-${i}` })
+        await client.flush()
+      }
+      expect(packing()).toBeDefined()
+      const batches = server.requestsTo('/batch/')
+      expect(batches.filter(isPacked).length).toBeGreaterThan(0)
+      expect(batches.flatMap((r) => r.json.batch.map((e: any) => e.event))).toHaveLength(1200)
+      expect(batches.map((r) => r.json.batch.length)).toEqual(Array(12).fill(100))
+    } finally {
+      await client.shutdown(2000)
+      await server.close()
+    }
   })
 })
