@@ -5,7 +5,7 @@ import { Emitter } from './emitter.js'
 import { Lane } from './lane.js'
 import { Reporter, type ClientEvents } from './reporter.js'
 import { CAPTURE_V1_PATH } from './capture-v1-path.js'
-import { Sender } from './sender.js'
+import { LazySender } from './lazy-sender.js'
 import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
 import { Closing } from './closing.js'
@@ -26,7 +26,7 @@ export class EventPipeline {
   readonly emitter: Emitter<ClientEvents>
   readonly counters = new Counters()
   readonly reporter: Reporter
-  readonly sender: Sender
+  readonly sender: LazySender
   readonly serialize: ReturnType<typeof createSlotSerializer>
   /** Aborted when a shutdown times out: requests in flight stop, late slow-path events drop. */
   readonly closing = new Closing()
@@ -53,7 +53,7 @@ export class EventPipeline {
     const counters = this.counters
     const reporter = (this.reporter = new Reporter({ counters, emitter, logger, onError: config.onError, maxQueueSize: config.maxQueueSize }))
     this.serialize = createSlotSerializer(config.disableGeoip, config.isServer)
-    this.sender = new Sender(config, runtime, counters, {
+    this.sender = new LazySender(config, runtime, counters, {
       // Events leave `inFlight` the moment they are settled or held (a 413 split settles half a
       // batch at a time), so stats() adds up even while a batch is still partly in flight.
       delivered: (path, count, events) => {

@@ -2,7 +2,7 @@ import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import { EventQueue, type Compactor, type WireCompaction } from './event-queue.js'
 import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
-import type { Sender } from './sender.js'
+import type { BatchSender } from './send-report.js'
 import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
 import type { Closing } from './closing.js'
@@ -67,7 +67,7 @@ export class Lane {
   readonly #maxBatchSize: number
   readonly #flushAt: number
   readonly #serialize: SlotSerializer
-  readonly #sender: Sender
+  readonly #sender: BatchSender
   readonly #counters: Counters
   readonly #report: LaneReport
   readonly #closing: Closing
@@ -116,7 +116,7 @@ export class Lane {
     maxBatchSize: number
     flushAt: number
     serialize: SlotSerializer
-    sender: Sender
+    sender: BatchSender
     counters: Counters
     report: LaneReport
     closing: Closing

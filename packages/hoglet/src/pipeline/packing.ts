@@ -1,8 +1,8 @@
 import { crc32, crc32Combine } from './crc32.js'
-import type { PackedBatch, WireBlock } from './packed-batch.js'
+import type { PackedBatch, WireBlock } from './wire-block.js'
 
 /*
- * Packed batches (see `packed-batch.ts`): building a wire block, reading its texts back, and
+ * Packed batches (see `wire-block.ts`): building a wire block, reading its texts back, and
  * the gzip body around one. Loaded on the first compaction of a lane that is sending, so
  * importing hoglet and capturing without a backlog never load it.
  */

@@ -11,6 +11,11 @@ export interface SendReport {
   retrying(path: string, attempt: number, delayMs: number, cause: Error): void
 }
 
+/** Sends one batch to one endpoint; never rejects (see `Sender`). */
+export interface BatchSender {
+  send(path: string, batch: string[] | PackedBatch, closing: AbortSignal): Promise<SendResult>
+}
+
 /** How a `send()` ended: every event delivered, or not; `held` are the events kept for the next flush. */
 export interface SendResult {
   delivered: boolean

@@ -46,20 +46,18 @@ export class Sender {
   readonly #plainHeaders: Record<string, string>
   /** The body's opening, deflated once for bodies assembled from packed batches. */
   #packedPrefix: WireBlock | undefined
-  /**
-   * While above zero someone awaits delivery (`flush()`, `shutdown()`, an Immediate call), so
-   * waits between retries keep the process alive; otherwise they are unref'd.
-   */
-  keepAlive = 0
+  /** True while someone awaits delivery (`flush()`, `shutdown()`, an Immediate call): waits between retries then keep the process alive. */
+  readonly #holds: () => boolean
   /** Capture v1's sender, imported with the first v1 batch (most clients never send one). */
   #v1: Promise<CaptureV1Sender> | undefined
 
-  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
+  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport, holds: () => boolean) {
     this.#options = options
     this.#runtime = runtime
     this.#post = !options.fetchGiven && runtime.post !== undefined ? runtime.post : options.fetch
     this.#counters = counters
     this.#report = report
+    this.#holds = holds
     this.#bodyPrefix = `{"api_key":${JSON.stringify(options.apiKey)},"batch":[`
     this.#bodySuffix = options.historicalMigration ? '],"historical_migration":true,"sent_at":"' : '],"sent_at":"'
     this.#plainHeaders = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
@@ -72,6 +70,7 @@ export class Sender {
     return this.#headers['Content-Encoding'] === 'gzip' && this.#runtime.compactor?.pack !== undefined
   }
 
+
   /**
    * Delivers `events` (JSON texts) to `path`, or reports them dropped, or (a network error or
    * timeout on the last attempt, as posthog-node keeps them) hands them back as `held`.
@@ -83,7 +82,7 @@ export class Sender {
     const events = packed === undefined ? batchTexts(batch) : batch
     if (path === CAPTURE_V1_PATH) {
       this.#v1 ??= import('./capture-v1.js').then(
-        ({ CaptureV1Sender }) => new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.keepAlive > 0)),
+        ({ CaptureV1Sender }) => new CaptureV1Sender(this.#options, this.#runtime, this.#counters, this.#report, (ms, signal) => sleep(ms, signal, this.#holds())),
       )
       return (await this.#v1).send(path, events as string[], closing)
     }
@@ -114,7 +113,7 @@ export class Sender {
       const delay = retryDelayMs(attempt, this.#options.fetchRetryDelay, this.#options.fetchRetryMaxDelay, result.retryAfterMs)
       this.#counters.retried++
       this.#report.retrying(path, attempt + 1, delay, result.error)
-      if (!(await sleep(delay, closing, this.keepAlive > 0))) {
+      if (!(await sleep(delay, closing, this.#holds()))) {
         return this.#dropped('shutdown', events.length, `shutdown ran out of time while retrying ${url}`, result.error)
       }
     }
