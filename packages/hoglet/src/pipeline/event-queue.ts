@@ -169,10 +169,15 @@ export class EventQueue {
 
   /** The block as a whole batch in its wire form, or undefined when a batch could not take it whole. */
   #wireBlock(first: number, count: number, wire: WireCompaction, pack: NonNullable<Compactor['pack']>, parts: string[]): CompactBlock | undefined {
-    for (let k = 0; k < count; k++) {
-      const text = wire.serialize(this, this.#slotOf(first + k))
-      if (text.length * 3 > wire.maxEventBytes && utf8Length(text) > wire.maxEventBytes) return undefined
-      parts[k] = text
+    try {
+      for (let k = 0; k < count; k++) {
+        const text = wire.serialize(this, this.#slotOf(first + k))
+        if (text.length * 3 > wire.maxEventBytes && utf8Length(text) > wire.maxEventBytes) return undefined
+        parts[k] = text
+      }
+    } catch {
+      // An event that cannot be completed (a replayed record's bad time): the batch refuses it when taken.
+      return undefined
     }
     const block = packing()!.wireBlock(parts, pack, wire.maxBytes)
     return block === undefined ? undefined : { data: block.data, firstSeq: first, count, wire: block }

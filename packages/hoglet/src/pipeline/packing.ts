@@ -38,7 +38,9 @@ export function packedBatch(block: WireBlock, inflate: (data: Uint8Array) => str
 export function wireBlock(texts: string[], pack: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined, maxBytes: number): WireBlock | undefined {
   const packed = pack(texts.join(','))
   if (packed === undefined || packed.bytes > maxBytes) return undefined
-  return { data: packed.data, crc: packed.crc, bytes: packed.bytes, lengths: Uint32Array.from(texts, (text) => text.length) }
+  const lengths = new Uint32Array(texts.length)
+  for (let k = 0; k < texts.length; k++) lengths[k] = texts[k].length
+  return { data: packed.data, crc: packed.crc, bytes: packed.bytes, lengths }
 }
 
 // ID1 ID2, deflate, no flags, no mtime, no extra flags, OS unix: what node:zlib's gzip writes.

@@ -13,6 +13,9 @@ export function createSlotSerializer(disableGeoip: boolean, isServer = true): (q
   const defaultSuffix = LIB_JSON + (disableGeoip ? GEOIP_JSON : '') + '},"timestamp":"'
   const disabledSuffix = LIB_JSON + GEOIP_JSON + '},"timestamp":"'
   const enabledSuffix = LIB_JSON + '},"timestamp":"'
+  // Events of a burst share their millisecond: its ISO text is made once.
+  let lastTime = Number.NaN
+  let lastIso = ''
   return (queue, slot) => {
     const json = queue.jsonAt(slot)
     const form = queue.form[slot]
@@ -20,6 +23,11 @@ export function createSlotSerializer(disableGeoip: boolean, isServer = true): (q
     const suffix = form === SlotForm.Default ? defaultSuffix : form === SlotForm.GeoipDisabled ? disabledSuffix : enabledSuffix
     // `…"properties":{}}` (no properties) needs no comma before `$lib`.
     const empty = json.charCodeAt(json.length - 3) === 123 /* { */
-    return json.slice(0, -2) + (empty ? '' : ',') + suffix + new Date(queue.time[slot]).toISOString() + '"}'
+    const time = queue.time[slot]
+    if (time !== lastTime) {
+      lastIso = new Date(time).toISOString()
+      lastTime = time
+    }
+    return json.slice(0, -2) + (empty ? '' : ',') + suffix + lastIso + '"}'
   }
 }
