@@ -1,5 +1,6 @@
 import { utf8Length } from '../event.js'
 import { packing, type WireBlock } from './packed-batch.js'
+import type { BatchEnvelope } from './batch-envelope.js'
 
 /** The scope the context module hands to event building (immutable). */
 export interface ScopeLike {
@@ -33,8 +34,10 @@ export interface WireCompaction {
   serialize(queue: EventQueue, slot: number): string
   /** Largest event a batch takes (UTF-8 bytes); a block holding a larger one is compacted for memory instead. */
   maxEventBytes: number
-  /** Largest joined text (UTF-8 bytes) one request may carry. */
+  /** Largest joined text of the events (UTF-8 bytes) one request may carry. */
   maxBytes: number
+  /** The request body around the events, compressed with them. */
+  envelope: BatchEnvelope
 }
 
 /** Consecutive queued events compressed together; each of their slots points here. */
@@ -179,7 +182,7 @@ export class EventQueue {
       // An event that cannot be completed (a replayed record's bad time): the batch refuses it when taken.
       return undefined
     }
-    const block = packing()!.wireBlock(parts, pack, wire.maxBytes)
+    const block = packing()!.wireBlock(parts, wire.envelope, pack, wire.maxBytes)
     return block === undefined ? undefined : { data: block.data, firstSeq: first, count, wire: block }
   }
 

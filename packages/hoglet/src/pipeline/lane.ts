@@ -2,6 +2,7 @@ import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import { EventQueue, type Compactor, type WireCompaction } from './event-queue.js'
 import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
+import type { BatchEnvelope } from './batch-envelope.js'
 import type { BatchSender } from './send-report.js'
 import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
@@ -124,10 +125,10 @@ export class Lane {
     maxHeld?: number
     compactor?: Compactor
     /**
-     * The sender sends gzipped `/batch/` bodies: a backlog compacted while the lane is sending
-     * is compressed once, as whole batches in their wire form (see `PackedBatch`).
+     * The body around the events when the sender sends gzipped `/batch/` bodies: a backlog
+     * compacted while the lane is sending is compressed once, as whole request bodies (see `WireBlock`).
      */
-    packsBatches?: boolean
+    packsBatches?: BatchEnvelope
     /** Called after every push (the `waitUntil` debounce). */
     afterPush?: (() => void) | undefined
   }) {
@@ -148,8 +149,8 @@ export class Lane {
     const compactor = params.compactor
     this.#inflate = compactor?.inflate
     this.#wire =
-      params.packsBatches && compactor?.pack !== undefined && params.maxBatchSize <= MAX_WIRE_BLOCK
-        ? { serialize: params.serialize, maxEventBytes: params.maxEventBytes, maxBytes: MAX_REQUEST_BYTES - ENVELOPE_BYTES }
+      params.packsBatches !== undefined && compactor?.pack !== undefined && params.maxBatchSize <= MAX_WIRE_BLOCK
+        ? { serialize: params.serialize, maxEventBytes: params.maxEventBytes, maxBytes: MAX_REQUEST_BYTES - ENVELOPE_BYTES, envelope: params.packsBatches }
         : undefined
   }
 

@@ -1,4 +1,6 @@
-import { crc32, crc32Combine } from './crc32.js'
+import { utf8Length } from '../event.js'
+import type { BatchEnvelope } from './batch-envelope.js'
+import { crc32 } from './crc32.js'
 import type { PackedBatch, WireBlock } from './wire-block.js'
 
 /*
@@ -18,7 +20,7 @@ export function wireBlockTexts(block: WireBlock, inflate: (data: Uint8Array) => 
   data.set(FINAL_EMPTY_BLOCK, block.data.length)
   const text = inflate(data)
   const texts: string[] = new Array(block.lengths.length)
-  let at = 0
+  let at = block.offset
   for (let k = 0; k < block.lengths.length; k++) {
     texts[k] = text.slice(at, at + block.lengths[k])
     at += block.lengths[k] + 1 // the comma
@@ -32,45 +34,45 @@ export function packedBatch(block: WireBlock, inflate: (data: Uint8Array) => str
 }
 
 /**
- * The block of `texts` (one whole batch's wire texts), or undefined when the runtime cannot
- * pack it or it is over `maxBytes` (UTF-8) in all.
+ * The block of one whole batch's wire `texts` inside `envelope`, or undefined when the runtime
+ * cannot pack it or the events are over `maxBytes` (UTF-8, commas included) in all.
  */
-export function wireBlock(texts: string[], pack: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined, maxBytes: number): WireBlock | undefined {
-  const packed = pack(texts.join(','))
-  if (packed === undefined || packed.bytes > maxBytes) return undefined
+export function wireBlock(
+  texts: string[],
+  envelope: BatchEnvelope,
+  pack: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined,
+  maxBytes: number,
+): WireBlock | undefined {
+  const packed = pack(envelope.opening + texts.join(',') + envelope.closing)
+  if (packed === undefined || packed.bytes - utf8Length(envelope.opening) - utf8Length(envelope.closing) > maxBytes) return undefined
   const lengths = new Uint32Array(texts.length)
   for (let k = 0; k < texts.length; k++) lengths[k] = texts[k].length
-  return { data: packed.data, crc: packed.crc, bytes: packed.bytes, lengths }
+  return { data: packed.data, crc: packed.crc, bytes: packed.bytes, offset: envelope.opening.length, lengths }
 }
 
 // ID1 ID2, deflate, no flags, no mtime, no extra flags, OS unix: what node:zlib's gzip writes.
 const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03)
 
-function writeStoredBlock(out: Uint8Array, at: number, bytes: Uint8Array, final: boolean): number {
-  const length = bytes.length
-  out[at] = final ? 1 : 0
+/**
+ * A single-member gzip body: the block's deflate data as it is, then `tail` (the send time
+ * and `"}`, at most 64 KiB) in a final stored block, and the trailer (CRC-32 continued from
+ * the block's, total length).
+ */
+export function packedGzipBody(block: WireBlock, tail: Uint8Array): Uint8Array {
+  const length = tail.length
+  const out = new Uint8Array(GZIP_HEADER.length + block.data.length + 5 + length + 8)
+  out.set(GZIP_HEADER)
+  out.set(block.data, GZIP_HEADER.length)
+  let at = GZIP_HEADER.length + block.data.length
+  out[at] = 1 // final, stored
   out[at + 1] = length & 0xff
   out[at + 2] = length >>> 8
   out[at + 3] = ~length & 0xff
   out[at + 4] = (~length >>> 8) & 0xff
-  out.set(bytes, at + 5)
-  return at + 5 + length
-}
-
-/**
- * A single-member gzip body `prefix + block's texts + suffix`: the prefix (the envelope's
- * constant opening, deflated once like a block) and the block are deflate data as they are,
- * the suffix (at most 64 KiB) goes in a final stored block, and the trailer's CRC-32 is
- * combined from the three parts' CRCs.
- */
-export function packedGzipBody(prefix: WireBlock, block: WireBlock, suffix: Uint8Array): Uint8Array {
-  const out = new Uint8Array(GZIP_HEADER.length + prefix.data.length + block.data.length + 5 + suffix.length + 8)
-  out.set(GZIP_HEADER)
-  out.set(prefix.data, GZIP_HEADER.length)
-  out.set(block.data, GZIP_HEADER.length + prefix.data.length)
-  const at = writeStoredBlock(out, GZIP_HEADER.length + prefix.data.length + block.data.length, suffix, true)
-  const crc = crc32(suffix, crc32Combine(prefix.crc, block.crc, block.bytes))
-  const size = (prefix.bytes + block.bytes + suffix.length) >>> 0
+  out.set(tail, at + 5)
+  at += 5 + length
+  const crc = crc32(tail, block.crc)
+  const size = (block.bytes + length) >>> 0
   out[at] = crc & 0xff
   out[at + 1] = (crc >>> 8) & 0xff
   out[at + 2] = (crc >>> 16) & 0xff

@@ -13,7 +13,8 @@ import type { Counters } from './stats.js'
 import type { SendReport, SendResult } from './send-report.js'
 import { CAPTURE_V1_PATH } from './capture-v1-path.js'
 import type { CaptureV1Sender } from './capture-v1.js'
-import { batchTexts, packing, type PackedBatch, type WireBlock } from './packed-batch.js'
+import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
+import { batchEnvelope } from './batch-envelope.js'
 
 export type { SendReport, SendResult } from './send-report.js'
 
@@ -44,8 +45,6 @@ export class Sender {
   readonly #bodySuffix: string
   readonly #headers: Record<string, string>
   readonly #plainHeaders: Record<string, string>
-  /** The body's opening, deflated once for bodies assembled from packed batches. */
-  #packedPrefix: WireBlock | undefined
   /** True while someone awaits delivery (`flush()`, `shutdown()`, an Immediate call): waits between retries then keep the process alive. */
   readonly #holds: () => boolean
   /** Capture v1's sender, imported with the first v1 batch (most clients never send one). */
@@ -58,8 +57,9 @@ export class Sender {
     this.#counters = counters
     this.#report = report
     this.#holds = holds
-    this.#bodyPrefix = `{"api_key":${JSON.stringify(options.apiKey)},"batch":[`
-    this.#bodySuffix = options.historicalMigration ? '],"historical_migration":true,"sent_at":"' : '],"sent_at":"'
+    const envelope = batchEnvelope(options.apiKey, options.historicalMigration)
+    this.#bodyPrefix = envelope.opening
+    this.#bodySuffix = envelope.closing
     this.#plainHeaders = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }
     this.#headers = { ...this.#plainHeaders }
     if (!options.disableCompression && runtime.gzip) this.#headers['Content-Encoding'] = 'gzip'
@@ -135,19 +135,16 @@ export class Sender {
   }
 
   async #attempt(url: string, joined: string | PackedBatch, closing: AbortSignal): Promise<AttemptResult> {
-    const sentAt = this.#bodySuffix + new Date().toISOString() + '"}'
+    const time = new Date().toISOString() + '"}'
     // posthog-node's fetch contract: a string body when uncompressed, bytes when gzipped.
     let body: string | Uint8Array<ArrayBuffer>
     let headers = this.#headers
     if (typeof joined !== 'string') {
       // Compressed when it was compacted: the body is that data inside the envelope.
       // (A packed batch exists only once the packing module has loaded.)
-      const { packedGzipBody, wireBlock } = packing()!
-      // The constant opening, deflated once (a packed batch exists, so the runtime packs).
-      this.#packedPrefix ??= wireBlock([this.#bodyPrefix], this.#runtime.compactor!.pack!, Number.POSITIVE_INFINITY)!
-      body = packedGzipBody(this.#packedPrefix, joined.block, encoder.encode(sentAt)) as Uint8Array<ArrayBuffer>
+      body = packing()!.packedGzipBody(joined.block, encoder.encode(time)) as Uint8Array<ArrayBuffer>
     } else if (headers['Content-Encoding'] === 'gzip') {
-      const text = this.#bodyPrefix + joined + sentAt
+      const text = this.#bodyPrefix + joined + this.#bodySuffix + time
       try {
         body = (await this.#runtime.gzip!(encoder.encode(text))) as Uint8Array<ArrayBuffer>
       } catch {
@@ -158,7 +155,7 @@ export class Sender {
       // Shutdown may have run out of time while the batch was compressing: no request then.
       if (closing.aborted) return { kind: 'aborted' }
     } else {
-      body = this.#bodyPrefix + joined + sentAt
+      body = this.#bodyPrefix + joined + this.#bodySuffix + time
     }
 
     const deadline = new Deadline(this.#options.requestTimeout)

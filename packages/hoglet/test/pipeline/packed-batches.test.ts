@@ -2,9 +2,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { crc32 as zlibCrc32, gunzipSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import { PostHog, uuidv7, type PostHogOptions } from '../../src/index.js'
-import { crc32, crc32Combine } from '../../src/pipeline/crc32.js'
-import { packedGzipBody, wireBlockTexts } from '../../src/pipeline/packing.js'
-import { loadPacking, packing, type WireBlock } from '../../src/pipeline/packed-batch.js'
+import { crc32 } from '../../src/pipeline/crc32.js'
+import { packedGzipBody, wireBlock, wireBlockTexts } from '../../src/pipeline/packing.js'
+import { batchEnvelope } from '../../src/pipeline/batch-envelope.js'
+import { loadPacking, packing } from '../../src/pipeline/packed-batch.js'
 import { nodeRuntime } from '../../src/runtime/node.js'
 import { VERSION } from '../../src/version.js'
 import { createTestServer, type TestServer, type RecordedRequest } from '../helpers/test-server.js'
@@ -14,19 +15,15 @@ import { expectStatsIdentity } from '../helpers/stats-identity.js'
 const compactor = nodeRuntime.compactor!
 const encoder = new TextEncoder()
 
-function wireBlock(texts: string[]): WireBlock {
-  const packed = compactor.pack!(texts.join(','))!
-  return { ...packed, lengths: Uint32Array.from(texts, (t) => t.length) }
-}
+const envelope = batchEnvelope('phc_x', false)
 
 describe('CRC-32 for assembled gzip bodies', () => {
-  it('matches zlib, and combines two parts into the CRC of both', () => {
+  it('matches zlib, and continues from the CRC of what came before', () => {
     for (const length of [0, 1, 7, 1000, 70_000]) {
       const a = randomBytes(length)
       const b = randomBytes((length * 7) % 5000)
       expect(crc32(a)).toBe(zlibCrc32(a))
-      expect(crc32(b, crc32(a))).toBe(zlibCrc32(Buffer.concat([a, b])))
-      expect(crc32Combine(zlibCrc32(a), zlibCrc32(b), b.length)).toBe(zlibCrc32(Buffer.concat([a, b])))
+      expect(crc32(b, zlibCrc32(a))).toBe(zlibCrc32(Buffer.concat([a, b])))
     }
   })
 })
@@ -35,9 +32,8 @@ describe('packed batches', () => {
   const texts = Array.from({ length: 100 }, (_, i) => JSON.stringify({ uuid: `id-${i}`, event: 'é vent', properties: { i, s: '日本'.repeat(i % 5) } }))
 
   it('builds a single-member gzip body that inflates to the envelope around the events', () => {
-    const prefix = wireBlock(['{"api_key":"phc_x","batch":['])
-    const suffix = encoder.encode('],"sent_at":"2026-12-01T00:00:00.000Z"}')
-    const body = packedGzipBody(prefix, wireBlock(texts), suffix)
+    const block = wireBlock(texts, envelope, compactor.pack!, Number.POSITIVE_INFINITY)!
+    const body = packedGzipBody(block, encoder.encode('2026-12-01T00:00:00.000Z"}'))
     // gunzipSync checks the trailer's CRC-32 and length.
     const text = gunzipSync(body).toString('utf8')
     expect(text).toBe(`{"api_key":"phc_x","batch":[${texts.join(',')}],"sent_at":"2026-12-01T00:00:00.000Z"}`)
@@ -45,12 +41,18 @@ describe('packed batches', () => {
   })
 
   it('gives back each event text of a block', () => {
-    expect(wireBlockTexts(wireBlock(texts), compactor.inflate)).toEqual(texts)
+    expect(wireBlockTexts(wireBlock(texts, envelope, compactor.pack!, Number.POSITIVE_INFINITY)!, compactor.inflate)).toEqual(texts)
+  })
+
+  it('leaves to the memory compaction a batch whose events are over the request cap', () => {
+    const bytes = Buffer.byteLength(texts.join(','))
+    expect(wireBlock(texts, envelope, compactor.pack!, bytes)).toBeDefined()
+    expect(wireBlock(texts, envelope, compactor.pack!, bytes - 1)).toBeUndefined()
   })
 })
 
-/** A packed body ends with the envelope's closing in a stored block, readable in the raw bytes; zlib's gzip of JSON never leaves it so. */
-const isPacked = (request: RecordedRequest): boolean => request.rawBody.includes('],"sent_at":"')
+/** A packed body ends with the send time in a stored block, readable in the raw bytes before the trailer; zlib's gzip of JSON never leaves it so. */
+const isPacked = (request: RecordedRequest): boolean => request.rawBody.subarray(-11, -8).toString('latin1') === 'Z"}'
 
 describe('a backlog sent while the lane is sending', () => {
   // What loads with the first compaction of a lane that is sending.
@@ -106,6 +108,17 @@ describe('a backlog sent while the lane is sending', () => {
     for (const r of batches) expect(Object.keys(r.json)).toEqual(['api_key', 'batch', 'sent_at'])
     expectStatsIdentity(client.stats())
     expect(client.stats().delivered).toBe(1000)
+  })
+
+  it('keeps historical_migration in packed bodies', async () => {
+    const client = make({ flushAt: 20, maxBatchSize: 100, historicalMigration: true })
+    const uuids = captureBacklog(client, 600)
+    await client.flush()
+    expectDelivered(uuids)
+    const batches = server.requestsTo('/batch/')
+    expect(batches.filter(isPacked).length).toBeGreaterThan(0)
+    for (const r of batches) expect(Object.keys(r.json)).toEqual(['api_key', 'batch', 'historical_migration', 'sent_at'])
+    for (const r of batches) expect(r.json.historical_migration).toBe(true)
   })
 
   it('retries a packed batch with the same events', async () => {
