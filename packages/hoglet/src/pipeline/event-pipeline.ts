@@ -13,7 +13,6 @@ import type { SpoolStore } from './spool.js'
 import type { FlushPayload } from './reporter.js'
 import { WaitUntilFlusher } from './wait-until.js'
 import { batchTexts, type PackedBatch } from './packed-batch.js'
-import { batchEnvelope } from './batch-envelope.js'
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -185,7 +184,7 @@ export class EventPipeline {
       closing: this.closing,
       maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
-      packsBatches: path !== CAPTURE_V1_PATH && this.sender.sendsPackedBatches ? batchEnvelope(config.apiKey, config.historicalMigration) : undefined,
+      packsBatches: path !== CAPTURE_V1_PATH && this.sender.sendsPackedBatches ? this.sender.envelope : undefined,
       afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })
     this.#attachSpool(lane)

@@ -34,7 +34,7 @@ export interface WireCompaction {
   serialize(queue: EventQueue, slot: number): string
   /** Largest event a batch takes (UTF-8 bytes); a block holding a larger one is compacted for memory instead. */
   maxEventBytes: number
-  /** Largest joined text of the events (UTF-8 bytes) one request may carry. */
+  /** Largest text of a block, envelope included (UTF-8 bytes). */
   maxBytes: number
   /** The request body around the events, compressed with them. */
   envelope: BatchEnvelope

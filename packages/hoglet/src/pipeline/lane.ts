@@ -150,7 +150,13 @@ export class Lane {
     this.#inflate = compactor?.inflate
     this.#wire =
       params.packsBatches !== undefined && compactor?.pack !== undefined && params.maxBatchSize <= MAX_WIRE_BLOCK
-        ? { serialize: params.serialize, maxEventBytes: params.maxEventBytes, maxBytes: MAX_REQUEST_BYTES - ENVELOPE_BYTES, envelope: params.packsBatches }
+        ? {
+            serialize: params.serialize,
+            maxEventBytes: params.maxEventBytes,
+            // The events may take what #take lets a batch take; the block holds the envelope too.
+            maxBytes: MAX_REQUEST_BYTES - ENVELOPE_BYTES + utf8Length(params.packsBatches.opening) + utf8Length(params.packsBatches.closing),
+            envelope: params.packsBatches,
+          }
         : undefined
   }
 

@@ -4,6 +4,7 @@ import type { PackedBatch } from './packed-batch.js'
 import type { BatchSender, SendReport, SendResult } from './send-report.js'
 import type { Sender } from './sender.js'
 import type { Counters } from './stats.js'
+import { batchEnvelope, type BatchEnvelope } from './batch-envelope.js'
 
 /**
  * What the pipeline holds in place of the sender: `sender.ts` (request building, retries and
@@ -19,6 +20,8 @@ export class LazySender implements BatchSender {
   keepAlive = 0
   /** Batches compacted in their wire form can go out as they are (gzipped `/batch/` bodies, a runtime that packs). */
   readonly sendsPackedBatches: boolean
+  /** The `/batch/` body around the events. */
+  readonly envelope: BatchEnvelope
   readonly #options: ResolvedOptions
   readonly #runtime: Runtime
   readonly #counters: Counters
@@ -31,13 +34,14 @@ export class LazySender implements BatchSender {
     this.#runtime = runtime
     this.#counters = counters
     this.#report = report
+    this.envelope = batchEnvelope(options.apiKey, options.historicalMigration)
     this.sendsPackedBatches = !options.disableCompression && runtime.gzip !== undefined && runtime.compactor?.pack !== undefined
   }
 
   send(path: string, batch: string[] | PackedBatch, closing: AbortSignal): Promise<SendResult> {
     if (this.#sender !== undefined) return this.#sender.send(path, batch, closing)
     this.#loading ??= import('./sender.js').then(
-      ({ Sender }) => (this.#sender = new Sender(this.#options, this.#runtime, this.#counters, this.#report, () => this.keepAlive > 0)),
+      ({ Sender }) => (this.#sender = new Sender(this.#options, this.#runtime, this.#counters, this.#report, () => this.keepAlive > 0, this.envelope)),
     )
     return this.#loading.then((sender) => sender.send(path, batch, closing))
   }

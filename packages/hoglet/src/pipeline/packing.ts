@@ -1,4 +1,3 @@
-import { utf8Length } from '../event.js'
 import type { BatchEnvelope } from './batch-envelope.js'
 import { crc32 } from './crc32.js'
 import type { PackedBatch, WireBlock } from './wire-block.js'
@@ -35,7 +34,7 @@ export function packedBatch(block: WireBlock, inflate: (data: Uint8Array) => str
 
 /**
  * The block of one whole batch's wire `texts` inside `envelope`, or undefined when the runtime
- * cannot pack it or the events are over `maxBytes` (UTF-8, commas included) in all.
+ * cannot pack it or it is over `maxBytes` (UTF-8) in all.
  */
 export function wireBlock(
   texts: string[],
@@ -44,7 +43,7 @@ export function wireBlock(
   maxBytes: number,
 ): WireBlock | undefined {
   const packed = pack(envelope.opening + texts.join(',') + envelope.closing)
-  if (packed === undefined || packed.bytes - utf8Length(envelope.opening) - utf8Length(envelope.closing) > maxBytes) return undefined
+  if (packed === undefined || packed.bytes > maxBytes) return undefined
   const lengths = new Uint32Array(texts.length)
   for (let k = 0; k < texts.length; k++) lengths[k] = texts[k].length
   return { data: packed.data, crc: packed.crc, bytes: packed.bytes, offset: envelope.opening.length, lengths }

@@ -14,7 +14,7 @@ import type { SendReport, SendResult } from './send-report.js'
 import { CAPTURE_V1_PATH } from './capture-v1-path.js'
 import type { CaptureV1Sender } from './capture-v1.js'
 import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
-import { batchEnvelope } from './batch-envelope.js'
+import type { BatchEnvelope } from './batch-envelope.js'
 
 export type { SendReport, SendResult } from './send-report.js'
 
@@ -50,14 +50,13 @@ export class Sender {
   /** Capture v1's sender, imported with the first v1 batch (most clients never send one). */
   #v1: Promise<CaptureV1Sender> | undefined
 
-  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport, holds: () => boolean) {
+  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport, holds: () => boolean, envelope: BatchEnvelope) {
     this.#options = options
     this.#runtime = runtime
     this.#post = !options.fetchGiven && runtime.post !== undefined ? runtime.post : options.fetch
     this.#counters = counters
     this.#report = report
     this.#holds = holds
-    const envelope = batchEnvelope(options.apiKey, options.historicalMigration)
     this.#bodyPrefix = envelope.opening
     this.#bodySuffix = envelope.closing
     this.#plainHeaders = { 'Content-Type': 'application/json', 'User-Agent': `hoglet/${VERSION}` }

@@ -45,7 +45,7 @@ describe('packed batches', () => {
   })
 
   it('leaves to the memory compaction a batch whose events are over the request cap', () => {
-    const bytes = Buffer.byteLength(texts.join(','))
+    const bytes = Buffer.byteLength(envelope.opening + texts.join(',') + envelope.closing)
     expect(wireBlock(texts, envelope, compactor.pack!, bytes)).toBeDefined()
     expect(wireBlock(texts, envelope, compactor.pack!, bytes - 1)).toBeUndefined()
   })
