@@ -16,7 +16,6 @@ export const PARSE_AT_ONCE_CHARS = 1024 * 1024
 /** Text scanned or parsed per turn of the event loop (roughly 10 to 30 ms of work). */
 const SLICE_CHARS = 512 * 1024
 
-
 /** `sizes` are for tests: small slices exercise the cutting on small texts. */
 export async function parseJsonInSlices(text: string, sizes: SliceSizes = DEFAULT_SIZES): Promise<unknown> {
   return (await parseJsonWithLayout(text, sizes)).value
@@ -36,7 +35,9 @@ const DEFAULT_SIZES: SliceSizes = { atOnce: PARSE_AT_ONCE_CHARS, slice: SLICE_CH
 export async function parseJsonWithLayout(text: string, sizes: SliceSizes = DEFAULT_SIZES): Promise<{ value: unknown; layout: BatchLayout | undefined }> {
   if (text.length <= sizes.atOnce) {
     const value: unknown = JSON.parse(text)
-    return { value, layout: typeof value === 'object' && value !== null ? batchLayout(text) : undefined }
+    // Only a body with an event array has a layout worth scanning for (not a single event).
+    const hasEvents = Array.isArray(value) || (typeof value === 'object' && value !== null && Array.isArray((value as { batch?: unknown }).batch))
+    return { value, layout: hasEvents ? batchLayout(text) : undefined }
   }
   const sliceChars = sizes.slice
   const scanner = new BatchLayoutScanner(text)
