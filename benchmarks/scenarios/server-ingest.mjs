@@ -4,7 +4,7 @@
 // table (read through its own SQLite connection) holds every event. hoglet only.
 // The SDK raises maxBatchSize to flushAt, which the clients set above their event count so
 // nothing leaves before "go": each request is cut at the SDK's 5 MiB instead (about 11,000
-// events), and `--batch` only matters when it is larger than that.
+// events), whatever `--batch` says (it is reported as given).
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
