@@ -21,7 +21,7 @@ const PEERS = ['express', 'fastify', 'hono', 'hono/*', '@sentry/node', '@nestjs/
  */
 const ROWS = [
   ['entry hoglet (Node)', `export * from 'hoglet'`, NODE, 35 * KB, 61 * KB],
-  ['entry hoglet/edge', `export * from 'hoglet/edge'`, EDGE, 28 * KB, 56 * KB],
+  ['entry hoglet/edge', `export * from 'hoglet/edge'`, EDGE, 27 * KB, 56 * KB],
   ['entry hoglet/engine', `export * from 'hoglet/engine'`, EDGE, 14.7 * KB, 14.7 * KB],
   ['entry hoglet/express', `export * from 'hoglet/express'`, NODE, 3.1 * KB, 3.1 * KB],
   ['entry hoglet/fastify', `export * from 'hoglet/fastify'`, NODE, 1.9 * KB, 1.9 * KB],
@@ -31,13 +31,13 @@ const ROWS = [
   ['entry hoglet/nestjs', `export * from 'hoglet/nestjs'`, NODE, 1.9 * KB, 1.9 * KB],
   ['entry hoglet/redis', `export * from 'hoglet/redis'`, NODE, 2.6 * KB, 2.6 * KB],
   ['entry hoglet/openfeature', `export * from 'hoglet/openfeature'`, NODE, 2.1 * KB, 2.1 * KB],
-  ['edge: capture only', app(`c.capture({ distinctId: 'u', event: 'e' })`), EDGE, 25 * KB, 53 * KB, 15 * KB],
-  ['edge: + identify, alias, group', app(`c.identify({ distinctId: 'u' }); c.alias({ distinctId: 'u', alias: 'a' }); c.groupIdentify({ groupType: 'g', groupKey: 'k' })`), EDGE, 25 * KB, 53 * KB],
-  ['edge: + remote flags', app(`await c.getFeatureFlag('f', 'u')`), EDGE, 25 * KB, 53 * KB],
-  ['edge: + local evaluation', app(`await c.waitForLocalEvaluationReady(); await c.getFeatureFlag('f', 'u', { onlyEvaluateLocally: true })`, `personalApiKey: 'phx_x'`), EDGE, 25 * KB, 53 * KB],
-  ['edge: + captureException', app(`c.captureException(new Error('x'), 'u')`), EDGE, 25 * KB, 53 * KB],
-  ['edge: + withContext', app(`c.withContext({ distinctId: 'u' }, () => c.capture({ event: 'e' }))`), EDGE, 25 * KB, 53 * KB],
-  ['edge: + withHoglet (next)', `import { withHoglet } from 'hoglet/next'\n${app(`export const GET = withHoglet(c, () => new Response('ok'))`)}`, EDGE, 26 * KB, 54 * KB],
+  ['edge: capture only', app(`c.capture({ distinctId: 'u', event: 'e' })`), EDGE, 24 * KB, 53 * KB, 15 * KB],
+  ['edge: + identify, alias, group', app(`c.identify({ distinctId: 'u' }); c.alias({ distinctId: 'u', alias: 'a' }); c.groupIdentify({ groupType: 'g', groupKey: 'k' })`), EDGE, 24 * KB, 53 * KB],
+  ['edge: + remote flags', app(`await c.getFeatureFlag('f', 'u')`), EDGE, 24 * KB, 53 * KB],
+  ['edge: + local evaluation', app(`await c.waitForLocalEvaluationReady(); await c.getFeatureFlag('f', 'u', { onlyEvaluateLocally: true })`, `personalApiKey: 'phx_x'`), EDGE, 24 * KB, 53 * KB],
+  ['edge: + captureException', app(`c.captureException(new Error('x'), 'u')`), EDGE, 24 * KB, 53 * KB],
+  ['edge: + withContext', app(`c.withContext({ distinctId: 'u' }, () => c.capture({ event: 'e' }))`), EDGE, 24 * KB, 53 * KB],
+  ['edge: + withHoglet (next)', `import { withHoglet } from 'hoglet/next'\n${app(`export const GET = withHoglet(c, () => new Response('ok'))`)}`, EDGE, 25 * KB, 54 * KB],
 ]
 
 function app(body, options = '') {
@@ -153,16 +153,19 @@ async function attribution() {
     logLevel: 'error',
   })
   const outputs = result.metafile.outputs
-  const parts = new Map()
+  const folders = new Map()
+  const files = new Map()
   for (const path of atStartOutputs(outputs)) {
     for (const [file, { bytesInOutput }] of Object.entries(outputs[path].inputs)) {
       if (!file.startsWith('packages/hoglet/src/')) continue
       const rel = file.replace('packages/hoglet/src/', '')
       const folder = rel.includes('/') ? rel.split('/').slice(0, -1).join('/') : 'core (src/*.ts)'
-      parts.set(folder, (parts.get(folder) ?? 0) + bytesInOutput)
+      folders.set(folder, (folders.get(folder) ?? 0) + bytesInOutput)
+      files.set(rel, (files.get(rel) ?? 0) + bytesInOutput)
     }
   }
-  return [...parts].sort((a, b) => b[1] - a[1])
+  const sorted = (map) => [...map].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1])
+  return { folders: sorted(folders), files: sorted(files) }
 }
 
 const kb = (n) => `${(n / KB).toFixed(1)} KB`
@@ -177,8 +180,11 @@ for (const [name, code, conditions, limit, oneFileLimit, goal] of ROWS) {
   lines.push([name, kb(minified), kb(gzip), `${kb(limit)}${overLimit ? ' OVER' : ''}`, kb(oneFileGzip), `${kb(oneFileLimit)}${overAll ? ' OVER' : ''}`, goalText].join(' | '))
 }
 console.log(lines.join('\n'))
+const { folders, files } = await attribution()
 console.log('\ncapture-only edge bundle, what loads at start, by source folder (minified bytes before gzip):')
-for (const [folder, bytes] of await attribution()) console.log(`  ${folder.padEnd(22)} ${kb(bytes)}`)
+for (const [folder, bytes] of folders) console.log(`  ${folder.padEnd(22)} ${kb(bytes)}`)
+console.log('\nits largest source files:')
+for (const [file, bytes] of files.slice(0, 15)) console.log(`  ${file.padEnd(32)} ${kb(bytes)}`)
 if (over > 0) {
   console.error(`\nsize: ${over} bundle(s) over their limit`)
   process.exit(1)

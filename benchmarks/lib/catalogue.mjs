@@ -178,6 +178,7 @@ export const SCENARIOS = [
     metrics: [
       { key: 'eventsPerSecond', label: 'events/s stored by hoglet-server (rows counted)', digits: 0 },
       { key: 'serverCpuUsPerEvent', label: 'hoglet-server process CPU µs per event stored', digits: 2 },
+      { key: 'clientCpuUsPerEvent', label: 'SDK processes CPU µs per event sent (both together)', digits: 2 },
       { key: 'clients', label: 'SDK client processes', digits: 0 },
     ],
     targets: [{ metric: 'eventsPerSecond', kind: 'abs-min', value: 100_000, label: 'hoglet-server stores ≥ 100k events/s from 2 SDK processes' }],

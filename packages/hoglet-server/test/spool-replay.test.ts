@@ -158,6 +158,26 @@ describe('the spool against hoglet-server', () => {
     }
   })
 
+  it('makes new database files with 16 KiB pages and opens older 4 KiB-page files as they are, checkpointing about every 40 MiB', () => {
+    const fresh = new Store(join(dir, 'new.sqlite'))
+    const oldPath = join(dir, 'old-pages.sqlite')
+    const old = new Database(oldPath)
+    old.pragma('page_size = 4096')
+    old.exec('CREATE TABLE kept (v TEXT)')
+    old.prepare('INSERT INTO kept VALUES (?)').run('still here')
+    old.close()
+    const reopened = new Store(oldPath)
+    try {
+      expect([fresh.db.pragma('page_size', { simple: true }), fresh.db.pragma('wal_autocheckpoint', { simple: true })]).toEqual([16384, 2560])
+      expect([reopened.db.pragma('page_size', { simple: true }), reopened.db.pragma('wal_autocheckpoint', { simple: true })]).toEqual([4096, 10240])
+      expect(reopened.db.prepare('SELECT v FROM kept').pluck().get()).toBe('still here')
+      expect(reopened.ingest([{ uuid: '0190a0a0-0000-7000-8000-000000000009', event: 'e', distinct_id: 'u', properties: {}, timestamp: '2026-01-01T12:00:00.000Z' }], '/batch/').stored).toBe(1)
+    } finally {
+      fresh.close()
+      reopened.close()
+    }
+  })
+
   const total = Number(process.env.HOGLET_SPOOL_EVENTS ?? 10_000) >= 10_000 ? 3000 : 1000
   it(`SIGKILLed at random points while capturing ${total} events: none lost, none stored twice, re-sends counted`, async () => {
     const server = await startTestServer()
@@ -167,7 +187,12 @@ describe('the spool against hoglet-server', () => {
     while (next < total) {
       const child = startChild(server, next, total - next, 'run')
       await child.waitFor(/^replayed /)
-      await new Promise((r) => setTimeout(r, 30 + Math.random() * 170))
+      // Kill after a random share of what is left has been captured (at most a fifth of the
+      // run, so there are always several kills), then a little later still, so the kill lands
+      // at varied points of capturing, writing and sending.
+      const last = Math.min(total - 1, next + Math.floor(Math.random() * (total / 5)))
+      await child.waitFor(new RegExp(`^c ${last}$`))
+      await new Promise((r) => setTimeout(r, Math.random() * 40))
       await child.kill()
       kills++
       for (const n of child.captured) known.add(n)

@@ -550,12 +550,12 @@ export class PostHog {
 
   /** Whether the flag is on for this person (a variant counts as on); `undefined` when unknown. Sends `$feature_flag_called`. */
   isFeatureEnabled(key: string, distinctId: string, options?: FlagCallOptions): Promise<boolean | undefined> {
-    return this.#flags.isFeatureEnabled(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
+    return this.#flags.call('isFeatureEnabled', undefined, key, distinctId ?? this.#contextDistinctId(), options)
   }
 
   /** The flag's value: `true`/`false` or the variant key; `undefined` when unknown. Sends `$feature_flag_called`. */
   getFeatureFlag(key: string, distinctId: string, options?: FlagCallOptions): Promise<FlagValue | undefined> {
-    return this.#flags.getFeatureFlag(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, options)
+    return this.#flags.call('getFeatureFlag', undefined, key, distinctId ?? this.#contextDistinctId(), options)
   }
 
   /**
@@ -563,7 +563,7 @@ export class PostHog {
    * the flag has no payload for that value, `undefined` when the flag is unknown. Sends no event.
    */
   getFeatureFlagPayload(key: string, distinctId: string, matchValue?: FlagValue, options?: FlagCallOptions): Promise<JsonValue | null | undefined> {
-    return this.#flags.getFeatureFlagPayload(key, distinctId ?? this.#capturer.contextProvider?.()?.distinctId, matchValue, options)
+    return this.#flags.call('getFeatureFlagPayload', undefined, key, distinctId ?? this.#contextDistinctId(), matchValue, options)
   }
 
   /**
@@ -574,7 +574,7 @@ export class PostHog {
   getFeatureFlagResult(key: string, distinctId: string, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined>
   getFeatureFlagResult(key: string, distinctIdOrOptions?: string | FlagCallOptions, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined> {
     const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
-    return this.#flags.getFeatureFlagResult(key, distinctId, opts)
+    return this.#flags.call('getFeatureFlagResult', undefined, key, distinctId, opts)
   }
 
   /** Every flag's value for this person (`flagKeys` to limit); the context's distinct id without one. Sends no exposure events. */
@@ -582,7 +582,7 @@ export class PostHog {
   getAllFlags(distinctId: string, options?: AllFlagsOptions): Promise<Record<string, FlagValue>>
   getAllFlags(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
     const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
-    return this.#flags.getAllFlags(distinctId, opts)
+    return this.#flags.call('getAllFlags', {}, distinctId, opts)
   }
 
   /** Every flag's value and decoded payload (`flagKeys` to limit); the context's distinct id without one. Sends no exposure events. */
@@ -590,7 +590,7 @@ export class PostHog {
   getAllFlagsAndPayloads(distinctId: string, options?: AllFlagsOptions): Promise<FlagsAndPayloads>
   getAllFlagsAndPayloads(distinctIdOrOptions?: string | AllFlagsOptions, options?: AllFlagsOptions): Promise<FlagsAndPayloads> {
     const [distinctId, opts] = this.#flagSubject(distinctIdOrOptions, options)
-    return this.#flags.getAllFlagsAndPayloads(distinctId, opts)
+    return this.#flags.call('getAllFlagsAndPayloads', { featureFlags: {}, featureFlagPayloads: {} }, distinctId, opts)
   }
 
   /**
@@ -626,17 +626,17 @@ export class PostHog {
 
   /** The flag's remote-config payload (decrypted by PostHog); needs `secretKey`. `undefined` on any failure. */
   getRemoteConfigPayload(flagKey: string): Promise<JsonValue | undefined> {
-    return this.#flags.getRemoteConfigPayload(flagKey)
+    return this.#flags.call('getRemoteConfigPayload', undefined, flagKey)
   }
 
   /** Fetch the flag definitions now (local evaluation). */
   reloadFeatureFlags(): Promise<void> {
-    return this.#flags.reloadFeatureFlags()
+    return this.#flags.call('reloadFeatureFlags', undefined)
   }
 
   /** True once definitions are loaded, false after `timeoutMs` or at once when loading failed for good (bad key, quota). */
   waitForLocalEvaluationReady(timeoutMs?: number): Promise<boolean> {
-    return this.#flags.waitForLocalEvaluationReady(timeoutMs)
+    return this.#flags.call('waitForLocalEvaluationReady', false, timeoutMs)
   }
 
   /** True when flag definitions are loaded, even if the project has no flags. */
@@ -722,7 +722,12 @@ export class PostHog {
   /** posthog-node's overloads: a string is the distinct id; otherwise the options, and the context's distinct id. */
   #flagSubject<O>(distinctIdOrOptions: string | number | O | undefined, options: O | undefined): [string | number | undefined, O | undefined] {
     if (typeof distinctIdOrOptions === 'string' || typeof distinctIdOrOptions === 'number') return [distinctIdOrOptions, options]
-    return [this.#capturer.contextProvider?.()?.distinctId, distinctIdOrOptions ?? options]
+    return [this.#contextDistinctId(), distinctIdOrOptions ?? options]
+  }
+
+  /** The distinct id of the current context, if any. */
+  #contextDistinctId(): string | number | undefined {
+    return this.#capturer.contextProvider?.()?.distinctId
   }
 
   /**

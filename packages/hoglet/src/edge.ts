@@ -18,7 +18,7 @@ import { webRuntime } from './runtime/web.js'
 
 /**
  * The hoglet client for web-standard runtimes (Cloudflare Workers, Vercel Edge, Deno Deploy):
- * gzip through CompressionStream, a synchronous pure-JS SHA-1 for flag hashing, no Node APIs.
+ * gzip through CompressionStream, a compact synchronous SHA-1 (`Runtime.sha1Hex`; flag hashing uses the engine's own), no Node APIs.
  * Selected automatically through the `workerd`, `edge-light` and `browser` export conditions,
  * or imported explicitly from `hoglet/edge`.
  */

@@ -501,33 +501,92 @@ export interface ResolvedOptions {
   readonly disable_capture_url_hashes: boolean
 }
 
+// ---- Validation: tables of the plain options, one checker per kind, then the options with rules of their own ----
+
+/** Flags of a number option: an integer; a timer delay (clamped to what a timer can wait, with a warning); negatives count as 0. */
+const INT = 1
+const TIMER = 2
+const NOT_NEGATIVE = 4
+
+/** Boolean options: name → default. */
+const BOOLEANS = {
+  debug: false, disabled: false, isServer: true, __preview_capture_bot_pageviews: false,
+  disableCompression: false, disableGeoip: true, historicalMigration: false, defaultOptIn: true,
+  flushOnSignals: false, privacyMode: false, enableFullAiCapture: false, syncMode: false, flushOnExit: false,
+  enableLocalEvaluation: true, preloadFeatureFlags: true, disableRemoteFeatureFlags: false,
+  featureFlagsLogWarnings: true, strictLocalEvaluation: false, sendFeatureFlagEvent: true,
+  enableExceptionAutocapture: false, disable_capture_url_hashes: false,
+} satisfies { [K in keyof PostHogOptions]?: boolean }
+
 /**
- * Every name of `PostHogOptions`, so unknown names can be reported. Typed as a record of its keys:
- * adding an option to the interface without adding it here does not compile.
+ * Number options: name → [default, flags, minimum (none when absent)]. `null` counts as not
+ * given, as posthog-node reads these with `??`; NaN, infinities and values under the minimum are refused.
  */
-const OPTION_NAMES: Record<keyof PostHogOptions, true> = {
-  host: true, flushAt: true, flushInterval: true, maxBatchSize: true, maxQueueSize: true,
-  requestTimeout: true, fetchRetryCount: true, fetchRetryDelay: true, fetchRetryMaxDelay: true,
-  disableCompression: true, disableGeoip: true, historicalMigration: true, captureMode: true, disabled: true, debug: true,
-  fetch: true, logger: true, onError: true, beforeSend: true, superProperties: true, syncMode: true,
-  flushOnExit: true, flushOnSignals: true, shutdownTimeoutMs: true, waitUntil: true, waitUntilDebounceMs: true,
-  waitUntilMaxWaitMs: true, before_send: true, defaultOptIn: true,
-  persistence: true, persistenceDir: true, persistenceFsync: true, persistenceMaxBytes: true,
-  personProfiles: true, privacyMode: true, enableFullAiCapture: true, isServer: true,
-  custom_blocked_useragents: true, __preview_capture_bot_pageviews: true, disableRemoteConfig: true,
-  disableSurveys: true, sessionExpirationTimeSeconds: true, disable_capture_url_hashes: true,
-  addTracingHeaders: true, secretKey: true, personalApiKey: true, enableLocalEvaluation: true,
-  featureFlagsPollingInterval: true, featureFlagsRequestTimeoutMs: true, featureFlagsRequestMaxRetries: true,
-  remoteConfigRequestTimeoutMs: true, strictLocalEvaluation: true, flagDefinitionCacheProvider: true,
-  flagDefinitionsBackupPath: true, flagDefinitionsBackupMaxAgeMs: true,
-  sendFeatureFlagEvent: true, maxCacheSize: true, evaluationContexts: true, enableExceptionAutocapture: true,
-  exceptionRateLimiterBucketSize: true, exceptionRateLimiterRefillRate: true, preloadFeatureFlags: true,
-  disableRemoteFeatureFlags: true, bootstrap: true, evaluationEnvironments: true, featureFlagsLogWarnings: true,
-  staleFlagFallback: true, featureFlagsTimezone: true, readPostHogCookie: true,
-}
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES))
+const NUMBERS = {
+  flushAt: [20, 0],
+  requestTimeout: [10_000, TIMER | NOT_NEGATIVE], // 0 (or less): no limit
+  flushInterval: [5000, TIMER], // negative: posthog-node's "as soon as the tick ends"
+  maxBatchSize: [100, 0],
+  maxQueueSize: [10_000, 0],
+  fetchRetryCount: [3, 0],
+  fetchRetryDelay: [1000, TIMER | NOT_NEGATIVE],
+  fetchRetryMaxDelay: [30_000, TIMER | NOT_NEGATIVE],
+  persistenceMaxBytes: [64 * 1024 * 1024, INT, 4096],
+  waitUntilDebounceMs: [50, TIMER | NOT_NEGATIVE], // posthog-node counts a negative value as 0
+  waitUntilMaxWaitMs: [500, TIMER | NOT_NEGATIVE],
+  shutdownTimeoutMs: [30_000, TIMER, 0],
+  featureFlagsRequestTimeoutMs: [3000, INT | TIMER, 0],
+  featureFlagsRequestMaxRetries: [1, INT, 0],
+  remoteConfigRequestTimeoutMs: [3000, INT | TIMER, 0],
+  flagDefinitionsBackupMaxAgeMs: [7 * 24 * 3600 * 1000, INT, 0],
+  maxCacheSize: [50_000, 0, 0],
+  exceptionRateLimiterBucketSize: [10, INT, 0],
+  exceptionRateLimiterRefillRate: [1, 0, 0],
+} satisfies { [K in keyof PostHogOptions]?: readonly [number, number, number?] }
+
+/** Options with a fixed set of string values: name → [values, default, whether `null` counts as not given]. */
+const CHOICES = {
+  persistence: [PERSISTENCE_VALUES, 'memory', true],
+  persistenceFsync: [['batch', 'always', 'never'], 'batch', true],
+  captureMode: [['v0', 'v1'], undefined, false],
+  personProfiles: [['always', 'identified_only', 'never'], undefined, false],
+} satisfies { [K in keyof PostHogOptions]?: readonly [readonly string[], string | undefined, boolean] }
+
+/** The names validated by their own code below, or accepted as posthog-node accepts them (with no effect). */
+const OTHER_NAMES = [
+  'host', 'fetch', 'logger', 'onError', 'beforeSend', 'before_send', 'superProperties', 'waitUntil', 'persistenceDir',
+  'custom_blocked_useragents', 'disableRemoteConfig', 'disableSurveys', 'sessionExpirationTimeSeconds', 'addTracingHeaders',
+  'secretKey', 'personalApiKey', 'featureFlagsPollingInterval', 'bootstrap', 'staleFlagFallback', 'featureFlagsTimezone',
+  'flagDefinitionCacheProvider', 'flagDefinitionsBackupPath', 'evaluationContexts', 'evaluationEnvironments', 'readPostHogCookie',
+] as const
+
+type NamedOption = keyof typeof BOOLEANS | keyof typeof NUMBERS | keyof typeof CHOICES | (typeof OTHER_NAMES)[number]
+/** Compile-time check: the tables and `OTHER_NAMES` name every option of `PostHogOptions`, and nothing else. */
+type NoneLeftOut<T extends never> = T
+export type OptionNamesComplete = NoneLeftOut<Exclude<keyof PostHogOptions, NamedOption> | Exclude<NamedOption, keyof PostHogOptions>>
+/** Compile-time check: every field of `ResolvedOptions` is produced (by a table or by `resolveOptions`' own code). */
+export type ResolvedFieldsComplete = NoneLeftOut<
+  Exclude<
+    keyof ResolvedOptions,
+    | keyof typeof BOOLEANS
+    | keyof typeof NUMBERS
+    | keyof typeof CHOICES
+    | 'apiKey' | 'host' | 'fetch' | 'fetchGiven' | 'logger' | 'onError' | 'beforeSend' | 'botUserAgents' | 'superProperties'
+    | 'waitUntil' | 'persistenceDir' | 'secretKey' | 'featureFlagsPollingInterval' | 'bootstrap' | 'staleFlagFallback'
+    | 'featureFlagsTimezone' | 'flagDefinitionCacheProvider' | 'flagDefinitionsBackupPath' | 'evaluationContexts' | 'readPostHogCookie'
+  >
+>
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(BOOLEANS), ...Object.keys(NUMBERS), ...Object.keys(CHOICES), ...OTHER_NAMES])
 
 export const DEFAULT_HOST = 'https://us.i.posthog.com'
+
+type Bag = Record<string, unknown>
+
+/** Every refusal reads "The `name` option must be …", so it names the option. */
+function fail(name: string, text: string, type: ErrorConstructor = TypeError): never {
+  throw new type(`The \`${name}\` option must be ${text}.`)
+}
 
 /**
  * Validates the options once and fills in defaults. Throws `TypeError` (wrong type) or
@@ -537,156 +596,99 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError('The `options` argument must be an object.')
   }
-  const o = options ?? {}
+  const o = (options ?? {}) as PostHogOptions & Bag
   if (apiKey !== undefined && apiKey !== null && typeof apiKey !== 'string') {
     throw new TypeError('The `apiKey` argument must be a string.')
   }
-  const debug = bool(o, 'debug', false)
-  if (o.logger !== undefined) {
-    const l = o.logger as Partial<Logger> | null
-    if (!l || typeof l !== 'object' || (['debug', 'info', 'warn', 'error'] as const).some((k) => typeof l[k] !== 'function')) {
-      throw new TypeError('The `logger` option must have `debug`, `info`, `warn` and `error` functions.')
-    }
+  const out: Bag = {}
+  for (const [name, fallback] of Object.entries(BOOLEANS)) {
+    const value = o[name]
+    if (value !== undefined && typeof value !== 'boolean') fail(name, `a boolean, got ${typeof value}`)
+    out[name] = value ?? fallback
+  }
+  const l = o.logger as Partial<Logger> | null | undefined
+  if (l !== undefined && (!l || typeof l !== 'object' || (['debug', 'info', 'warn', 'error'] as const).some((k) => typeof l[k] !== 'function'))) {
+    fail('logger', 'an object with `debug`, `info`, `warn` and `error` functions')
   }
   // The default logger prints every level; the guard decides what gets through (`debug()` switches it).
-  const logger = guardLogger(o.logger ?? createDefaultLogger(true), debug)
+  const logger = (out.logger = guardLogger(o.logger ?? createDefaultLogger(true), out.debug as boolean))
   for (const warning of optionNameWarnings(o, KNOWN_OPTIONS)) logger.warn(warning)
 
-  const key = typeof apiKey === 'string' ? apiKey.trim() : ''
-  let disabled = bool(o, 'disabled', false)
-  if (!key && !disabled) {
+  const key = (out.apiKey = typeof apiKey === 'string' ? apiKey.trim() : '')
+  if (!key && !out.disabled) {
     logger.warn('No api key was given: the client is disabled and sends nothing.')
-    disabled = true
+    out.disabled = true
   }
 
-  // posthog-node: a falsy flushAt (0) means the default; anything else is at least 1.
-  const flushAtValue = num(o, 'flushAt', 20, Number.NEGATIVE_INFINITY)
-  const flushAt = flushAtValue === 0 ? 20 : Math.max(1, Math.ceil(flushAtValue))
-  const secretKey = optString(o, 'secretKey') ?? optString(o, 'personalApiKey')
-  if (secretKey !== undefined && secretKey.startsWith('phc_')) {
-    throw new TypeError(
-      `The \`${o.secretKey !== undefined ? 'secretKey' : 'personalApiKey'}\` option must be a secret or personal API key (phs_/phx_), not the project api key (phc_).`,
-    )
+  for (const [name, [fallback, flags, min = Number.NEGATIVE_INFINITY]] of Object.entries(NUMBERS) as Array<[string, readonly [number, number, number?]]>) {
+    let value = o[name]
+    if (value === undefined || value === null) value = fallback
+    if (typeof value !== 'number' || Number.isNaN(value)) fail(name, `a number, got ${typeof value}`)
+    if (value < min || !Number.isFinite(value)) fail(name, `a finite number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${value}`, RangeError)
+    if (flags & INT && !Number.isInteger(value)) fail(name, `an integer, got ${value}`, RangeError)
+    if (flags & NOT_NEGATIVE) value = Math.max(0, value)
+    out[name] = flags & TIMER ? timer(logger, name, value as number) : value
   }
+  // posthog-node: a falsy flushAt (0) means the default; anything else is at least 1. Batch and
+  // queue are at least flushAt; 0 cache entries means the default.
+  const flushAt = (out.flushAt = out.flushAt === 0 ? 20 : Math.max(1, Math.ceil(out.flushAt as number)))
+  out.maxBatchSize = Math.max(Math.ceil(out.maxBatchSize as number), flushAt)
+  out.maxQueueSize = Math.max(Math.ceil(out.maxQueueSize as number), flushAt)
+  out.fetchRetryCount = Math.max(0, Math.floor(out.fetchRetryCount as number))
+  out.maxCacheSize = out.maxCacheSize === 0 ? 50_000 : Math.ceil(out.maxCacheSize as number)
 
-  if (o.fetch !== undefined && typeof o.fetch !== 'function') throw new TypeError('The `fetch` option must be a function.')
-  if (o.fetch === undefined && typeof globalThis.fetch !== 'function' && !disabled) {
+  for (const [name, [values, fallback, nullIsDefault]] of Object.entries(CHOICES) as Array<[string, readonly [readonly string[], string | undefined, boolean]]>) {
+    const value = o[name]
+    if (value === undefined || (value === null && nullIsDefault)) out[name] = fallback
+    else if (values.includes(value as string)) out[name] = value
+    else fail(name, `one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`)
+  }
+  // Validated only: posthog-node accepts it and does nothing with it either.
+  delete out.personProfiles
+
+  out.host = resolveHost(o.host)
+  const secretName = o.secretKey !== undefined ? 'secretKey' : 'personalApiKey'
+  const secretKey = (out.secretKey = optString(o, 'secretKey') ?? optString(o, 'personalApiKey'))
+  if (secretKey?.startsWith('phc_')) fail(secretName, 'a secret or personal API key (phs_/phx_), not the project api key (phc_)')
+  out.persistenceDir = optString(o, 'persistenceDir')
+  out.flagDefinitionsBackupPath = optString(o, 'flagDefinitionsBackupPath')
+  const timeZone = (out.featureFlagsTimezone = optString(o, 'featureFlagsTimezone'))
+  if (timeZone !== undefined && !isTimeZone(timeZone)) fail('featureFlagsTimezone', `an IANA timezone name, got ${JSON.stringify(timeZone)}`, RangeError)
+
+  for (const name of ['fetch', 'onError', 'waitUntil'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') fail(name, 'a function')
+    out[name] = o[name]
+  }
+  if (o.fetch === undefined && typeof globalThis.fetch !== 'function' && !out.disabled) {
     throw new TypeError('No global `fetch` exists in this runtime: pass the `fetch` option.')
   }
-  const fetchFn = unboundFetch(o.fetch)
-
-  if (o.onError !== undefined && typeof o.onError !== 'function') throw new TypeError('The `onError` option must be a function.')
-  if (o.waitUntil !== undefined && typeof o.waitUntil !== 'function') throw new TypeError('The `waitUntil` option must be a function.')
+  out.fetch = unboundFetch(o.fetch)
+  out.fetchGiven = o.fetch !== undefined
 
   const wireHooks = functionList(o.beforeSend, 'beforeSend')
   const messageHooks = functionList(o.before_send, 'before_send')
-  const isServer = bool(o, 'isServer', true)
+  out.beforeSend = Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, out.isServer as boolean)), ...wireHooks])
 
   const superProperties = o.superProperties ?? {}
-  if (!isPlainObject(superProperties)) throw new TypeError('The `superProperties` option must be a plain object.')
-
-  const captureMode = o.captureMode
-  if (captureMode !== undefined && captureMode !== 'v0' && captureMode !== 'v1') throw new TypeError("The `captureMode` option must be 'v0' or 'v1'.")
+  if (!isPlainObject(superProperties)) fail('superProperties', 'a plain object')
+  out.superProperties = Object.freeze({ ...superProperties })
 
   const provider = o.flagDefinitionCacheProvider
-  if (provider !== undefined && (provider === null || typeof provider !== 'object')) {
-    throw new TypeError('The `flagDefinitionCacheProvider` option must be an object.')
-  }
-  const featureFlagsTimezone = optString(o, 'featureFlagsTimezone')
-  if (featureFlagsTimezone !== undefined && !isTimeZone(featureFlagsTimezone)) {
-    throw new RangeError(`The \`featureFlagsTimezone\` option must be an IANA timezone name, got ${JSON.stringify(featureFlagsTimezone)}.`)
-  }
+  if (provider !== undefined && (provider === null || typeof provider !== 'object')) fail('flagDefinitionCacheProvider', 'an object')
+  out.flagDefinitionCacheProvider = provider
+
   const contextsName = o.evaluationContexts !== undefined ? 'evaluationContexts' : 'evaluationEnvironments'
   const evaluationContexts = o.evaluationContexts ?? o.evaluationEnvironments
-  if (evaluationContexts !== undefined && (!Array.isArray(evaluationContexts) || evaluationContexts.some((c) => typeof c !== 'string'))) {
-    throw new TypeError(`The \`${contextsName}\` option must be an array of strings.`)
-  }
+  out.evaluationContexts = evaluationContexts === undefined ? undefined : Object.freeze([...stringList(evaluationContexts, contextsName)])
+  const blocked = stringList(o.custom_blocked_useragents ?? [], 'custom_blocked_useragents')
+  out.botUserAgents = out.__preview_capture_bot_pageviews ? Object.freeze([...BOT_USER_AGENTS, ...blocked.map((ua) => ua.toLowerCase())]) : undefined
+  delete out.__preview_capture_bot_pageviews
 
-  const persistence = o.persistence ?? 'memory'
-  if (!(PERSISTENCE_VALUES as readonly unknown[]).includes(persistence)) {
-    throw new TypeError(`The \`persistence\` option must be one of ${PERSISTENCE_VALUES.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(persistence)}.`)
-  }
-  const personProfiles = (o as Bag).personProfiles
-  if (personProfiles !== undefined && personProfiles !== 'always' && personProfiles !== 'identified_only' && personProfiles !== 'never') {
-    throw new TypeError("The `personProfiles` option must be 'always', 'identified_only' or 'never'.")
-  }
-  const blocked = o.custom_blocked_useragents ?? []
-  if (!Array.isArray(blocked) || blocked.some((ua) => typeof ua !== 'string')) {
-    throw new TypeError('The `custom_blocked_useragents` option must be an array of strings.')
-  }
-  const botUserAgents = bool(o, '__preview_capture_bot_pageviews', false)
-    ? Object.freeze([...BOT_USER_AGENTS, ...blocked.map((ua) => ua.toLowerCase())])
-    : undefined
-
-  const requestTimeout = timer(logger, 'requestTimeout', num(o, 'requestTimeout', 10_000, Number.NEGATIVE_INFINITY))
-  const flushInterval = timer(logger, 'flushInterval', num(o, 'flushInterval', 5000, Number.NEGATIVE_INFINITY))
-  const maxCacheSize = num(o, 'maxCacheSize', 50_000, 0)
-
-  return Object.freeze({
-    apiKey: key,
-    host: resolveHost(o.host),
-    flushAt,
-    flushInterval,
-    maxBatchSize: Math.max(Math.ceil(num(o, 'maxBatchSize', 100, Number.NEGATIVE_INFINITY)), flushAt),
-    maxQueueSize: Math.max(Math.ceil(num(o, 'maxQueueSize', 10_000, Number.NEGATIVE_INFINITY)), flushAt),
-    requestTimeout: requestTimeout > 0 ? requestTimeout : 0,
-    fetchRetryCount: Math.max(0, Math.floor(num(o, 'fetchRetryCount', 3, Number.NEGATIVE_INFINITY))),
-    fetchRetryDelay: timer(logger, 'fetchRetryDelay', Math.max(0, num(o, 'fetchRetryDelay', 1000, Number.NEGATIVE_INFINITY))),
-    fetchRetryMaxDelay: timer(logger, 'fetchRetryMaxDelay', Math.max(0, num(o, 'fetchRetryMaxDelay', 30_000, Number.NEGATIVE_INFINITY))),
-    disableCompression: bool(o, 'disableCompression', false),
-    disableGeoip: bool(o, 'disableGeoip', true),
-    historicalMigration: bool(o, 'historicalMigration', false),
-    captureMode,
-    disabled,
-    debug,
-    fetch: fetchFn,
-    fetchGiven: o.fetch !== undefined,
-    logger,
-    onError: o.onError,
-    beforeSend: Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, isServer)), ...wireHooks]),
-    defaultOptIn: bool(o, 'defaultOptIn', true),
-    persistence,
-    persistenceDir: optString(o, 'persistenceDir'),
-    persistenceFsync: oneOf(o, 'persistenceFsync', ['batch', 'always', 'never'] as const, 'batch'),
-    persistenceMaxBytes: int(o, 'persistenceMaxBytes', 64 * 1024 * 1024, 4096),
-    flushOnSignals: bool(o, 'flushOnSignals', false),
-    privacyMode: bool(o, 'privacyMode', false),
-    enableFullAiCapture: bool(o, 'enableFullAiCapture', false),
-    isServer,
-    botUserAgents,
-    superProperties: Object.freeze({ ...superProperties }),
-    syncMode: bool(o, 'syncMode', false),
-    flushOnExit: bool(o, 'flushOnExit', false),
-    waitUntil: o.waitUntil,
-    waitUntilDebounceMs: timer(logger, 'waitUntilDebounceMs', clampedMs(o, 'waitUntilDebounceMs', 50)),
-    waitUntilMaxWaitMs: timer(logger, 'waitUntilMaxWaitMs', clampedMs(o, 'waitUntilMaxWaitMs', 500)),
-    shutdownTimeoutMs: timer(logger, 'shutdownTimeoutMs', num(o, 'shutdownTimeoutMs', 30_000, 0)),
-    secretKey,
-    enableLocalEvaluation: bool(o, 'enableLocalEvaluation', true),
-    featureFlagsPollingInterval: timerOrNull(logger, 'featureFlagsPollingInterval', pollingInterval(o.featureFlagsPollingInterval)),
-    preloadFeatureFlags: bool(o, 'preloadFeatureFlags', true),
-    disableRemoteFeatureFlags: bool(o, 'disableRemoteFeatureFlags', false),
-    bootstrap: resolveBootstrap(o.bootstrap),
-    staleFlagFallback: resolveStaleFallback(o.staleFlagFallback),
-    featureFlagsLogWarnings: bool(o, 'featureFlagsLogWarnings', true),
-    featureFlagsRequestTimeoutMs: timer(logger, 'featureFlagsRequestTimeoutMs', int(o, 'featureFlagsRequestTimeoutMs', 3000, 0)),
-    featureFlagsRequestMaxRetries: int(o, 'featureFlagsRequestMaxRetries', 1, 0),
-    remoteConfigRequestTimeoutMs: timer(logger, 'remoteConfigRequestTimeoutMs', int(o, 'remoteConfigRequestTimeoutMs', 3000, 0)),
-    strictLocalEvaluation: bool(o, 'strictLocalEvaluation', false),
-    featureFlagsTimezone,
-    flagDefinitionCacheProvider: provider,
-    flagDefinitionsBackupPath: optString(o, 'flagDefinitionsBackupPath'),
-    flagDefinitionsBackupMaxAgeMs: int(o, 'flagDefinitionsBackupMaxAgeMs', 7 * 24 * 3600 * 1000, 0),
-    sendFeatureFlagEvent: bool(o, 'sendFeatureFlagEvent', true),
-    // posthog-node: 0 means the default.
-    maxCacheSize: maxCacheSize === 0 ? 50_000 : Math.ceil(maxCacheSize),
-    evaluationContexts: evaluationContexts ? Object.freeze([...evaluationContexts]) : undefined,
-    enableExceptionAutocapture: bool(o, 'enableExceptionAutocapture', false),
-    exceptionRateLimiterBucketSize: int(o, 'exceptionRateLimiterBucketSize', 10, 0),
-    exceptionRateLimiterRefillRate: num(o, 'exceptionRateLimiterRefillRate', 1, 0),
-    readPostHogCookie: resolveCookieReading(o.readPostHogCookie),
-    disable_capture_url_hashes: bool(o, 'disable_capture_url_hashes', false),
-  })
+  out.featureFlagsPollingInterval = timerOrNull(logger, 'featureFlagsPollingInterval', pollingInterval(o.featureFlagsPollingInterval))
+  out.bootstrap = resolveBootstrap(o.bootstrap)
+  out.staleFlagFallback = resolveStaleFallback(o.staleFlagFallback)
+  out.readPostHogCookie = resolveCookieReading(o.readPostHogCookie)
+  return Object.freeze(out) as unknown as ResolvedOptions
 }
 
 function isTimeZone(name: string): boolean {
@@ -701,36 +703,30 @@ function isTimeZone(name: string): boolean {
 function resolveCookieReading(value: unknown): ResolvedOptions['readPostHogCookie'] {
   if (value === undefined || value === null || value === false) return false
   if (value === true) return Object.freeze({})
-  if (!isPlainObject(value)) throw new TypeError('The `readPostHogCookie` option must be a boolean or an object.')
+  if (!isPlainObject(value)) fail('readPostHogCookie', 'a boolean or an object')
   const { sessionIdleTimeoutSeconds, optOutCapturingByDefault } = value
-  if (sessionIdleTimeoutSeconds !== undefined && typeof sessionIdleTimeoutSeconds !== 'number') {
-    throw new TypeError('The `readPostHogCookie.sessionIdleTimeoutSeconds` option must be a number.')
-  }
-  if (optOutCapturingByDefault !== undefined && typeof optOutCapturingByDefault !== 'boolean') {
-    throw new TypeError('The `readPostHogCookie.optOutCapturingByDefault` option must be a boolean.')
-  }
-  return Object.freeze({ sessionIdleTimeoutSeconds, optOutCapturingByDefault })
+  if (sessionIdleTimeoutSeconds !== undefined && typeof sessionIdleTimeoutSeconds !== 'number') fail('readPostHogCookie.sessionIdleTimeoutSeconds', 'a number')
+  if (optOutCapturingByDefault !== undefined && typeof optOutCapturingByDefault !== 'boolean') fail('readPostHogCookie.optOutCapturingByDefault', 'a boolean')
+  return Object.freeze({ sessionIdleTimeoutSeconds, optOutCapturingByDefault } as { sessionIdleTimeoutSeconds?: number; optOutCapturingByDefault?: boolean })
 }
 
 /** posthog-node's reading: `null` = no polling, a number is raised to 100 ms, anything else the default. */
 function pollingInterval(value: unknown): number | null {
   if (value === undefined) return 30_000
-  if (value === null) return null
-  if (typeof value !== 'number') throw new TypeError(`The \`featureFlagsPollingInterval\` option must be a number or null, got ${typeof value}.`)
-  if (Number.isNaN(value)) return 30_000
-  if (value === Infinity) return null
-  return Math.max(Math.floor(value), 100)
+  if (value === null || value === Infinity) return null
+  if (typeof value !== 'number') fail('featureFlagsPollingInterval', `a number or null, got ${typeof value}`)
+  return Number.isNaN(value) ? 30_000 : Math.max(Math.floor(value), 100)
 }
 
 function resolveBootstrap(value: PostHogOptions['bootstrap']): ResolvedOptions['bootstrap'] {
   if (value === undefined || value === null) return undefined
-  if (typeof value !== 'object') throw new TypeError('The `bootstrap` option must be an object.')
+  if (typeof value !== 'object') fail('bootstrap', 'an object')
   const flags = value.featureFlags ?? {}
   const payloads = value.featureFlagPayloads ?? {}
   if (!isPlainObject(flags) || Object.values(flags).some((v) => typeof v !== 'boolean' && typeof v !== 'string')) {
-    throw new TypeError('The `bootstrap.featureFlags` option must map flag keys to booleans or variant keys.')
+    fail('bootstrap.featureFlags', 'an object mapping flag keys to booleans or variant keys')
   }
-  if (!isPlainObject(payloads)) throw new TypeError('The `bootstrap.featureFlagPayloads` option must be an object.')
+  if (!isPlainObject(payloads)) fail('bootstrap.featureFlagPayloads', 'an object')
   if (Object.keys(flags).length === 0 && Object.keys(payloads).length === 0) return undefined
   return Object.freeze({ featureFlags: Object.freeze({ ...flags }), featureFlagPayloads: Object.freeze({ ...payloads }) })
 }
@@ -738,62 +734,28 @@ function resolveBootstrap(value: PostHogOptions['bootstrap']): ResolvedOptions['
 function resolveStaleFallback(value: PostHogOptions['staleFlagFallback']): ResolvedOptions['staleFlagFallback'] {
   if (value === undefined || value === false) return undefined
   const o = value === true ? {} : value
-  if (o === null || typeof o !== 'object') throw new TypeError('The `staleFlagFallback` option must be a boolean or `{ maxAgeMs, maxDistinctIds }`.')
+  if (o === null || typeof o !== 'object') fail('staleFlagFallback', 'a boolean or `{ maxAgeMs, maxDistinctIds }`')
   const maxAgeMs = o.maxAgeMs ?? 3_600_000
   const maxDistinctIds = o.maxDistinctIds ?? 10_000
-  if (typeof maxAgeMs !== 'number' || !(maxAgeMs > 0)) throw new RangeError('The `staleFlagFallback.maxAgeMs` option must be a positive number.')
-  if (!Number.isInteger(maxDistinctIds) || maxDistinctIds < 1) throw new RangeError('The `staleFlagFallback.maxDistinctIds` option must be a positive integer.')
+  if (typeof maxAgeMs !== 'number' || !(maxAgeMs > 0)) fail('staleFlagFallback.maxAgeMs', 'a positive number', RangeError)
+  if (!Number.isInteger(maxDistinctIds) || maxDistinctIds < 1) fail('staleFlagFallback.maxDistinctIds', 'a positive integer', RangeError)
   return Object.freeze({ maxAgeMs, maxDistinctIds })
 }
 
 function resolveHost(host: unknown): string {
   if (host === undefined) return DEFAULT_HOST
-  if (typeof host !== 'string') throw new TypeError('The `host` option must be a string.')
+  if (typeof host !== 'string') fail('host', 'a string')
   const trimmed = host.trim().replace(/\/+$/, '')
   if (!trimmed) return DEFAULT_HOST
-  let url: URL
+  let url: URL | undefined
   try {
     url = new URL(trimmed)
   } catch {
-    throw new TypeError(`The \`host\` option must be an absolute http(s) URL, got ${JSON.stringify(host)}.`)
+    // refused below
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`The \`host\` option must use http or https, got ${JSON.stringify(host)}.`)
-  }
+  if (url === undefined) fail('host', `an absolute http(s) URL, got ${JSON.stringify(host)}`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('host', `an http or https URL, got ${JSON.stringify(host)}`)
   return trimmed
-}
-
-type Bag = Record<string, unknown>
-
-function bool(o: PostHogOptions, name: keyof PostHogOptions, fallback: boolean): boolean {
-  const value = (o as Bag)[name]
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw new TypeError(`The \`${name}\` option must be a boolean, got ${typeof value}.`)
-  return value
-}
-
-function num(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, min: number): number {
-  // null counts as not given: posthog-node reads these options with `??`.
-  const value = (o as Bag)[name]
-  if (value === undefined || value === null) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`The \`${name}\` option must be a number, got ${typeof value}.`)
-  }
-  if (value < min || !Number.isFinite(value)) {
-    throw new RangeError(`The \`${name}\` option must be a finite number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${value}.`)
-  }
-  return value
-}
-
-/** A duration where posthog-node counts a negative value as 0 instead of refusing it. */
-function clampedMs(o: PostHogOptions, name: keyof PostHogOptions, fallback: number): number {
-  return Math.max(0, num(o, name, fallback, Number.NEGATIVE_INFINITY))
-}
-
-function int(o: PostHogOptions, name: keyof PostHogOptions, fallback: number, min: number): number {
-  const value = num(o, name, fallback, min)
-  if (!Number.isInteger(value)) throw new RangeError(`The \`${name}\` option must be an integer, got ${value}.`)
-  return value
 }
 
 /**
@@ -811,18 +773,16 @@ function timerOrNull(logger: Logger, name: string, value: number | null): number
   return value === null ? null : timer(logger, name, value)
 }
 
-function oneOf<T extends string>(o: PostHogOptions, name: keyof PostHogOptions, values: readonly T[], fallback: T): T {
-  const value = (o as Bag)[name]
-  if (value === undefined || value === null) return fallback
-  if (!values.includes(value as T)) throw new TypeError(`The \`${name}\` option must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}.`)
-  return value as T
+function optString(o: Bag, name: string): string | undefined {
+  const value = o[name]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') fail(name, 'a string')
+  return value.trim() || undefined
 }
 
-function optString(o: PostHogOptions, name: keyof PostHogOptions): string | undefined {
-  const value = (o as Bag)[name]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') throw new TypeError(`The \`${name}\` option must be a string.`)
-  return value.trim() || undefined
+function stringList(value: unknown, name: string): readonly string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) fail(name, 'an array of strings')
+  return value
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -833,7 +793,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 function functionList<F>(value: F | F[] | undefined, name: string): F[] {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
-  if (list.some((fn) => typeof fn !== 'function')) throw new TypeError(`The \`${name}\` option must be a function or an array of functions.`)
+  if (list.some((fn) => typeof fn !== 'function')) fail(name, 'a function or an array of functions')
   return list
 }
 
@@ -841,13 +801,15 @@ function functionList<F>(value: F | F[] | undefined, name: string): F[] {
  * Lower-cased user-agent substrings of crawlers and headless browsers, for
  * `__preview_capture_bot_pageviews`: the well-known ones PostHog's SDKs also treat as bots.
  */
-const BOT_USER_AGENTS: readonly string[] = Object.freeze([
-  'ahrefsbot', 'ahrefssiteaudit', 'amazonbot', 'applebot', 'baiduspider', 'bingbot', 'bingpreview', 'bot.htm', 'bot.php',
-  'bytespider', 'ccbot', 'chatgpt-user', 'claudebot', 'crawler', 'duckduckbot', 'facebookexternalhit', 'facebookcatalog',
-  'gptbot', 'googlebot', 'google-inspectiontool', 'googleother', 'headlesschrome', 'hubspot', 'linkedinbot', 'mj12bot',
-  'msnbot', 'perplexitybot', 'petalbot', 'pinterest', 'prerender', 'rogerbot', 'semrushbot', 'sitebulb', 'slurp',
-  'twitterbot', 'yandexbot', 'yahoo! slurp', 'spider', 'phantomjs', 'lighthouse', 'gtmetrix', 'uptimerobot', 'pingdom',
-])
+const BOT_USER_AGENTS: readonly string[] = Object.freeze(
+  (
+    'ahrefsbot|ahrefssiteaudit|amazonbot|applebot|baiduspider|bingbot|bingpreview|bot.htm|bot.php|' +
+    'bytespider|ccbot|chatgpt-user|claudebot|crawler|duckduckbot|facebookexternalhit|facebookcatalog|' +
+    'gptbot|googlebot|google-inspectiontool|googleother|headlesschrome|hubspot|linkedinbot|mj12bot|' +
+    'msnbot|perplexitybot|petalbot|pinterest|prerender|rogerbot|semrushbot|sitebulb|slurp|' +
+    'twitterbot|yandexbot|yahoo! slurp|spider|phantomjs|lighthouse|gtmetrix|uptimerobot|pingdom'
+  ).split('|'),
+)
 
 /**
  * The `fetch` every request goes through, safe to store on an object and call as its method:

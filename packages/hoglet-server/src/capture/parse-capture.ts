@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { HttpError, badRequest, unauthorized } from '../http/errors.js'
 import type { IncomingEvent } from '../store/events.js'
-import { parseJsonInSlices } from './parse-json-in-slices.js'
-import { propertiesSpans } from './properties-spans.js'
+import { propertiesText, type BatchLayout } from './batch-layout.js'
+import { parseJsonWithLayout } from './parse-json-in-slices.js'
 
 type Json = Record<string, unknown>
 
@@ -28,8 +28,9 @@ const VALIDATE_SLICE = 5000
  */
 export async function parseCapture(text: string, now: Date = new Date()): Promise<ParsedCapture> {
   let body: unknown
+  let layout: BatchLayout | undefined
   try {
-    body = await parseJsonInSlices(text) // a huge batch is parsed a slice per turn of the event loop
+    ;({ value: body, layout } = await parseJsonWithLayout(text)) // a huge batch is parsed a slice per turn of the event loop
   } catch {
     throw badRequest('invalid_json', 'request body is not valid JSON')
   }
@@ -55,11 +56,10 @@ export async function parseCapture(text: string, now: Date = new Date()): Promis
   const fallbackTime = now.toISOString()
   const events = new Array<IncomingEvent>(rawEvents.length)
   // Where each event's properties sit in the text, so they are stored as sent, not re-serialised.
-  const spans = rawEvents === (body as Json).batch ? propertiesSpans(text, rawEvents.length) : undefined
+  const kept = layout !== undefined && layout.elements === rawEvents.length && (rawEvents === body || rawEvents === (body as Json).batch) ? layout : undefined
   for (let i = 0; i < rawEvents.length; i++) {
     if (i > 0 && i % VALIDATE_SLICE === 0) await nextTurn()
-    const json = spans !== undefined && spans[i * 2] >= 0 ? text.slice(spans[i * 2], spans[i * 2 + 1]) : undefined
-    events[i] = normalizeEvent(rawEvents[i], i, fallbackTime, json)
+    events[i] = normalizeEvent(rawEvents[i], i, fallbackTime, propertiesText(text, kept, i))
   }
   return { token, events }
 }

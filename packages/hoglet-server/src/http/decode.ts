@@ -18,6 +18,11 @@ export interface EncodingHints {
   limit: number
 }
 
+const SMALL_CHUNK = 16 * 1024
+const LARGE_CHUNK = 256 * 1024
+/** Compressed bodies from this size up inflate in `LARGE_CHUNK` pieces. */
+const LARGE_INPUT = 16 * 1024
+
 // Asynchronous zlib runs on libuv's thread pool: the main thread parses and stores one
 // request while another request's body is being inflated.
 const gunzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gunzip)
@@ -54,7 +59,10 @@ export async function decodeBody(raw: Buffer, hints: EncodingHints): Promise<str
 }
 
 async function decompress(bytes: Buffer, contentEncoding: string | undefined, compression: string | undefined, limit: number): Promise<Buffer> {
-  const options = { maxOutputLength: limit }
+  // zlib hands each output chunk from the thread pool back to the main thread: a 5 MiB batch
+  // in the default 16 KiB chunks is 320 round trips (about 1 µs of CPU per event), in 256 KiB
+  // chunks 20. Small bodies keep the default, so each does not allocate a large buffer.
+  const options = { maxOutputLength: limit, chunkSize: bytes.length >= LARGE_INPUT ? LARGE_CHUNK : SMALL_CHUNK }
   try {
     if (compression === 'gzip' || compression === 'gzip-js' || contentEncoding === 'gzip' || isGzip(bytes)) {
       return await gunzipAsync(bytes, options)

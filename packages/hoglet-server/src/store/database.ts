@@ -53,8 +53,13 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX events_once ON events (uuid, event, distinct_id, substr(timestamp, 1, 10));`,
 ]
 
+/** Checkpoint the WAL about this often (SQLite's default is 1000 pages, 4 MiB with 4 KiB pages). */
+const CHECKPOINT_BYTES = 40 * 1024 * 1024
+
 /**
- * Opens (creating if needed) the SQLite database: WAL so readers never block the writer,
+ * Opens (creating if needed) the SQLite database: 16 KiB pages for a new file (a quarter of
+ * the WAL writes of 4 KiB pages for the same events, about 1 µs of CPU per event stored; a
+ * file made with other pages keeps them), WAL so readers never block the writer,
  * `synchronous = NORMAL` (durable across process crashes, which is what a development
  * server needs), a 64 MiB page cache and checkpoints every ~40 MiB of WAL rather than 4 MiB
  * (twice the ingest rate on a 2-core machine), then runs pending migrations.
@@ -64,10 +69,12 @@ const MIGRATIONS: string[] = [
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
   const db = new Database(path)
+  db.pragma('page_size = 16384') // only takes effect before the first table is made
   if (path !== ':memory:') db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('cache_size = -65536')
-  db.pragma('wal_autocheckpoint = 10000')
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  db.pragma(`wal_autocheckpoint = ${Math.round(CHECKPOINT_BYTES / pageSize)}`)
   db.pragma('foreign_keys = OFF')
   migrate(db)
   return db

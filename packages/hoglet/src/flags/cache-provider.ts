@@ -33,14 +33,6 @@ export type FlagDefinitionCacheInput =
   | FlagDefinitionCacheData
   | (Omit<FlagDefinitionCacheData, 'groupTypeMapping'> & { group_type_mapping: Record<string, string>; groupTypeMapping?: Record<string, string> })
 
-/** Cached data as hoglet reads it: either spelling of the group type mapping and the slim-events gate. */
-export function normalizeCacheData(data: FlagDefinitionCacheInput): FlagDefinitionCacheData {
-  const groupTypeMapping = data.groupTypeMapping ?? data.group_type_mapping ?? {}
-  const minimal = data.minimalFlagCalledEvents ?? data.minimal_flag_called_events
-  if (data.groupTypeMapping === groupTypeMapping && data.minimalFlagCalledEvents === minimal && data.cohorts) return data as FlagDefinitionCacheData
-  return { ...data, groupTypeMapping, cohorts: data.cohorts ?? {}, minimalFlagCalledEvents: minimal }
-}
-
 type MaybePromise<T> = T | Promise<T>
 
 /** What the SDK knows about a fetched load besides its data. */

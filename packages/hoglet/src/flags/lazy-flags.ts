@@ -10,11 +10,23 @@
 import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
 import type { FeatureFlags } from './feature-flags.js'
 import type { FlagServiceHost } from './feature-flags-client.js'
-import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue, type NormalizedOverrides } from './flag-api.js'
+import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FlagOverrides, type NormalizedOverrides } from './flag-api.js'
 import type { FeatureFlagEvaluations } from './snapshot.js'
 import { snapshotProperties } from './snapshot-registry.js'
 
 type FlagServiceModule = typeof import('./feature-flags-client.js')
+
+/** The service's methods that answer with a promise and have a fallback answer when the service cannot load. */
+type AsyncFlagMethod =
+  | 'isFeatureEnabled'
+  | 'getFeatureFlag'
+  | 'getFeatureFlagPayload'
+  | 'getFeatureFlagResult'
+  | 'getAllFlags'
+  | 'getAllFlagsAndPayloads'
+  | 'getRemoteConfigPayload'
+  | 'reloadFeatureFlags'
+  | 'waitForLocalEvaluationReady'
 
 /** One import per process, shared by every client; once it has arrived, clients build their service synchronously. */
 let serviceModule: Promise<FlagServiceModule> | undefined
@@ -102,28 +114,9 @@ export class LazyFeatureFlags {
     }
   }
 
-  isFeatureEnabled(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<boolean | undefined> {
-    return this.#with(undefined, (s) => s.isFeatureEnabled(key, distinctId, options))
-  }
-
-  getFeatureFlag(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FlagValue | undefined> {
-    return this.#with(undefined, (s) => s.getFeatureFlag(key, distinctId, options))
-  }
-
-  getFeatureFlagPayload(key: string, distinctId: string | number | undefined, matchValue?: FlagValue, options?: FlagCallOptions): Promise<JsonValue | null | undefined> {
-    return this.#with(undefined, (s) => s.getFeatureFlagPayload(key, distinctId, matchValue, options))
-  }
-
-  getFeatureFlagResult(key: string, distinctId: string | number | undefined, options?: FlagCallOptions): Promise<FeatureFlagResult | undefined> {
-    return this.#with(undefined, (s) => s.getFeatureFlagResult(key, distinctId, options))
-  }
-
-  getAllFlags(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<Record<string, FlagValue>> {
-    return this.#with({}, (s) => s.getAllFlags(distinctId, options))
-  }
-
-  getAllFlagsAndPayloads(distinctId: string | number | undefined, options?: AllFlagsOptions): Promise<FlagsAndPayloads> {
-    return this.#with({ featureFlags: {}, featureFlagPayloads: {} }, (s) => s.getAllFlagsAndPayloads(distinctId, options))
+  /** Calls the service's `method` at once when it is loaded, else once it is; `fallback` when it cannot load. */
+  call<K extends AsyncFlagMethod>(method: K, fallback: Awaited<ReturnType<FeatureFlags[K]>>, ...args: Parameters<FeatureFlags[K]>): ReturnType<FeatureFlags[K]> {
+    return this.#with(fallback, (s) => (s[method] as (...a: unknown[]) => Promise<unknown>).apply(s, args)) as ReturnType<FeatureFlags[K]>
   }
 
   evaluateFlags(distinctId: unknown, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
@@ -132,18 +125,6 @@ export class LazyFeatureFlags {
     return new Promise((resolve, reject) => {
       this.#load().then((service) => service.evaluateFlags(distinctId, options).then(resolve, reject), reject)
     })
-  }
-
-  getRemoteConfigPayload(key: string): Promise<JsonValue | undefined> {
-    return this.#with(undefined, (s) => s.getRemoteConfigPayload(key))
-  }
-
-  reloadFeatureFlags(): Promise<void> {
-    return this.#with(undefined, (s) => s.reloadFeatureFlags())
-  }
-
-  waitForLocalEvaluationReady(timeoutMs?: number): Promise<boolean> {
-    return this.#with(false, (s) => s.waitForLocalEvaluationReady(timeoutMs))
   }
 
   isLocalEvaluationReady(): boolean {

@@ -6,7 +6,7 @@
  */
 import { unrefTimer } from '../timers.js'
 import type { FetchFn, FlagsLogger } from './flag-api.js'
-import { normalizeCacheData, type FlagDefinitionCacheData, type FlagDefinitionCacheInput, type FlagDefinitionCacheProvider } from './cache-provider.js'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheInput, FlagDefinitionCacheProvider } from './cache-provider.js'
 import { formatAge, type DefinitionsBackup } from './definitions-backup.js'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, fetchFlagDefinitions, type DefinitionsFetchOutcome } from './definitions.js'
 
@@ -323,4 +323,17 @@ export class DefinitionsPoller<C> {
     this.notify(true)
     return true
   }
+}
+
+/**
+ * Cached data as hoglet reads it: either spelling of the group type mapping and the slim-events gate.
+ * Here rather than beside the cache types: cache-provider.ts is reachable from the entry points
+ * (`InMemoryFlagDefinitionCache`), and a bundler that splits puts whatever of it the flag service
+ * uses into the code that loads at start.
+ */
+function normalizeCacheData(data: FlagDefinitionCacheInput): FlagDefinitionCacheData {
+  const groupTypeMapping = data.groupTypeMapping ?? data.group_type_mapping ?? {}
+  const minimal = data.minimalFlagCalledEvents ?? data.minimal_flag_called_events
+  if (data.groupTypeMapping === groupTypeMapping && data.minimalFlagCalledEvents === minimal && data.cohorts) return data as FlagDefinitionCacheData
+  return { ...data, groupTypeMapping, cohorts: data.cohorts ?? {}, minimalFlagCalledEvents: minimal }
 }

@@ -1,8 +1,8 @@
-import { join } from 'node:path'
 import { deferred } from './node-builtins.js'
 import type { LaneSpool, SpoolHost, SpoolOptions, SpoolRecord, SpoolStore } from '../pipeline/spool.js'
 
-// node:fs and node:os load when the spool is first used, not when hoglet is imported.
+// node:fs, node:os and node:path load when the spool is first used, not when hoglet is imported.
+const join = /* @__PURE__ */ deferred('node:path', 'join')
 const appendFileSync = /* @__PURE__ */ deferred('node:fs', 'appendFileSync')
 const closeSync = /* @__PURE__ */ deferred('node:fs', 'closeSync')
 const fdatasync = /* @__PURE__ */ deferred('node:fs', 'fdatasync')

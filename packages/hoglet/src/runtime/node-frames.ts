@@ -1,5 +1,4 @@
-import { nodeBuiltin } from './node-builtins.js'
-import { dirname, isAbsolute, posix, relative } from 'node:path'
+import { deferred, nodeBuiltin } from './node-builtins.js'
 import type { StackFrame } from '../exceptions/stack-parser.js'
 
 // What PostHog's Node SDK sends per frame, so error tracking groups and renders hoglet's
@@ -14,6 +13,12 @@ const SNIPPET_CHARS = 140
 const CACHED_FILES = 25
 /** Key under which a file's line count is kept with its lines. */
 const END_OF_FILE = 0
+
+// node:path loads with the first exception, not when hoglet is imported.
+const dirname = /* @__PURE__ */ deferred('node:path', 'dirname')
+const isAbsolute = /* @__PURE__ */ deferred('node:path', 'isAbsolute')
+const relative = /* @__PURE__ */ deferred('node:path', 'relative')
+const parsePosix = (path: string) => nodeBuiltin('node:path').posix.parse(path)
 
 const isWindows = process.platform === 'win32'
 const toUnix = (path: string): string => (isWindows ? path.replace(/^[A-Z]:/, '').replace(/\\/g, '/') : path)
@@ -58,7 +63,7 @@ export function refineNodeFrames(frames: StackFrame[]): void {
 /** `dir.sub:file` for application files, `package.dir:file` inside node_modules. */
 function moduleName(filename: string, base: string | undefined): string | undefined {
   if (!filename) return undefined
-  const parsed = posix.parse(toUnix(filename))
+  const parsed = parsePosix(toUnix(filename))
   let file = parsed.base
   if (parsed.ext === '.js' || parsed.ext === '.mjs' || parsed.ext === '.cjs') file = file.slice(0, -parsed.ext.length)
   try {

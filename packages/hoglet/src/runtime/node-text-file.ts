@@ -2,7 +2,6 @@
  * A text file written atomically (a temporary file in the same folder, then a rename), so a
  * reader never sees half a file even when the process dies mid-write. Node, Bun and Deno.
  */
-import { dirname } from 'node:path'
 import { nodeBuiltin } from './node-builtins.js'
 import type { TextFile } from './types.js'
 
@@ -20,7 +19,7 @@ export function nodeTextFile(path: string): TextFile {
     async write(text) {
       const { mkdir, rename, unlink, writeFile } = nodeBuiltin('node:fs/promises')
       const temporary = `${path}.${process.pid}.${++counter}.tmp`
-      await mkdir(dirname(path), { recursive: true })
+      await mkdir(nodeBuiltin('node:path').dirname(path), { recursive: true })
       try {
         await writeFile(temporary, text, 'utf8')
         await rename(temporary, path)

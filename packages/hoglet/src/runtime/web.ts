@@ -1,4 +1,4 @@
-import { sha1Hex } from '../engine/sha1.js'
+import { sha1Hex } from './compact-sha1.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 async function gzip(data: Uint8Array): Promise<Uint8Array> {

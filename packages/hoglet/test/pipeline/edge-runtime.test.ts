@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostHog } from '../../src/edge.js'
@@ -34,7 +35,9 @@ describe('edge entry (web-standard runtime)', () => {
     ])
   })
 
-  it('hashes with the pure SHA-1', () => {
+  it('hashes with its own SHA-1, as node:crypto does (block boundaries, multi-byte and lone surrogates)', () => {
     expect(webRuntime.sha1Hex('abc')).toBe('a9993e364706816aba3e25717850c26c9cd0d89d')
+    const inputs = ['', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'b'.repeat(119), 'c'.repeat(1000), 'wörld', '日本語', '\ud800x', 'x\udc00', '😀'.repeat(40)]
+    for (const input of inputs) expect(webRuntime.sha1Hex(input)).toBe(createHash('sha1').update(input, 'utf8').digest('hex'))
   })
 })

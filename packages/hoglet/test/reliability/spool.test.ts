@@ -200,7 +200,12 @@ describe('durable spool (persistence: file)', () => {
     while (next < total) {
       const child = startChild(next, total - next)
       await child.waitFor(/^replayed /)
-      await new Promise((r) => setTimeout(r, 30 + Math.random() * 170))
+      // Kill after a random share of what is left has been captured (at most a fifth of the
+      // run, so there are always several kills), then a little later still, so the kill lands
+      // at varied points of capturing, writing and sending.
+      const last = Math.min(total - 1, next + Math.floor(Math.random() * (total / 5)))
+      await child.waitFor(new RegExp(`^c ${last}$`))
+      await new Promise((r) => setTimeout(r, Math.random() * 40))
       child.process.kill('SIGKILL')
       await child.exited
       kills++
