@@ -35,6 +35,16 @@ describe('EventQueue', () => {
     expect(drain(queue)).toHaveLength(3000)
   })
 
+  it('compacts at most maxBlocks blocks per call; the next call goes on where it stopped', () => {
+    const queue = new EventQueue(10_000, nodeRuntime.compactor)
+    fill(queue, 0, 1000)
+    expect(queue.compact(100, 128, undefined, 3)).toBe(384)
+    expect(queue.json.filter((j) => j === undefined).length).toBe(384)
+    expect(queue.compact(100, 128, undefined, 3)).toBe(384)
+    expect(queue.compact(100, 128, undefined, 3)).toBe(128) // 7 blocks fit after the first 100 events
+    expect(drain(queue)).toEqual(Array.from({ length: 1000 }, (_, i) => event(i)))
+  })
+
   it('compacts a backlog beyond the hot events and gives back identical JSON, in order', () => {
     const queue = new EventQueue(10_000, nodeRuntime.compactor)
     fill(queue, 0, 1000)

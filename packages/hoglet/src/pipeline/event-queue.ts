@@ -140,9 +140,9 @@ export class EventQueue {
    * the next batches stay plain strings, a backlog (PostHog down, a burst) shrinks several times.
    * With `wire`, each block is one whole batch in its wire form (see `WireBlock`), compressed
    * once for both memory and the request; otherwise the stored texts, fast, for memory only.
-   * Returns the number of events compacted.
+   * `maxBlocks` bounds one call (the caller continues later). Returns the number of events compacted.
    */
-  compact(hot: number, blockSize: number, wire?: WireCompaction): number {
+  compact(hot: number, blockSize: number, wire?: WireCompaction, maxBlocks = Number.POSITIVE_INFINITY): number {
     const compactor = this.#compactor
     if (compactor === undefined) return 0
     if (this.#compactSeq < this.removed + hot) this.#compactSeq = this.removed + hot
@@ -150,7 +150,7 @@ export class EventQueue {
     const pack = wire !== undefined && compactor.pack !== undefined && packing() !== undefined ? compactor.pack : undefined
     let compacted = 0
     const parts: string[] = new Array(blockSize)
-    while (this.#compactSeq + blockSize <= this.pushed) {
+    while (this.#compactSeq + blockSize <= this.pushed && compacted < maxBlocks * blockSize) {
       const first = this.#compactSeq
       const block = (pack !== undefined && this.#wireBlock(first, blockSize, wire!, pack, parts)) || this.#memoryBlock(first, blockSize, parts)
       for (let k = 0; k < blockSize; k++) {

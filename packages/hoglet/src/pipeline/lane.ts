@@ -44,6 +44,12 @@ const MAX_HOT_EVENTS = COMPACT_BLOCK
  * compressed synchronously): above this, blocks are compacted for memory only.
  */
 const MAX_WIRE_BLOCK = 1000
+/**
+ * Events compressed into wire blocks per compaction callback (level 6, about 3 µs each): a
+ * large backlog is packed over several turns of the event loop, a few milliseconds at a time,
+ * so requests the application serves meanwhile are not held up.
+ */
+const WIRE_EVENTS_PER_TURN = 1600
 
 const RESOLVED = Promise.resolve()
 
@@ -235,8 +241,11 @@ export class Lane {
       // While batches are leaving, the backlog will be sent soon: compress it once, as whole
       // batches in their wire form, which the sender puts in the request as they are. A queue
       // that waits (for its flush, nothing sending) is compacted fast, for memory only.
-      if (this.#wire !== undefined && this.#workers > 0) this.queue.compact(this.#maxBatchSize, this.#maxBatchSize, this.#wire)
-      else this.queue.compact(this.#hot, COMPACT_BLOCK)
+      if (this.#wire !== undefined && this.#workers > 0) {
+        const maxBlocks = Math.max(1, Math.floor(WIRE_EVENTS_PER_TURN / this.#maxBatchSize))
+        const packed = this.queue.compact(this.#maxBatchSize, this.#maxBatchSize, this.#wire, maxBlocks)
+        if (packed === maxBlocks * this.#maxBatchSize && this.queue.size >= this.#compactAt) this.#scheduleCompaction()
+      } else this.queue.compact(this.#hot, COMPACT_BLOCK)
     })
     handle.unref?.()
   }

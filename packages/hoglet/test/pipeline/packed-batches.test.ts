@@ -97,6 +97,18 @@ describe('a backlog sent while the lane is sending', () => {
     })
   }
 
+  it('packs a large backlog over several turns of the event loop (1,600 events a turn), all of it', async () => {
+    const client = make({ flushAt: 20, maxBatchSize: 100 })
+    const uuids = captureBacklog(client, 5000)
+    await client.flush()
+    expectDelivered(uuids)
+    const batches = server.requestsTo('/batch/')
+    expect(batches.map((r) => r.json.batch.length)).toEqual(Array(50).fill(100))
+    // One turn packs 16 batches of 100; more packed requests means compaction went on in later turns.
+    expect(batches.filter(isPacked).length).toBeGreaterThan(16)
+    expectStatsIdentity(client.stats())
+  })
+
   it('sends whole batches compressed once, with the same events and batching', async () => {
     const client = make({ flushAt: 20, maxBatchSize: 100 })
     const uuids = captureBacklog(client, 1000)
