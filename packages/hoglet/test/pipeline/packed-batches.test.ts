@@ -97,12 +97,17 @@ describe('a backlog sent while the lane is sending', () => {
     })
   }
 
-  it('packs a large backlog over several turns of the event loop (1,600 events a turn), all of it', async () => {
-    const client = make({ flushAt: 20, maxBatchSize: 100 })
-    const uuids = captureBacklog(client, 5000)
+  /** Captures a backlog of `count` events, flushes it and checks every event arrived as captured. */
+  async function deliverBacklog(count: number, options: PostHogOptions = {}): Promise<{ client: PostHog; batches: RecordedRequest[] }> {
+    const client = make({ flushAt: 20, maxBatchSize: 100, ...options })
+    const uuids = captureBacklog(client, count)
     await client.flush()
     expectDelivered(uuids)
-    const batches = server.requestsTo('/batch/')
+    return { client, batches: server.requestsTo('/batch/') }
+  }
+
+  it('packs a large backlog over several turns of the event loop (1,600 events a turn), all of it', async () => {
+    const { client, batches } = await deliverBacklog(5000)
     expect(batches.map((r) => r.json.batch.length)).toEqual(Array(50).fill(100))
     // One turn packs 16 batches of 100; more packed requests means compaction went on in later turns.
     expect(batches.filter(isPacked).length).toBeGreaterThan(16)
@@ -110,11 +115,7 @@ describe('a backlog sent while the lane is sending', () => {
   })
 
   it('sends whole batches compressed once, with the same events and batching', async () => {
-    const client = make({ flushAt: 20, maxBatchSize: 100 })
-    const uuids = captureBacklog(client, 1000)
-    await client.flush()
-    expectDelivered(uuids)
-    const batches = server.requestsTo('/batch/')
+    const { client, batches } = await deliverBacklog(1000)
     expect(batches.map((r) => r.json.batch.length)).toEqual(Array(10).fill(100))
     expect(batches.filter(isPacked).length).toBeGreaterThan(0)
     for (const r of batches) expect(Object.keys(r.json)).toEqual(['api_key', 'batch', 'sent_at'])
@@ -123,11 +124,7 @@ describe('a backlog sent while the lane is sending', () => {
   })
 
   it('keeps historical_migration in packed bodies', async () => {
-    const client = make({ flushAt: 20, maxBatchSize: 100, historicalMigration: true })
-    const uuids = captureBacklog(client, 600)
-    await client.flush()
-    expectDelivered(uuids)
-    const batches = server.requestsTo('/batch/')
+    const { batches } = await deliverBacklog(600, { historicalMigration: true })
     expect(batches.filter(isPacked).length).toBeGreaterThan(0)
     for (const r of batches) expect(Object.keys(r.json)).toEqual(['api_key', 'batch', 'historical_migration', 'sent_at'])
     for (const r of batches) expect(r.json.historical_migration).toBe(true)
