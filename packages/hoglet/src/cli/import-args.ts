@@ -54,18 +54,18 @@ const VALUE_FLAGS = new Set([
 ])
 const SWITCHES = new Set(['--restart', '--dry-run', '--no-gzip', '--help'])
 
+/** `--name=value` as the option and its inline value; any other argument as it is. */
+export function splitInlineValue(raw: string): { arg: string; inline: string | undefined } {
+  const eq = raw.indexOf('=')
+  return raw.startsWith('--') && eq > 0 ? { arg: raw.slice(0, eq), inline: raw.slice(eq + 1) } : { arg: raw, inline: undefined }
+}
+
 export function parseImportArgs(argv: string[], env: Record<string, string | undefined>): ImportOptions | 'help' {
   const values = new Map<string, string>()
   const switches = new Set<string>()
   const positional: string[] = []
   for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i]!
-    let inline: string | undefined
-    const eq = arg.indexOf('=')
-    if (arg.startsWith('--') && eq > 0) {
-      inline = arg.slice(eq + 1)
-      arg = arg.slice(0, eq)
-    }
+    const { arg, inline } = splitInlineValue(argv[i]!)
     if (VALUE_FLAGS.has(arg)) {
       const value = inline ?? argv[++i]
       if (value === undefined) throw new UsageError(`\`${arg}\` needs a value`)

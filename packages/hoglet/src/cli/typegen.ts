@@ -4,7 +4,7 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { DEFINITIONS_PATH, LEGACY_DEFINITIONS_PATH, definitionsUrl } from '../flags/definitions.js'
-import { UsageError } from './import-args.js'
+import { UsageError, splitInlineValue } from './import-args.js'
 import { generateFlagTypes } from './flag-types.js'
 
 export const TYPEGEN_USAGE = `Usage: hoglet typegen (--host <url> --api-key <phc_…> --personal-api-key <phx_…> | --file <definitions.json>) [options]
@@ -40,13 +40,7 @@ const VALUE_FLAGS = new Set(['--host', '--api-key', '--personal-api-key', '--fil
 export function parseTypegenArgs(argv: string[], env: Record<string, string | undefined>): TypegenOptions | 'help' {
   const values = new Map<string, string>()
   for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i]!
-    let inline: string | undefined
-    const eq = arg.indexOf('=')
-    if (arg.startsWith('--') && eq > 0) {
-      inline = arg.slice(eq + 1)
-      arg = arg.slice(0, eq)
-    }
+    const { arg, inline } = splitInlineValue(argv[i]!)
     if (arg === '--help' || arg === '-h') return 'help'
     if (!VALUE_FLAGS.has(arg)) throw new UsageError(arg.startsWith('-') ? `unknown option \`${arg}\`` : `unexpected argument \`${arg}\``)
     const value = inline ?? argv[++i]
