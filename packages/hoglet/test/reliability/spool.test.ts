@@ -250,6 +250,48 @@ describe('durable spool (persistence: file)', () => {
     expect(segmentFiles()).toHaveLength(0)
   }, 120_000 + total * 20)
 
+  it('stats() reports how many replayed events were in a request in flight at the kill (replayedInFlight)', async () => {
+    // The server never answers: what the child sends stays in flight until it is killed.
+    server.route('/batch/', { hang: true })
+    const child = startChild(0, 500)
+    await child.waitFor(/^c 499$/)
+    // Once the requests stop coming, every request the child sent has reached the server.
+    let seen = -1
+    while (server.requestsTo('/batch/').length === 0 || server.requestsTo('/batch/').length !== seen) {
+      seen = server.requestsTo('/batch/').length
+      await new Promise((resolve) => setTimeout(resolve, 400))
+    }
+    child.process.kill('SIGKILL')
+    await child.exited
+    const sentUnanswered = new Set(receivedEvents(server).map((e) => e.uuid as string))
+    // The journals agree with the server on which events were in flight.
+    expect(new Set(new JournalWatch().inFlightSinceLastLook())).toEqual(sentUnanswered)
+    expect(sentUnanswered.size).toBeGreaterThan(0)
+    expect(sentUnanswered.size).toBeLessThan(500)
+
+    server.route('/batch/', { status: 200, body: { status: 1 } })
+    const before = server.requestsTo('/batch/').length
+    const client = spooled()
+    expect(client.stats()).toMatchObject({ captured: 500, replayed: 500, replayedInFlight: sentUnanswered.size })
+    await client.flush()
+    const stats = client.stats()
+    expect(stats).toMatchObject({ delivered: 500, replayed: 500, replayedInFlight: sentUnanswered.size })
+    expectStatsIdentity(stats)
+    // Those are the events sent twice: once by the killed process, again (same uuids) by this one.
+    const resent = server.requestsTo('/batch/').slice(before).flatMap((r) => r.json.batch as any[]).filter((e) => sentUnanswered.has(e.uuid))
+    expect(resent).toHaveLength(sentUnanswered.size)
+  })
+
+  it('replayedInFlight is 0 when nothing was in flight at the kill', async () => {
+    const child = startChild(0, 80, 'hold')
+    await child.waitFor(/^held$/)
+    child.process.kill('SIGKILL')
+    await child.exited
+    expect(server.requestsTo('/batch/')).toHaveLength(0)
+    const client = spooled()
+    expect(client.stats()).toMatchObject({ replayed: 80, replayedInFlight: 0 })
+  })
+
   it('two processes starting together on one directory take over a dead process\'s events once', async () => {
     const dead = startChild(0, 400, 'hold')
     await dead.waitFor(/^held$/)
