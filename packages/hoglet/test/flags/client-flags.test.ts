@@ -1,31 +1,16 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor, receivedEvents } from '../helpers/client.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
 import { InMemoryFlagDefinitionCache, type PostHog } from '../../src/index.js'
 import { PostHog as EdgePostHog } from '../../src/edge.js'
 import { silentLogger } from '../../src/logger.js'
 import { compileFlags, evaluateAllFlags } from '../../src/engine/engine.js'
 
-let server: TestServer
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
-})
+const { server, client } = serverPerTest()
 
 const flagsRequests = () => server.requests.filter((r) => r.path === '/flags/')
-
-function client(options: Parameters<typeof clientFor>[1] = {}): PostHog {
-  const c = clientFor(server, options)
-  clients.push(c)
-  return c
-}
 
 const remoteBody = {
   flags: {

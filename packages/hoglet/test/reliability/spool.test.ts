@@ -6,34 +6,30 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostHog } from '../../src/index.js'
 import { silentLogger } from '../../src/logger.js'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { receivedEvents } from '../helpers/client.js'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
 import { expectStatsIdentity } from '../helpers/stats-identity.js'
 
 // The durable spool, against real files and real processes killed with SIGKILL.
 // The child (fixtures/spool-capture.mjs) runs the BUILT package: `npm run build` first.
 
 const fixture = fileURLToPath(new URL('../fixtures/spool-capture.mjs', import.meta.url))
-let server: TestServer
 let dir: string
-const clients: PostHog[] = []
 const children: ChildProcess[] = []
 
-beforeEach(async () => {
-  server = await createTestServer()
+beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hoglet-spool-test-'))
 })
-afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
+// After-hooks run in reverse order: children killed, then clients shut down and the server closed, then the directory removed.
+afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
+})
+const { server, track } = serverPerTest()
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
 })
 
 function spooled(options: ConstructorParameters<typeof PostHog>[1] = {}): PostHog {
-  const c = new PostHog('phc_spool', { host: server.url, logger: silentLogger, flushInterval: 0, fetchRetryDelay: 5, persistence: 'file', persistenceDir: dir, ...options })
-  clients.push(c)
-  return c
+  return track(new PostHog('phc_spool', { host: server.url, logger: silentLogger, flushInterval: 0, fetchRetryDelay: 5, persistence: 'file', persistenceDir: dir, ...options }))
 }
 
 function segmentFiles(root = dir): string[] {
@@ -382,7 +378,7 @@ describe('durable spool (persistence: file)', () => {
     expect(() => spooled({ persistence: 'disk' as never })).toThrow('`persistence`')
     expect(() => spooled({ persistenceFsync: 'sometimes' as never })).toThrow('`persistenceFsync`')
     const memory = new PostHog('phc_spool', { host: server.url, logger: silentLogger })
-    clients.push(memory)
+    track(memory)
     memory.capture({ distinctId: 'u', event: 'e' })
     expect(segmentFiles()).toHaveLength(0)
   })
