@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 
 /** Where an import stands, written after every batch PostHog acknowledged. */
 export interface Checkpoint {
@@ -38,8 +38,4 @@ export function writeCheckpoint(path: string, checkpoint: Checkpoint): void {
   const tmp = `${path}.tmp`
   writeFileSync(tmp, JSON.stringify(checkpoint))
   renameSync(tmp, path)
-}
-
-export function removeCheckpoint(path: string): void {
-  rmSync(path, { force: true })
 }
