@@ -124,6 +124,23 @@ describe('last-known-good flag definitions on disk', () => {
     expect(warnings.some((w) => /is 2 h old, over flagDefinitionsBackupMaxAgeMs/.test(w))).toBe(true)
   })
 
+  it('by default (flagDefinitionsBackupMaxAgeMs: 7 days) use a 6-day-old copy and refuse an 8-day-old one', async () => {
+    server.route('/flags/definitions', { status: 503 })
+    const day = 24 * 3600_000
+    const recent = join(dir, 'six-days.json')
+    writeFileSync(recent, JSON.stringify({ saved_at: new Date(Date.now() - 6 * day).toISOString(), ...defs('flag-a') }))
+    const used = client({ flagDefinitionsBackupPath: recent })
+    expect(await used.posthog.waitForLocalEvaluationReady(3000)).toBe(true)
+    expect(await used.posthog.getFeatureFlag('flag-a', 'user-1', { onlyEvaluateLocally: true })).toBe(true)
+
+    const old = join(dir, 'eight-days.json')
+    writeFileSync(old, JSON.stringify({ saved_at: new Date(Date.now() - 8 * day).toISOString(), ...defs('flag-a') }))
+    const refused = client({ flagDefinitionsBackupPath: old })
+    expect(await refused.posthog.waitForLocalEvaluationReady(500)).toBe(false)
+    expect(await refused.posthog.getFeatureFlag('flag-a', 'user-1', { onlyEvaluateLocally: true })).toBeUndefined()
+    expect(refused.warnings.some((w) => /over flagDefinitionsBackupMaxAgeMs/.test(w))).toBe(true)
+  })
+
   it('ignore a file that is not a saved copy, and say so', async () => {
     const path = join(dir, 'garbage.json')
     writeFileSync(path, '{"flags": "nope"')
