@@ -122,6 +122,16 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     expect(receivedEvents(server, '/i/v0/ai/batch/')).toHaveLength(1)
   })
 
+  it('refuses an AI event over 8 MiB, counted as too_large, and sends the next one', async () => {
+    const { client, errors } = setup()
+    client.captureAi({ distinctId: 'u', event: '$ai_generation', properties: { input: 'x'.repeat(8 * 1024 * 1024 + 1024) } })
+    client.captureAi({ distinctId: 'u', event: '$ai_generation', properties: { input: 'small' } })
+    await client.flush()
+    expect(receivedEvents(server, '/i/v0/ai/batch/').map((e) => e.properties.input)).toEqual(['small'])
+    expect(client.stats().refused.too_large).toBe(1)
+    expect(errors.some((e) => /too_large/.test(e.message))).toBe(true)
+  })
+
   it('a throwing onError, logger or listener does not break capture', async () => {
     const client = clientFor(server, {
       onError: () => {
