@@ -1,5 +1,6 @@
-// README claims on Capture v1 beyond capture-protocols.test.ts: a 404 is retried on v1 (the
-// endpoint rolling out) but not on /batch/, and LLM-analytics events stay on /i/v0/ai/batch/.
+// README claims on Capture v1 beyond capture-protocols.test.ts: the request id and timestamp
+// headers, a 404 is retried on v1 (the endpoint rolling out) but not on /batch/, and
+// LLM-analytics events stay on /i/v0/ai/batch/.
 import { PostHog, uuidv7 } from 'hoglet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../src/index.js'
@@ -23,6 +24,27 @@ function client(host: string, captureMode: 'v0' | 'v1'): PostHog {
   clients.push(c)
   return c
 }
+
+describe('Capture v1 request headers', () => {
+  it('carry PostHog-Request-Id and an ISO PostHog-Request-Timestamp; a retry keeps the id and counts PostHog-Attempt up', async () => {
+    const s = await server()
+    serverControl(s).injectFaults({ path: '/i/v1/analytics/events', status: 503 })
+    const c = client(s.url, 'v1')
+    const before = Date.now()
+    c.capture({ distinctId: 'u', event: 'with headers' })
+    await c.flush()
+    const [first, second] = serverControl(s).requests('/i/v1/analytics/events')
+    expect(first!.headers['posthog-request-id']).toMatch(/\S{8,}/)
+    expect(second!.headers['posthog-request-id']).toBe(first!.headers['posthog-request-id'])
+    expect([first!.headers['posthog-attempt'], second!.headers['posthog-attempt']]).toEqual(['1', '2'])
+    for (const r of [first!, second!]) {
+      const stamp = String(r.headers['posthog-request-timestamp'])
+      expect(stamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+      expect(Date.parse(stamp)).toBeGreaterThanOrEqual(before - 1000)
+      expect(Date.parse(stamp)).toBeLessThanOrEqual(Date.now() + 1000)
+    }
+  })
+})
 
 describe('a 404 answer', () => {
   it('is retried on Capture v1, and the event is stored under its uuid', async () => {
