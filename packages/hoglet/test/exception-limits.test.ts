@@ -4,7 +4,8 @@ import { receivedEvents, serverPerTest } from './helpers/client.js'
 
 // README claims on exception capture: the per-type rate limit of automatic captures (a full
 // bucket of 10 lets 9 through, logged once per type, never applied to your own
-// captureException calls), `$release_id` from POSTHOG_RELEASE_ID, and the innermost 50 frames.
+// captureException calls), an error object captured once only, `$release_id` from
+// POSTHOG_RELEASE_ID, and the innermost 50 frames.
 const { server, client } = serverPerTest()
 
 const exceptionTypes = (): string[] =>
@@ -52,6 +53,24 @@ describe('exception rate limit (automatic captures)', () => {
     for (let i = 0; i < 15; i++) c.captureException(new PaymentError(`explicit ${i}`), 'user-1')
     await c.flush()
     expect(exceptionTypes()).toEqual(Array(15).fill('PaymentError'))
+  })
+})
+
+describe('an error captured twice', () => {
+  it('is sent once: a middleware capture, then your own captureException of the same error object', async () => {
+    const c = client({ flushAt: 1000 })
+    const error = new PaymentError('captured by the middleware first')
+    const route = failingRoute(c, () => error)
+    try {
+      await route(new Request('http://shop.test/pay'))
+    } catch (thrown) {
+      c.captureException(thrown, 'user-1')
+    }
+    c.captureException(error, 'user-1')
+    // A different error object of the same type and message is a new capture.
+    c.captureException(new PaymentError('captured by the middleware first'), 'user-1')
+    await c.flush()
+    expect(exceptionTypes()).toEqual(['PaymentError', 'PaymentError'])
   })
 })
 
