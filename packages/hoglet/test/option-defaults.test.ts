@@ -4,12 +4,37 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { silentLogger } from '../src/logger.js'
+import { resolveOptions } from '../src/options.js'
 import { receivedEvents, serverPerTest } from './helpers/client.js'
 
-// README option-table claims not proven elsewhere: the `fetch` option's contract (an answer with
-// just `status` and `text()` will do) and the spool's default directory (the OS temp dir +
-// `hoglet-spool`).
+// README option-table claims not proven elsewhere: the defaults of the rows src/options.test.ts
+// leaves out, the `fetch` option's contract (an answer with just `status` and `text()` will do)
+// and the spool's default directory (the OS temp dir + `hoglet-spool`).
 const { server, client } = serverPerTest()
+
+describe('the README option table', () => {
+  it('gives the documented defaults', () => {
+    // captureMode is settled by the client (the option, else POSTHOG_CAPTURE_MODE, else /batch/).
+    expect(resolveOptions('phc_x', { logger: silentLogger })).toMatchObject({
+      defaultOptIn: true,
+      isServer: true,
+      superProperties: {},
+      flushOnSignals: false,
+      shutdownTimeoutMs: 30_000,
+      waitUntilDebounceMs: 50,
+      waitUntilMaxWaitMs: 500,
+      persistence: 'memory',
+      persistenceDir: undefined,
+      persistenceFsync: 'batch',
+      persistenceMaxBytes: 64 * 1024 * 1024,
+      preloadFeatureFlags: true,
+      strictLocalEvaluation: false,
+      disableRemoteFeatureFlags: false,
+      flagDefinitionsBackupMaxAgeMs: 7 * 24 * 3600 * 1000,
+    })
+  })
+})
 
 describe('the fetch option', () => {
   it('works with an answer that has only status and text(), for capture and remote flags', async () => {
