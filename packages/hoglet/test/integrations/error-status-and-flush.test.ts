@@ -2,14 +2,17 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { describe, expect, it } from 'vitest'
 import { hogletErrorHandler, hogletMiddleware } from '../../src/integrations/express/index.js'
+import { Hono } from 'hono'
+import { hogletHono } from '../../src/integrations/hono/index.js'
 import { withHoglet } from '../../src/integrations/next/index.js'
 import { serverPerTest } from '../helpers/client.js'
 import { eventsNamed } from './helpers.js'
 
 // README integration claims beyond request-context.case.test.ts: hoglet's own middleware
 // captures handler errors of status 500 and above, or with none, never 4xx ones; and with
-// `flushOnResponse` and no `waitUntil`, a response waits for the flush at most `flushTimeoutMs`
-// (default 2000).
+// `flushOnResponse` and no `waitUntil` option, the flush goes to a `waitUntil` among the handler's
+// arguments or the Vercel request's own, and without any the response waits for it, at most
+// `flushTimeoutMs` (default 2000).
 const { server: sink, client } = serverPerTest({ flushAt: 1000 })
 
 const withStatus = (message: string, status?: number): Error => Object.assign(new Error(message), status === undefined ? {} : { status })
@@ -95,5 +98,49 @@ describe('flushOnResponse without waitUntil', () => {
     const { ms } = await timedResponse({})
     expect(ms).toBeGreaterThanOrEqual(1950)
     expect(ms).toBeLessThan(4000)
+  })
+})
+
+describe('flushOnResponse finds the platform waitUntil', () => {
+  it("withHoglet: a waitUntil among the handler's arguments (a Worker's ctx) gets the flush", async () => {
+    const c = client()
+    const route = withHoglet(c, async (_request: Request, _env: unknown, _ctx: unknown) => {
+      c.capture({ distinctId: 'u', event: 'worker event' })
+      return new Response('ok')
+    }, { flushOnResponse: true })
+    const handed: Promise<unknown>[] = []
+    const ctx = { waitUntil(p: Promise<unknown>) { handed.push(p) } }
+    await route(new Request('http://worker.test/'), {}, ctx)
+    expect(handed).toHaveLength(1)
+    await handed[0]
+    expect(eventsNamed(sink, 'worker event')).toHaveLength(1)
+  })
+
+  it("withHoglet and hogletHono: the Vercel request context's waitUntil gets the flush", async () => {
+    const key = Symbol.for('@vercel/request-context')
+    const handed: Promise<unknown>[] = []
+    const global = globalThis as Record<symbol, unknown>
+    global[key] = { get: () => ({ waitUntil: (p: Promise<unknown>) => void handed.push(p) }) }
+    try {
+      const c = client()
+      const route = withHoglet(c, async () => {
+        c.capture({ distinctId: 'u', event: 'vercel route event' })
+        return new Response('ok')
+      }, { flushOnResponse: true })
+      await route(new Request('http://vercel.test/'))
+      const app = new Hono()
+      app.use(hogletHono(c, { flushOnResponse: true }))
+      app.get('/', (ctx) => {
+        c.capture({ distinctId: 'u', event: 'vercel hono event' })
+        return ctx.text('ok')
+      })
+      expect((await app.fetch(new Request('http://vercel.test/'))).status).toBe(200)
+      expect(handed).toHaveLength(2)
+      await Promise.all(handed)
+      expect(eventsNamed(sink, 'vercel route event')).toHaveLength(1)
+      expect(eventsNamed(sink, 'vercel hono event')).toHaveLength(1)
+    } finally {
+      delete global[key]
+    }
   })
 })
