@@ -163,13 +163,14 @@ export class FeatureFlags {
     try {
       // One regex budget for the call, shared by the fast path and the full one.
       const budget = createRegexBudget()
-      const results = localAll(this.state, distinctId, options, budget)
-      if (results) {
+      const pass = localAll(this.state, distinctId, options, budget)
+      if (pass && pass.inconclusive.length === 0) {
+        const { results } = pass
         const values: Record<string, FlagValue> = {}
         for (const key in results) values[key] = results[key]!.value
         return Promise.resolve(values)
       }
-      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}, budget), {})
+      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}, pass), {})
     } catch (error) {
       return this.#failed('getAllFlags', error, {})
     }

@@ -211,6 +211,7 @@ export class EventPipeline {
       const dropped = lane.restore(spool.replayed)
       if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
       const inFlight = spool.replayedInFlight
+      this.counters.replayedInFlight += inFlight
       // Those were sent once already and their answer never arrived: the server may store them twice unless it collapses same-uuid events.
       const note = inFlight > 0 ? ` (${inFlight} of them were in a request in flight at the crash, sent again under the same uuids)` : ''
       config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool${note}.`)
