@@ -12,7 +12,8 @@ import { reportRemoteError, type FlagServiceState } from './flag-service-state.j
 import { awaitFirstLoad, type CompiledDefinitions } from './loaded-definitions.js'
 import type { LoadedDefinitions } from './poller.js'
 import type { RemoteFlagsError, RemoteFlagsResponse } from './remote.js'
-import { FeatureFlagEvaluations, type FlagRecord } from './snapshot.js'
+import { FlagSnapshot, type FlagRecord } from './snapshot.js'
+import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 
 /** Outcome of an all-flags pass: records by key plus what the remote part reported. */
 interface AllFlags {
@@ -98,9 +99,9 @@ function answered(state: FlagServiceState, distinctId: unknown): boolean {
 export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
   const { config } = state
   const logger = config.logWarnings === false ? undefined : config.logger
-  if (config.disabled) return FeatureFlagEvaluations.empty(logger)
+  if (config.disabled) return FlagSnapshot.empty(logger)
   const distinctId = checkInput(config, 'evaluateFlags', rawDistinctId, false)
-  if (distinctId === undefined) return FeatureFlagEvaluations.empty(logger)
+  if (distinctId === undefined) return FlagSnapshot.empty(logger)
   options ??= {}
   // posthog-node's snapshot also asks the server for requested keys the definitions lack.
   const all = await evaluateAll(state, distinctId, options, true)
@@ -109,7 +110,7 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
   overlayRecords(state.overrides, records, wanted)
   for (const key of records.keys()) delete unresolved[key]
   const sendEvents = options.sendFeatureFlagEvents
-  return new FeatureFlagEvaluations(
+  return new FlagSnapshot(
     records,
     {
       distinctId,

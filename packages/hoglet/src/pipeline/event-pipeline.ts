@@ -222,7 +222,7 @@ export class EventPipeline {
 
 /** Opens the file spool; an unusable directory fails the construction, naming the option. */
 function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
-  if (runtime.openSpool === undefined) {
+  if (runtime.openSpool === undefined || runtime.sha1Hex === undefined) {
     throw new TypeError("The `persistence` option 'file' needs a runtime with a file system (Node, Bun, Deno); use 'memory' here.")
   }
   try {
