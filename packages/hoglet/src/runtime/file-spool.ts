@@ -414,9 +414,13 @@ export class FileSpoolStore implements SpoolStore {
     return join(this.own, `${lane}-${String(++this.#segmentCounter).padStart(8, '0')}.seg`)
   }
 
-  /** Deletes a settled segment; an inherited directory goes once it is empty. */
+  /**
+   * Deletes a settled segment; an inherited directory goes once it is empty. The segment goes
+   * before its journal: a kill between the two leaves a journal of nothing (removed later),
+   * never a segment without its journal, which would replay every event in it.
+   */
   remove(path: string, dir: string): void {
-    for (const file of [`${path}.ack`, path]) {
+    for (const file of [path, `${path}.ack`]) {
       try {
         unlinkSync(file)
       } catch {
@@ -432,10 +436,17 @@ export class FileSpoolStore implements SpoolStore {
   }
 }
 
-/** Removes `dir` and then its parents up to (excluding) `stop`, as long as they are empty. */
+/**
+ * Removes `dir` and then its parents up to (excluding) `stop`, as long as they hold nothing but
+ * journals whose segment is gone (a kill between the two deletions of `remove`).
+ */
 function removeEmptyDirs(dir: string, stop: string | undefined): void {
   try {
-    for (const name of readdirSync(dir)) if (name.startsWith('inherited-')) removeEmptyDirs(join(dir, name), dir)
+    const names = readdirSync(dir)
+    for (const name of names) {
+      if (name.startsWith('inherited-')) removeEmptyDirs(join(dir, name), dir)
+      else if (name.endsWith('.seg.ack') && !names.includes(name.slice(0, -4))) unlinkSync(join(dir, name))
+    }
     rmdirSync(dir)
   } catch {
     return // not empty (unsettled events stay for the next start), or gone

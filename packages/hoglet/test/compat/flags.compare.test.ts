@@ -40,6 +40,11 @@ const REMOTE = {
 }
 
 /** Same outcome on both sides. */
+/** Waits for the first definitions load; on a loaded machine that can take seconds, and an unready client answers differently. */
+async function localEvaluationReady(client: Side['client']): Promise<void> {
+  if (!(await client.waitForLocalEvaluationReady(10_000))) throw new Error('local evaluation was not ready within 10 s')
+}
+
 async function same(setup: Parameters<typeof runBoth>[0], scenario: (side: Side) => Promise<unknown>) {
   const r = await runBoth(setup, scenario)
   expect(r.hoglet).toEqual(r['posthog-node'])
@@ -49,7 +54,7 @@ async function same(setup: Parameters<typeof runBoth>[0], scenario: (side: Side)
 describe('flags: posthog-node and hoglet side by side', () => {
   it('local evaluation: values, results, payloads, no /flags request, identical exposure events', async () => {
     const r = await same({ definitions: DEFINITIONS }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         on: await client.getFeatureFlag('on', 'u1'),
         enabled: await client.isFeatureEnabled('multi', 'u1'),
@@ -67,7 +72,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('getFeatureFlagResult: reason and reasonCode as posthog-node fills them, remote, local and disabled', async () => {
     const r = await same({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         remote: await client.getFeatureFlagResult('needs-email', 'u1'),
         local: await client.getFeatureFlagResult('on', 'u1'),
@@ -83,7 +88,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('context overloads: getFeatureFlagResult(key, opts), getAllFlags(opts), getAllFlagsAndPayloads(opts), evaluateFlags(opts) use the context distinct id', async () => {
     await same({ definitions: DEFINITIONS }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return client.withContext({ distinctId: 'ctx-user' }, async () => {
         const snapshot = await client.evaluateFlags({ flagKeys: ['on', 'multi'] })
         return {
@@ -105,7 +110,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('remote fallback for an inconclusive flag: same /flags body (evaluation_runtime, geoip_disable, flag_keys_to_evaluate, $device_id) and exposure', async () => {
     const r = await same({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         value: await client.getFeatureFlag('needs-email', 'u1', { personProperties: { name: 'x', $device_id: 'dev-1' }, groups: { company: 'acme' }, groupProperties: { company: { size: 5 } } }),
         missing: await client.getFeatureFlag('remote-only', 'u1', { disableGeoip: false }),
@@ -142,7 +147,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('JS Date person-property values compare as instants, locally and in /flags', async () => {
     await same({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         before: await client.getFeatureFlag('early-signup', 'u1', { personProperties: { signup: new Date('2020-05-01T00:00:00Z') } }),
         after: await client.getFeatureFlag('early-signup', 'u2', { personProperties: { signup: new Date('2025-05-01T00:00:00Z') } }),
@@ -153,7 +158,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('undefined person-property values: not given (sent as absent); is_set then asks the server (listed difference)', async () => {
     const r = await runBoth({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         exact: await client.getFeatureFlag('plan-pro', 'u4', { personProperties: { plan: undefined }, sendFeatureFlagEvents: false }),
         isSet: await client.getFeatureFlag('plan-set', 'u3', { personProperties: { plan: undefined }, sendFeatureFlagEvents: false }),
@@ -173,7 +178,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
   it('$device_id in personProperties buckets device flags locally', async () => {
     const devices = Array.from({ length: 12 }, (_, i) => `device-${i}`)
     const r = await same({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       const values: unknown[] = []
       for (const d of devices) values.push(await client.getFeatureFlag('by-device', 'same-user', { personProperties: { $device_id: d }, sendFeatureFlagEvents: false }))
       return values
@@ -184,7 +189,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('overrides: payload-only overrides, clearing flags keeps payloads, false clears both, lists and records', async () => {
     await same({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       const steps: Record<string, unknown> = {}
       client.overrideFeatureFlags({ payloads: { on: { overridden: true } } })
       steps.payloadOnly = {
@@ -209,7 +214,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('minimalFlagCalledEvents: slim exposure only for flags no experiment uses', async () => {
     const r = await same({ definitions: { ...DEFINITIONS, minimal_flag_called_events: true } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       await client.withContext({ distinctId: 'u1', sessionId: 'sess-1', properties: { plan: 'pro', $current_url: 'https://example.com/a' } }, async () => {
         await client.getFeatureFlagResult('no-experiment')
         await client.getFeatureFlagResult('on')
@@ -234,7 +239,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('strictLocalEvaluation and onlyEvaluateLocally: inconclusive flags answer undefined without a request', async () => {
     const r = await same({ definitions: DEFINITIONS, remoteFlags: REMOTE, options: { strictLocalEvaluation: true } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         strict: await client.getFeatureFlag('needs-email', 'u1'),
         all: await client.getAllFlags('u1'),
@@ -263,7 +268,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
       cohorts: {},
     }
     await same({ definitions: tagged, options: { evaluationContexts: ['web'] } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         all: await client.getAllFlags('u1', { onlyEvaluateLocally: true }),
         runtime: [client.getFeatureFlagEvaluationRuntime('untagged'), client.getFeatureFlagEvaluationRuntime('web-flag'), client.getFeatureFlagEvaluationRuntime('app-flag')],
@@ -276,7 +281,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
   it('client-only flags: hoglet skips them as PostHog does for a server SDK (listed difference)', async () => {
     const defs = { flags: [...FLAGS, { id: 10, key: 'client-only', active: true, filters: rollout(), evaluation_runtime: 'client' }], group_type_mapping: {}, cohorts: {} }
     const r = await runBoth({ definitions: defs }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return { value: await client.getFeatureFlag('client-only', 'u1'), all: Object.keys(await client.getAllFlags('u1')).includes('client-only'), keys: client.getFeatureFlagKeysByEvaluationRuntime('client') }
     })
     expect(r['posthog-node'].value).toMatchObject({ value: true, all: true })
@@ -290,7 +295,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
     await same({ definitions: DEFINITIONS }, async ({ client }) => {
       const counts: number[] = []
       client.on('localEvaluationFlagsLoaded', (n: number) => counts.push(n))
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       await client.reloadFeatureFlags()
       return counts
     })
@@ -298,14 +303,14 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('featureFlagsPollingInterval: null loads once (reloadFeatureFlags loads again); a 50 ms interval is accepted and raised to 100 ms', async () => {
     const r = await same({ definitions: DEFINITIONS, options: { featureFlagsPollingInterval: null } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       await new Promise((resolve) => setTimeout(resolve, 300))
       await client.reloadFeatureFlags()
       return null
     })
     expect(r.hoglet.definitionsRequests).toBe(2)
     const fast = await runBoth({ definitions: DEFINITIONS, options: { featureFlagsPollingInterval: 50 } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       await new Promise((resolve) => setTimeout(resolve, 450))
       return null
     })
@@ -317,7 +322,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('snapshot exposures: per-read sendFeatureFlagEvents, flag_missing, local_evaluation_inconclusive, slices', async () => {
     await same({ definitions: DEFINITIONS, options: { strictLocalEvaluation: true } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       const snap = await client.evaluateFlags('u1')
       const reads = [snap.isEnabled('on'), snap.getFlag('multi', { sendFeatureFlagEvents: false }), snap.getFlag('needs-email'), snap.isEnabled('absent', { defaultValue: true })]
       const slice = snap.only(['on'])
@@ -328,7 +333,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('sendFeatureFlags on capture: local values only when definitions are loaded', async () => {
     await same({ definitions: DEFINITIONS, remoteFlags: REMOTE }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       client.capture({ distinctId: 'u1', event: 'bought', sendFeatureFlags: true })
       client.capture({ distinctId: 'u1', event: 'bought-2', sendFeatureFlags: { onlyEvaluateLocally: false, personProperties: { email: 'a@b.c' } } })
       return null
@@ -404,7 +409,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
   it('definitions answered 402: posthog-node wipes them, hoglet keeps the last good ones (listed difference)', async () => {
     let quota = false
     const r = await runBoth({ definitions: DEFINITIONS }, async ({ client, server }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       quota = true
       server.route('/flags/definitions', { status: 402, body: { detail: 'quota' } })
       server.route('/api/feature_flag/local_evaluation', { status: 402, body: { detail: 'quota' } })
@@ -422,7 +427,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
 
   it('distinctIdHasSentFlagCalls reads and resets like posthog-node', async () => {
     await same({ definitions: DEFINITIONS }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       await client.getFeatureFlag('on', 'u1')
       await client.getFeatureFlag('multi', 'u1', { groups: { team: 't', company: 'c' } })
       const sent = Object.fromEntries(Object.entries(client.distinctIdHasSentFlagCalls as Record<string, Set<string>>).map(([k, v]) => [k, [...v]]))
@@ -437,7 +442,7 @@ describe('flags: posthog-node and hoglet side by side', () => {
     const data = { flags: [...FLAGS, groupFlag], group_type_mapping: { '0': 'company' }, cohorts: {} }
     const provider = { getFlagDefinitions: () => data, shouldFetchFlagDefinitions: () => false, onFlagDefinitionsReceived: () => {}, shutdown: () => {} }
     const r = await same({ options: { flagDefinitionCacheProvider: provider } }, async ({ client }) => {
-      await client.waitForLocalEvaluationReady(3000)
+      await localEvaluationReady(client)
       return {
         big: await client.getFeatureFlag('big-co', 'u1', { groups: { company: 'acme' }, groupProperties: { company: { size: 500 } } }),
         small: await client.getFeatureFlag('big-co', 'u1', { groups: { company: 'tiny' }, groupProperties: { company: { size: 5 } } }),

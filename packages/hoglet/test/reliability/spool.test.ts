@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostHog } from '../../src/index.js'
@@ -278,6 +278,55 @@ describe('durable spool (persistence: file)', () => {
     expect(errors.some((e) => /damaged record/.test(e.message))).toBe(true)
     await client.flush()
     expect(receivedEvents(server)).toHaveLength(50)
+  })
+
+  it('deletes a delivered segment before its journal, so a kill between the two replays nothing', async () => {
+    const dead = startChild(0, 120, 'hold')
+    await dead.waitFor(/^held$/)
+    dead.process.kill('SIGKILL')
+    await dead.exited
+    const client = spooled()
+    expect(client.stats().replayed).toBe(120)
+    // The dead process's directory, taken over: watch the deletions in it (inotify keeps their order).
+    const [segment] = segmentFiles()
+    const deleted: string[] = []
+    const watcher = watch(dirname(segment!), (_kind, name) => {
+      if (name !== null && !existsSync(join(dirname(segment!), name)) && !deleted.includes(name)) deleted.push(name)
+    })
+    try {
+      await client.flush()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    } finally {
+      watcher.close()
+    }
+    const name = basename(segment!)
+    expect(receivedEvents(server)).toHaveLength(120)
+    expect(deleted.filter((n) => n === name || n === `${name}.ack`)).toEqual([name, `${name}.ack`])
+  })
+
+  it('a journal whose segment is gone (a kill between the two deletions) replays nothing and is cleaned up', async () => {
+    const dead = startChild(0, 40, 'hold')
+    await dead.waitFor(/^held$/)
+    dead.process.kill('SIGKILL')
+    await dead.exited
+    const [segment] = segmentFiles()
+    // What a kill right after the segment's deletion leaves: its journal alone.
+    writeFileSync(`${segment}.ack`, 's 0 40\nd 0 40\n')
+    rmSync(segment!)
+    const client = spooled()
+    expect(client.stats().replayed).toBe(0)
+    await client.shutdown()
+    expect(receivedEvents(server)).toHaveLength(0)
+    // Nothing left: neither the journal nor the dead process's directory it was in.
+    const left: string[] = []
+    const walk = (d: string): void => {
+      for (const name of readdirSync(d)) {
+        left.push(name)
+        if (statSync(join(d, name)).isDirectory()) walk(join(d, name))
+      }
+    }
+    walk(dir)
+    expect(left.filter((name) => name.endsWith('.ack') || name.startsWith('inherited-'))).toEqual([])
   })
 
   it('keeps events a timed-out shutdown could not deliver, and delivers them once afterwards', async () => {
