@@ -23,6 +23,8 @@ interface OpenStream {
   readonly state: Uint32Array
 }
 
+const RETAINED_OUTPUT = 1024 * 1024
+
 export interface Deflater {
   /** The raw deflate of `input`, ended by a full flush; a copy the caller owns. */
   deflate(input: Uint8Array): Uint8Array
@@ -47,15 +49,21 @@ export function createDeflater(level: number): Deflater {
       const zlib = nodeBuiltin('node:zlib')
       // Deflate never grows data by much: input plus a little per 16 KiB stored block.
       const room = input.length + (input.length >>> 10) + 64
-      if (output === undefined || output.length < room) output = Buffer.allocUnsafeSlow(Math.max(room, 64 * 1024))
+      // The output buffer is kept for the next call, up to 1 MiB (a block of large events gets one of its own).
+      let buffer: Buffer
+      if (room > RETAINED_OUTPUT) buffer = Buffer.allocUnsafeSlow(room)
+      else {
+        if (output === undefined || output.length < room) output = Buffer.allocUnsafeSlow(Math.max(room, 64 * 1024))
+        buffer = output
+      }
       try {
-        stream.handle.writeSync(zlib.constants.Z_FULL_FLUSH, input, 0, input.length, output, 0, output.length)
+        stream.handle.writeSync(zlib.constants.Z_FULL_FLUSH, input, 0, input.length, buffer, 0, buffer.length)
         const outLeft = stream.state[0]
         const inLeft = stream.state[1]
         // A zlib error destroys the stream (node:zlib's error callback); otherwise all input
         // taken and output room left over mean the flush is complete.
         if (stream.engine.destroyed || inLeft !== 0 || outLeft === 0) throw new Error('zlib did not finish the block')
-        return new Uint8Array(output.subarray(0, output.length - outLeft))
+        return new Uint8Array(buffer.subarray(0, buffer.length - outLeft))
       } catch {
         // The stream's state is unknown now: never use it again.
         stream = null
