@@ -37,7 +37,7 @@ import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
 import { uuidv7 } from './uuid.js'
 import { LazyFeatureFlags } from './flags/lazy-flags.js'
 import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FeatureFlagResult, FlagCallOptions, FlagOverrides, FlagValue, FlagsAndPayloads, JsonValue } from './flags/flag-api.js'
-import type { FeatureFlagEvaluations } from './flags/snapshot.js'
+import type { FeatureFlagEvaluations } from './flags/feature-flag-evaluations.js'
 
 export type {
   AliasMessage,

@@ -18,7 +18,7 @@ import { webRuntime } from './runtime/web.js'
 
 /**
  * The hoglet client for web-standard runtimes (Cloudflare Workers, Vercel Edge, Deno Deploy):
- * gzip through CompressionStream, a compact synchronous SHA-1 (`Runtime.sha1Hex`; flag hashing uses the engine's own), no Node APIs.
+ * gzip through CompressionStream, no Node APIs (flag hashing uses the engine's own SHA-1).
  * Selected automatically through the `workerd`, `edge-light` and `browser` export conditions,
  * or imported explicitly from `hoglet/edge`.
  */

@@ -9,7 +9,7 @@
 import type { EventMessage } from './event.js'
 import type { AllFlagsOptions, FeatureFlagResult, FlagCallOptions, FlagValue, FlagsAndPayloads } from './flags/flag-api.js'
 import type { FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf, FlagVariantOf, IsOpen } from './flags/flag-key-types.js'
-import type { FeatureFlagEvaluations } from './flags/snapshot.js'
+import type { FeatureFlagEvaluations } from './flags/feature-flag-evaluations.js'
 
 export type { FlagKey, FlagPayloadOf, FlagSchema, FlagSpec, FlagValueOf, FlagVariantOf } from './flags/flag-key-types.js'
 

@@ -97,7 +97,7 @@ describe('parseCapture keeps the properties JSON only when it is stored unchange
     const { events } = await parseCapture(text)
     expect(events[0].propertiesJson).toBe('{"a":1,"nested":{"b":[1,2]}}')
     expect(events[1].propertiesJson).toBeUndefined()
-    expect(events[1].properties.$set).toEqual({ email: 'e@example.com' })
+    expect(events[1]!.properties?.$set).toEqual({ email: 'e@example.com' })
     expect(events[2].propertiesJson).toBeUndefined()
   })
 

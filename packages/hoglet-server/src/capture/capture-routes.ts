@@ -5,7 +5,7 @@ import { HttpError } from '../http/errors.js'
 import { readBody } from '../http/read-body.js'
 import type { Reply, RequestContext, Router } from '../http/router.js'
 import type { IncomingEvent } from '../store/events.js'
-import { normalizeEvent, parseCapture } from './parse-capture.js'
+import { normalizeEvent, parseCapture, type ParsedEvent } from './parse-capture.js'
 import { parseJsonInSlices } from './parse-json-in-slices.js'
 
 const MIB = 1024 * 1024
@@ -123,7 +123,7 @@ async function captureV1(ctx: RequestContext, sink: CaptureSink): Promise<Reply>
 
   const now = new Date().toISOString()
   const lib = sdkInfo(String(req.headers['posthog-sdk-info']))
-  const events: IncomingEvent[] = []
+  const events: ParsedEvent[] = []
   try {
     for (let i = 0; i < batch.length; i++) {
       if (i > 0 && i % 5000 === 0) await nextTurn() // as parseCapture: never validate 600k events in one turn

@@ -14,7 +14,7 @@ import { BatchLayoutScanner, batchLayout, firstNonBlank, type BatchLayout } from
 /** Bodies up to this size are parsed at once (a few milliseconds). */
 export const PARSE_AT_ONCE_CHARS = 1024 * 1024
 /** Text scanned or parsed per turn of the event loop (roughly 10 to 30 ms of work). */
-const SLICE_CHARS = 512 * 1024
+export const SLICE_CHARS = 512 * 1024
 
 /** `sizes` are for tests: small slices exercise the cutting on small texts. */
 export async function parseJsonInSlices(text: string, sizes: SliceSizes = DEFAULT_SIZES): Promise<unknown> {

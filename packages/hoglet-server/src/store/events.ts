@@ -1,18 +1,25 @@
 import type { Db } from './database.js'
 
-/** An event as accepted by capture, ready to store. */
-export interface IncomingEvent {
+interface EventFields {
   uuid: string
   event: string
   distinct_id: string
-  properties: Record<string, unknown>
   timestamp: string
-  /** `properties` as the request's JSON text, when it can be stored as is. */
-  propertiesJson?: string
 }
 
+/**
+ * An event as accepted by capture, ready to store: its properties as an object, as the
+ * request's JSON text (stored as is), or both. Capture leaves the object out when the text
+ * holds nothing person or group effects read (no `$set`, `$set_once`, `$unset`,
+ * `$process_person_profile`, `$anon_distinct_id` or `alias`; not an `$identify`,
+ * `$create_alias`, `$merge_dangerously` or `$groupidentify` event).
+ */
+export type IncomingEvent = EventFields &
+  ({ properties: Record<string, unknown>; propertiesJson?: string } | { properties?: undefined; propertiesJson: string })
+
 /** A stored event, as the control API and the web page return it. */
-export interface StoredEvent extends Omit<IncomingEvent, 'propertiesJson'> {
+export interface StoredEvent extends EventFields {
+  properties: Record<string, unknown>
   id: number
   receivedAt: number
   endpoint: string

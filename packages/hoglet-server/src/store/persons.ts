@@ -133,9 +133,12 @@ export class PersonStore {
   }
 
   private link(distinctId: string, person: PersonState): void {
-    this.stmt.link.run(distinctId, person.id)
-    person.distinctIds.add(distinctId)
-    this.byDistinctId.set(distinctId, person)
+    // Capture hands over distinct ids as slices of the request's text: kept as they are, each
+    // would keep a whole request body alive in these maps.
+    const id = ownCopy(distinctId)
+    this.stmt.link.run(id, person.id)
+    person.distinctIds.add(id)
+    this.byDistinctId.set(id, person)
   }
 
   /** Makes `primary` and `other` one person; `primary`'s properties win on conflicts. */
@@ -224,6 +227,11 @@ function snapshot(p: PersonState): Person {
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   }
+}
+
+/** A copy of `s` that shares no memory with a larger string (UTF-16 round trip: lossless for any string). */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le')
 }
 
 function isObject(v: unknown): v is Props {

@@ -6,6 +6,8 @@ import { PersonStore } from './persons.js'
 
 import { setImmediate as nextTurn } from 'node:timers/promises'
 
+const NO_PROPERTIES: Record<string, unknown> = Object.freeze({})
+
 /** Events per transaction in `ingestInSlices`: a few milliseconds of work each. */
 export const INGEST_SLICE = 1000
 
@@ -40,8 +42,10 @@ export class Store {
         }
         const e = events[i]!
         // A group's own events describe the group, not a person.
-        if (e.event === '$groupidentify') this.groups.apply(e.properties, now)
-        else this.persons.apply(e.event, e.distinct_id, e.properties, now)
+        // Without the object, the properties hold nothing these read (see `IncomingEvent`).
+        const properties = e.properties ?? NO_PROPERTIES
+        if (e.event === '$groupidentify') this.groups.apply(properties, now)
+        else this.persons.apply(e.event, e.distinct_id, properties, now)
       }
       this.persons.flush()
       return { stored: events.length - (duplicates?.length ?? 0), lastId }

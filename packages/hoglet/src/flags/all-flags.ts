@@ -9,9 +9,11 @@ import { NO_OPTIONS, checkInput, evaluationSubject, onlyLocal, remoteRequest } f
 import { overlayRecords, overlayValues } from './flag-overrides.js'
 import { localRecord, remoteRecord } from './flag-records.js'
 import { reportRemoteError, type FlagServiceState } from './flag-service-state.js'
-import { awaitFirstLoad } from './loaded-definitions.js'
+import { awaitFirstLoad, type CompiledDefinitions } from './loaded-definitions.js'
+import type { LoadedDefinitions } from './poller.js'
 import type { RemoteFlagsError, RemoteFlagsResponse } from './remote.js'
-import { FeatureFlagEvaluations, type FlagRecord } from './snapshot.js'
+import { FlagSnapshot, type FlagRecord } from './snapshot.js'
+import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 
 /** Outcome of an all-flags pass: records by key plus what the remote part reported. */
 interface AllFlags {
@@ -35,11 +37,23 @@ function merged(all: AllFlags, remoteWins: boolean): Map<string, FlagRecord> {
 }
 
 /**
- * The hot path of the all-flags calls: every requested flag decided by the loaded
- * definitions, synchronously. Undefined when anything needs the full path (overrides, bad
- * input, a `flagKeys` filter, not loaded, a flag only the server can decide).
+ * The synchronous local pass over every flag: what the loaded definitions decided, what they
+ * could not, and the regex budget that is left. The full path starts from it rather than
+ * evaluating again, so the flags it decided stay decided even when the budget ran out.
  */
-export function localAll(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions | undefined, budget?: RegexBudget): Record<string, LocalFlagResult> | undefined {
+export interface LocalPass {
+  readonly definitions: LoadedDefinitions<CompiledDefinitions>
+  readonly results: Record<string, LocalFlagResult>
+  readonly inconclusive: string[]
+  readonly budget: RegexBudget
+}
+
+/**
+ * The hot path of the all-flags calls: every flag evaluated by the loaded definitions,
+ * synchronously; complete when `inconclusive` is empty. Undefined when the call needs the full
+ * path from the start (overrides, bad input, a `flagKeys` filter, not loaded, bootstrap).
+ */
+export function localAll(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions | undefined, budget: RegexBudget): LocalPass | undefined {
   const loaded = state.poller?.definitions
   if (!loaded || state.overrides.flags || typeof distinctId !== 'string' || distinctId === '' || options?.flagKeys !== undefined) return undefined
   // No definitions at all: posthog-node asks the server, so the full path does too.
@@ -48,15 +62,15 @@ export function localAll(state: FlagServiceState, distinctId: unknown, options: 
   if (state.config.disableRemote && state.config.bootstrap) return undefined
   try {
     const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, evaluationSubject(state.config, distinctId, options ?? NO_OPTIONS, loaded.compiled.bucketsByDevice), undefined, budget)
-    return inconclusive.length === 0 ? results : undefined
+    return { definitions: loaded, results, inconclusive, budget }
   } catch {
     return undefined // the full path evaluates again and reports the failure
   }
 }
 
 /** `getAllFlags` off the hot path: values only, so no payload object is built just to be dropped. */
-export async function allFlagValues(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions, budget?: RegexBudget): Promise<Record<string, FlagValue>> {
-  const records = merged(await evaluateAll(state, distinctId, options, false, budget), true)
+export async function allFlagValues(state: FlagServiceState, distinctId: unknown, options: AllFlagsOptions, pass?: LocalPass): Promise<Record<string, FlagValue>> {
+  const records = merged(await evaluateAll(state, distinctId, options, false, pass), true)
   const featureFlags: Record<string, FlagValue> = {}
   for (const record of records.values()) featureFlags[record.key] = record.variant ?? record.enabled
   if (answered(state, distinctId)) overlayValues(state.overrides, featureFlags, undefined)
@@ -85,9 +99,9 @@ function answered(state: FlagServiceState, distinctId: unknown): boolean {
 export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
   const { config } = state
   const logger = config.logWarnings === false ? undefined : config.logger
-  if (config.disabled) return FeatureFlagEvaluations.empty(logger)
+  if (config.disabled) return FlagSnapshot.empty(logger)
   const distinctId = checkInput(config, 'evaluateFlags', rawDistinctId, false)
-  if (distinctId === undefined) return FeatureFlagEvaluations.empty(logger)
+  if (distinctId === undefined) return FlagSnapshot.empty(logger)
   options ??= {}
   // posthog-node's snapshot also asks the server for requested keys the definitions lack.
   const all = await evaluateAll(state, distinctId, options, true)
@@ -96,7 +110,7 @@ export async function evaluateFlagsSnapshot(state: FlagServiceState, rawDistinct
   overlayRecords(state.overrides, records, wanted)
   for (const key of records.keys()) delete unresolved[key]
   const sendEvents = options.sendFeatureFlagEvents
-  return new FeatureFlagEvaluations(
+  return new FlagSnapshot(
     records,
     {
       distinctId,
@@ -130,8 +144,8 @@ function unresolvedReason(why: string): UnresolvedFlagReason {
   return 'missing_context'
 }
 
-/** `budget`: the regex budget of the call, when its fast path (`localAll`) spent part of it already. */
-async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions, askForMissingKeys = false, callBudget?: RegexBudget): Promise<AllFlags> {
+/** `pass`: the call's fast path (`localAll`), when it ran: its results are kept and its regex budget goes on. */
+async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, options: AllFlagsOptions, askForMissingKeys = false, pass?: LocalPass): Promise<AllFlags> {
   const { config } = state
   const records = new Map<string, FlagRecord>()
   const unresolved: Record<string, UnresolvedFlagReason> = {}
@@ -158,9 +172,12 @@ async function evaluateAll(state: FlagServiceState, rawDistinctId: unknown, opti
   if (loaded && !needRemote) {
     try {
       const subject = evaluationSubject(config, distinctId, options, loaded.compiled.bucketsByDevice)
-      // One regex budget for the whole call: asking why a flag was inconclusive reuses it.
-      const budget = callBudget ?? createRegexBudget()
-      const { results, inconclusive } = evaluateAllFlags(loaded.compiled.engine, subject, wanted, budget)
+      // One regex budget for the whole call: asking why a flag was inconclusive reuses it. The
+      // fast path's pass over the same definitions stands: evaluating again on what is left of
+      // its budget would undo the flags it decided before the budget ran out.
+      const reuse = pass !== undefined && pass.definitions === loaded && wanted === undefined
+      const budget = pass?.budget ?? createRegexBudget()
+      const { results, inconclusive } = reuse ? pass : evaluateAllFlags(loaded.compiled.engine, subject, wanted, budget)
       for (const key in results) records.set(key, localRecord(results[key]!, loaded.compiled.hasExperiment.get(key)))
       for (const key of inconclusive) {
         const outcome = evaluateFlag(loaded.compiled.engine, key, subject, budget)

@@ -15,7 +15,8 @@ import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload } from './remote.js'
 import { ExposureReporter } from './exposure.js'
 import { StaleFlagValues } from './stale-values.js'
-import { FeatureFlagEvaluations } from './snapshot.js'
+import { FlagSnapshot } from './snapshot.js'
+import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 import { reportRemoteError, type FeatureFlagsConfig, type FlagServiceState } from './flag-service-state.js'
 import { compileDefinitions, type CompiledDefinitions } from './loaded-definitions.js'
 import { answerLocally, evaluateOne, payloadFor } from './single-flag.js'
@@ -163,13 +164,14 @@ export class FeatureFlags {
     try {
       // One regex budget for the call, shared by the fast path and the full one.
       const budget = createRegexBudget()
-      const results = localAll(this.state, distinctId, options, budget)
-      if (results) {
+      const pass = localAll(this.state, distinctId, options, budget)
+      if (pass && pass.inconclusive.length === 0) {
+        const { results } = pass
         const values: Record<string, FlagValue> = {}
         for (const key in results) values[key] = results[key]!.value
         return Promise.resolve(values)
       }
-      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}, budget), {})
+      return this.#guard('getAllFlags', allFlagValues(this.state, distinctId, options ?? {}, pass), {})
     } catch (error) {
       return this.#failed('getAllFlags', error, {})
     }
@@ -188,9 +190,9 @@ export class FeatureFlags {
   evaluateFlags(rawDistinctId: unknown, options: AllFlagsOptions = {}): Promise<FeatureFlagEvaluations> {
     const logger = this.state.config.logger
     try {
-      return this.#guard('evaluateFlags', evaluateFlagsSnapshot(this.state, rawDistinctId, options), FeatureFlagEvaluations.empty(logger))
+      return this.#guard('evaluateFlags', evaluateFlagsSnapshot(this.state, rawDistinctId, options), FlagSnapshot.empty(logger))
     } catch (error) {
-      return this.#failed('evaluateFlags', error, FeatureFlagEvaluations.empty(logger))
+      return this.#failed('evaluateFlags', error, FlagSnapshot.empty(logger))
     }
   }
 

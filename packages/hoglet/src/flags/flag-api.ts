@@ -119,35 +119,6 @@ export interface FlagsLogger {
 /** The `fetch` the flag modules use (the client's `fetch` option or the global one). */
 export type { FetchLike as FetchFn } from '../fetch-types.js'
 
-/** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
-export function flagRetryDelayMs(attempt: number, baseMs: number): number {
-  return baseMs * 2 ** attempt
-}
-
-/**
- * A short pause between retries of a call the user is awaiting. Deliberately NOT unref'd:
- * a script doing `await getFeatureFlag()` at top level would otherwise exit mid-retry.
- */
-export function retryPause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-/**
- * Group properties as sent and evaluated: one entry per group the subject is in, with
- * `$group_key` filled in (the caller may override it); properties of other group types dropped.
- */
-export function groupPropertiesFor(
-  groups: Record<string, string | number> | undefined,
-  groupProperties: Record<string, Record<string, unknown>> | undefined,
-): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {}
-  if (!groups) return out
-  for (const type of Object.keys(groups)) {
-    out[type] = { $group_key: groups[type], ...groupProperties?.[type] }
-  }
-  return out
-}
-
 /** Test overrides: values and payloads by key (undefined = no override of that kind). */
 export interface NormalizedOverrides {
   flags: Map<string, FlagValue | undefined> | undefined

@@ -3,7 +3,7 @@
  * without throwing, the evaluation subject, the remote request, and whether remote is allowed.
  */
 import type { EvaluationSubject } from '../engine/engine.js'
-import { groupPropertiesFor, type FlagCallOptions } from './flag-api.js'
+import type { FlagCallOptions } from './flag-api.js'
 import type { FeatureFlagsConfig } from './flag-service-state.js'
 
 /** Shared empty options, so the synchronous paths allocate none when the caller passes none. */
@@ -65,4 +65,20 @@ export function remoteRequest(config: FeatureFlagsConfig, distinctId: string, op
     flagKeys,
     deviceId: deviceIdFor(config, options),
   }
+}
+
+/**
+ * Group properties as sent and evaluated: one entry per group the subject is in, with
+ * `$group_key` filled in (the caller may override it); properties of other group types dropped.
+ */
+function groupPropertiesFor(
+  groups: Record<string, string | number> | undefined,
+  groupProperties: Record<string, Record<string, unknown>> | undefined,
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {}
+  if (!groups) return out
+  for (const type of Object.keys(groups)) {
+    out[type] = { $group_key: groups[type], ...groupProperties?.[type] }
+  }
+  return out
 }

@@ -11,7 +11,7 @@ import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
 import type { FeatureFlags } from './feature-flags.js'
 import type { FlagServiceHost } from './feature-flags-client.js'
 import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FlagOverrides, type NormalizedOverrides } from './flag-api.js'
-import type { FeatureFlagEvaluations } from './snapshot.js'
+import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 import { snapshotProperties } from './snapshot-registry.js'
 
 type FlagServiceModule = typeof import('./feature-flags-client.js')

@@ -7,7 +7,7 @@
  */
 import { Deadline } from '../deadline.js'
 import { decodePayload } from '../engine/payload.js'
-import { flagRetryDelayMs, retryPause, type FetchFn, type FlagReason, type JsonValue } from './flag-api.js'
+import type { FetchFn, FlagReason, JsonValue } from './flag-api.js'
 import type { FetchResponse } from '../fetch-types.js'
 
 /** One flag as `/flags` reported it, normalised from the v2 or the legacy shape. */
@@ -279,4 +279,17 @@ export async function fetchRemoteConfigPayload(req: {
   } finally {
     deadline.clear()
   }
+}
+
+/** Milliseconds to wait before retry `attempt` (0-based): 300 ms doubling, like the reference SDKs. */
+function flagRetryDelayMs(attempt: number, baseMs: number): number {
+  return baseMs * 2 ** attempt
+}
+
+/**
+ * A short pause between retries of a call the user is awaiting. Deliberately NOT unref'd:
+ * a script doing `await getFeatureFlag()` at top level would otherwise exit mid-retry.
+ */
+function retryPause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,13 +1,12 @@
 /**
- * `FeatureFlagEvaluations`: every flag of one subject evaluated once (`evaluateFlags`), read
- * many times with no further requests. Reading a value through `isEnabled`/`getFlag` records
- * an exposure (`$feature_flag_called`, deduplicated); passing the snapshot to
- * `capture({flags})` stamps `$feature/<key>` and `$active_feature_flags` on the event.
+ * `FlagSnapshot`, the implementation of the public `FeatureFlagEvaluations`
+ * (`feature-flag-evaluations.ts`), built by the flag service and loaded with it.
  */
 import type { FlagReason, FlagValue, FlagsLogger, JsonValue, UnresolvedFlagReason } from './flag-api.js'
 import type { Exposure } from './exposure.js'
 import type { FlagKey, FlagPayloadOf, FlagSchema, FlagValueOf } from './flag-key-types.js'
 import { registerSnapshot } from './snapshot-registry.js'
+import { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 
 /** One flag in a snapshot. */
 export interface FlagRecord {
@@ -46,11 +45,8 @@ export function reasonText(record: FlagRecord): string | undefined {
 
 const NO_UNRESOLVED: Readonly<Record<string, UnresolvedFlagReason>> = Object.freeze({})
 
-/**
- * With a flag map (`PostHog<Flags>`'s `evaluateFlags`), keys, values and payloads are typed. The
- * default is `any`, which reads as untyped, so a typed snapshot is also a `FeatureFlagEvaluations`.
- */
-export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
+/** Every snapshot `evaluateFlags` returns; the doc of each member is on `FeatureFlagEvaluations`. */
+export class FlagSnapshot<Flags extends FlagSchema<Flags> = any> extends FeatureFlagEvaluations<Flags> {
   private readonly accessed: Set<string>
 
   /** @internal Created by `PostHog.evaluateFlags`. */
@@ -62,13 +58,14 @@ export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
     accessed?: Iterable<string>,
     private readonly isSlice = false,
   ) {
+    super()
     this.accessed = new Set(accessed)
     registerSnapshot(this)
   }
 
   /** An empty snapshot (no subject, disabled client): every read gives the default and fires nothing. */
-  static empty(logger?: FlagsLogger): FeatureFlagEvaluations {
-    return new FeatureFlagEvaluations(
+  static empty(logger?: FlagsLogger): FlagSnapshot {
+    return new FlagSnapshot(
       new Map(),
       { distinctId: '', groups: undefined, disableGeoip: undefined, requestId: undefined, evaluatedAt: undefined, errorsWhileComputingFlags: false, quotaLimited: false, definitionsLoadedAt: undefined },
       undefined,
@@ -76,20 +73,14 @@ export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
     )
   }
 
-  /** The flag keys in this snapshot. */
   get keys(): string[] {
     return [...this.records.keys()]
   }
 
-  /** The distinct id the snapshot was evaluated for (`""` for an empty snapshot). */
   get distinctId(): string {
     return this.context.distinctId
   }
 
-  /**
-   * Whether the flag is on (a variant counts as on). `defaultValue` is returned only when the
-   * flag is absent from the snapshot; a disabled flag is `false` whatever the default.
-   */
   isEnabled(key: FlagKey<Flags>, options?: { defaultValue?: boolean; sendFeatureFlagEvents?: boolean }): boolean {
     const record = this.records.get(key)
     const opts = options !== null && typeof options === 'object' ? options : undefined
@@ -99,24 +90,20 @@ export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
     return typeof fallback === 'boolean' ? fallback : false
   }
 
-  /** The variant key, `true` or `false`; `undefined` when the flag is absent. */
   getFlag<K extends FlagKey<Flags>>(key: K, options?: { sendFeatureFlagEvents?: boolean }): FlagValueOf<Flags, K> | undefined {
     const record = this.records.get(key)
     this.access(key, record, perReadChoice(options))
     return (record ? flagValueOf(record) : undefined) as FlagValueOf<Flags, K> | undefined
   }
 
-  /** Flags local evaluation could not resolve and the server did not answer, with why. */
   get unresolvedFlags(): Readonly<Record<string, UnresolvedFlagReason>> {
     return this.context.unresolved ?? NO_UNRESOLVED
   }
 
-  /** The decoded payload for the flag's value. Not an access: fires no event. */
   getFlagPayload<K extends FlagKey<Flags>>(key: K): FlagPayloadOf<Flags, K> | undefined {
     return this.records.get(key)?.payload as FlagPayloadOf<Flags, K> | undefined
   }
 
-  /** A copy holding only `keys`; unknown keys are dropped with a warning. */
   only(keys: readonly FlagKey<Flags>[]): FeatureFlagEvaluations<Flags> {
     const picked = new Map<string, FlagRecord>()
     const unknown: string[] = []
@@ -131,20 +118,18 @@ export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
       else unknown.push(key)
     }
     if (unknown.length > 0) this.logger?.warn(`only(): ignoring flags not in this snapshot: ${unknown.join(', ')}`)
-    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, this.accessed, true)
+    return new FlagSnapshot(picked, this.context, this.expose, this.logger, this.accessed, true)
   }
 
-  /** A copy holding only the flags read so far through `isEnabled` or `getFlag`. */
   onlyAccessed(): FeatureFlagEvaluations<Flags> {
     const picked = new Map<string, FlagRecord>()
     for (const key of this.accessed) {
       const record = this.records.get(key)
       if (record) picked.set(key, record)
     }
-    return new FeatureFlagEvaluations(picked, this.context, this.expose, this.logger, this.accessed, true)
+    return new FlagSnapshot(picked, this.context, this.expose, this.logger, this.accessed, true)
   }
 
-  /** `$feature/<key>` for every flag and `$active_feature_flags` (sorted) for `capture({flags})`. */
   toEventProperties(): Record<string, unknown> {
     const props: Record<string, unknown> = {}
     const active: string[] = []
@@ -157,7 +142,6 @@ export class FeatureFlagEvaluations<Flags extends FlagSchema<Flags> = any> {
     return props
   }
 
-  /** posthog-node's name for `toEventProperties()`. */
   _getEventProperties(): Record<string, unknown> {
     return this.toEventProperties()
   }

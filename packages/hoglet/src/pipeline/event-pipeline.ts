@@ -211,6 +211,7 @@ export class EventPipeline {
       const dropped = lane.restore(spool.replayed)
       if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
       const inFlight = spool.replayedInFlight
+      this.counters.replayedInFlight += inFlight
       // Those were sent once already and their answer never arrived: the server may store them twice unless it collapses same-uuid events.
       const note = inFlight > 0 ? ` (${inFlight} of them were in a request in flight at the crash, sent again under the same uuids)` : ''
       config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool${note}.`)
@@ -221,7 +222,7 @@ export class EventPipeline {
 
 /** Opens the file spool; an unusable directory fails the construction, naming the option. */
 function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
-  if (runtime.openSpool === undefined) {
+  if (runtime.openSpool === undefined || runtime.sha1Hex === undefined) {
     throw new TypeError("The `persistence` option 'file' needs a runtime with a file system (Node, Bun, Deno); use 'memory' here.")
   }
   try {

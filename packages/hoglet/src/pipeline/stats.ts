@@ -13,6 +13,12 @@ export interface PipelineStats {
   captured: number
   /** Of `captured`, events replayed from the durable spool (captured by an earlier process). */
   replayed: number
+  /**
+   * Of `replayed`, events that were inside a request in flight when the earlier process died:
+   * sent once, their answer never heard, so the server may have stored them already. They are
+   * sent again under the same uuids (PostHog and hoglet-server store one event per uuid).
+   */
+  replayedInFlight: number
   /** Events the server acknowledged with a 2xx. */
   delivered: number
   /** Captured events that will never be delivered, by reason. */
@@ -50,6 +56,8 @@ export class Counters {
   inFlight = 0
   /** Events a previous process spooled and this one replayed (included in `captured`). */
   replayed = 0
+  /** Of `replayed`, events in a request in flight when that process died (possibly delivered already). */
+  replayedInFlight = 0
   /** Captured events waiting for something before they enter a queue (a `sendFeatureFlags` lookup). */
   preparing = 0
   readonly dropped = emptyDropCounts()
@@ -65,6 +73,7 @@ export class Counters {
     return {
       captured: this.captured,
       replayed: this.replayed,
+      replayedInFlight: this.replayedInFlight,
       delivered: this.delivered,
       dropped,
       droppedTotal,

@@ -31,8 +31,11 @@ export interface Runtime {
   post?: FetchLike
   /** gzip-compress a request body; absent where the runtime has no compressor. */
   gzip?: (data: Uint8Array) => Promise<Uint8Array>
-  /** Synchronous SHA-1 of a UTF-8 string, as 40 lowercase hex digits (flag hashing). */
-  sha1Hex: (input: string) => string
+  /**
+   * Synchronous SHA-1 of a UTF-8 string, as 40 lowercase hex digits: names the spool's directory,
+   * so it comes with `openSpool` (flag bucketing uses the engine's own SHA-1 on every runtime).
+   */
+  sha1Hex?: (input: string) => string
   /** Per-async-scope storage (AsyncLocalStorage) where the runtime has it. */
   createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
   /** A file on disk, where the runtime has a file system (Node, Bun, Deno). */

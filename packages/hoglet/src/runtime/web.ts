@@ -1,4 +1,3 @@
-import { sha1Hex } from './compact-sha1.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 
 async function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -29,10 +28,9 @@ function createContextStorage<T>(): AsyncContextStorage<T> | undefined {
   return Storage ? new Storage() : undefined
 }
 
-/** Web-standard runtimes (Cloudflare Workers, Vercel Edge, Deno Deploy, browsers): no Node APIs. */
+/** Web-standard runtimes (Cloudflare Workers, Vercel Edge, Deno Deploy, browsers): no Node APIs, no file system (so no spool and no `sha1Hex`). */
 export const webRuntime: Runtime = {
   name: 'edge',
   gzip: typeof CompressionStream === 'function' ? gzip : undefined,
-  sha1Hex,
   createContextStorage,
 }

@@ -1,30 +1,16 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor, receivedEvents } from '../helpers/client.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
 import { InMemoryFlagDefinitionCache, type PostHog } from '../../src/index.js'
 import { PostHog as EdgePostHog } from '../../src/edge.js'
 import { silentLogger } from '../../src/logger.js'
+import { compileFlags, evaluateAllFlags } from '../../src/engine/engine.js'
 
-let server: TestServer
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
-})
+const { server, client } = serverPerTest()
 
 const flagsRequests = () => server.requests.filter((r) => r.path === '/flags/')
-
-function client(options: Parameters<typeof clientFor>[1] = {}): PostHog {
-  const c = clientFor(server, options)
-  clients.push(c)
-  return c
-}
 
 const remoteBody = {
   flags: {
@@ -177,6 +163,33 @@ describe('PostHog flag methods', () => {
     expect(values.beta).toBe(true)
     // With a budget per flag all 5,000 would have been decided locally, with no request.
     expect(flagsRequests()).toHaveLength(1)
+  })
+
+  it('getAllFlags keeps the flags it decided before the regex budget ran out; only the rest go to /flags', async () => {
+    const regex = (i: number) => ({ id: 1000 + i, key: `regex-${i}`, active: true, filters: { groups: [{ properties: [{ key: 'email', value: '^(a+)+b', operator: 'regex', type: 'person' }], rollout_percentage: 100 }] } })
+    const defs = { flags: [...Array.from({ length: 200 }, (_, i) => regex(i)), definitions.flags[1]], group_type_mapping: {}, cohorts: {} }
+    server.route('/flags/definitions', { body: defs })
+    // The server knows none of them: whatever the answer has, it comes from local evaluation.
+    server.route('/flags/', { body: { flags: {}, errorsWhileComputingFlags: false } })
+    const personProperties = { email: 'a'.repeat(14) }
+    // The engine alone, with one fresh budget: which regex flags one evaluation decides.
+    const { results, inconclusive } = evaluateAllFlags(compileFlags(defs as any), { distinctId: 'u', personProperties })
+    const decided = Object.keys(results).filter((k) => k.startsWith('regex-'))
+    expect(decided.length).toBeGreaterThan(0)
+    expect(inconclusive.length).toBeGreaterThan(0)
+    const expected: Record<string, boolean> = { beta: true }
+    for (const key of decided) expected[key] = false
+
+    const posthog = client({ secretKey: 'phs_secret' })
+    expect(await posthog.waitForLocalEvaluationReady(10_000)).toBe(true)
+    expect(await posthog.getAllFlags('u', { personProperties, onlyEvaluateLocally: true })).toEqual(expected)
+    expect(flagsRequests()).toHaveLength(0)
+    expect(await posthog.getAllFlags('u', { personProperties })).toEqual(expected)
+    expect(flagsRequests()).toHaveLength(1)
+    expect((await posthog.getAllFlagsAndPayloads('u', { personProperties, onlyEvaluateLocally: true })).featureFlags).toEqual(expected)
+    // When /flags fails, the local answers still stand.
+    server.route('/flags/', { status: 500, body: {} })
+    expect(await posthog.getAllFlags('u', { personProperties })).toEqual(expected)
   })
 
   it('evaluates date filters in the project timezone: the definitions’ own, else featureFlagsTimezone', async () => {

@@ -4,23 +4,19 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { PostHog } from '../../src/index.js'
 import { nodeTextFile } from '../../src/runtime/node-text-file.js'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor } from '../helpers/client.js'
+import { clientFor, serverPerTest } from '../helpers/client.js'
 
-let server: TestServer
 let dir: string
 let file: string
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
+beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hoglet-backup-'))
   file = join(dir, 'nested', 'flags.json')
 })
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
+// Registered before serverPerTest, so it runs after the clients are shut down and the server closed.
+afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
+const { server, client: tracked } = serverPerTest()
 
 const defs = (...keys: string[]) => ({
   flags: keys.map((key, i) => ({ key, id: i + 1, active: true, filters: { groups: [{ properties: [], rollout_percentage: 100 }] } })),
@@ -34,14 +30,13 @@ function serve(body: unknown, etag = '"v1"'): void {
 
 function client(options: Parameters<typeof clientFor>[1] = {}): { posthog: PostHog; warnings: string[] } {
   const warnings: string[] = []
-  const posthog = clientFor(server, {
+  const posthog = tracked({
     personalApiKey: 'phx_test',
     flagDefinitionsBackupPath: file,
     fetchRetryCount: 0,
     logger: { debug() {}, info() {}, warn: (m: string) => warnings.push(String(m)), error: (m: string) => warnings.push(String(m)) },
     ...options,
   })
-  clients.push(posthog)
   return { posthog, warnings }
 }
 

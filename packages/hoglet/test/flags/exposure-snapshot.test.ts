@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ExposureDeduper, ExposureReporter, exposureProperties, type Exposure, type ExposureEvent } from '../../src/flags/exposure.js'
-import { FeatureFlagEvaluations, type FlagRecord, type SnapshotContext } from '../../src/flags/snapshot.js'
+import { FeatureFlagEvaluations } from '../../src/public-exports.js'
+import { FlagSnapshot, type FlagRecord, type SnapshotContext } from '../../src/flags/snapshot.js'
 import type { FlagsLogger } from '../../src/flags/flag-api.js'
 
 const warnings: string[] = []
@@ -89,14 +90,14 @@ function record(key: string, enabled: boolean, variant?: string, extra: Partial<
   return { key, enabled, variant, payload: undefined, locallyEvaluated: true, id: 1, version: undefined, reason: undefined, hasExperiment: undefined, ...extra }
 }
 
-function snapshot(ctx: Partial<SnapshotContext> = {}): { snap: FeatureFlagEvaluations; fired: Exposure[] } {
+function snapshot(ctx: Partial<SnapshotContext> = {}): { snap: FlagSnapshot; fired: Exposure[] } {
   const fired: Exposure[] = []
   const records = new Map<string, FlagRecord>([
     ['on', record('on', true, undefined, { payload: { x: 1 }, id: 5 })],
     ['off', record('off', false)],
     ['multi', record('multi', true, 'test', { locallyEvaluated: false, id: 9, version: 2, reason: { code: 'condition_match', conditionIndex: 0, description: 'Matched condition set 1' } })],
   ])
-  const snap = new FeatureFlagEvaluations(
+  const snap = new FlagSnapshot(
     records,
     { distinctId: 'user', groups: undefined, disableGeoip: undefined, requestId: 'req', evaluatedAt: 123, errorsWhileComputingFlags: false, quotaLimited: false, definitionsLoadedAt: 1000, ...ctx },
     (e) => fired.push(e),
@@ -106,6 +107,12 @@ function snapshot(ctx: Partial<SnapshotContext> = {}): { snap: FeatureFlagEvalua
 }
 
 describe('FeatureFlagEvaluations snapshot', () => {
+  it('is an instance of the public FeatureFlagEvaluations class, and so are its slices and the empty snapshot', () => {
+    const { snap } = snapshot()
+    for (const value of [snap, snap.only(['on']), snap.onlyAccessed(), FlagSnapshot.empty()]) expect(value).toBeInstanceOf(FeatureFlagEvaluations)
+    expect({ isEnabled: () => true }).not.toBeInstanceOf(FeatureFlagEvaluations)
+  })
+
   it('answers isEnabled / getFlag / getFlagPayload from the snapshot', () => {
     const { snap } = snapshot()
     expect(snap.keys).toEqual(['on', 'off', 'multi'])
@@ -161,7 +168,7 @@ describe('FeatureFlagEvaluations snapshot', () => {
   })
 
   it('an empty snapshot fires nothing', () => {
-    const snap = FeatureFlagEvaluations.empty()
+    const snap = FlagSnapshot.empty()
     expect(snap.isEnabled('x', { defaultValue: true })).toBe(true)
     expect(snap.getFlag('x')).toBeUndefined()
     expect(snap.toEventProperties()).toEqual({})

@@ -3,27 +3,12 @@
  * effect (or does not have them): staleFlagFallback, bootstrap, disableRemoteFeatureFlags,
  * preloadFeatureFlags, a cache provider without a key, and featureFlagsPollingInterval's values.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor, receivedEvents } from '../helpers/client.js'
-import { InMemoryFlagDefinitionCache, PostHog } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
+import { InMemoryFlagDefinitionCache } from '../../src/index.js'
 import { resolveOptions } from '../../src/options.js'
 
-let server: TestServer
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
-})
-
-function client(options: Parameters<typeof clientFor>[1] = {}): PostHog {
-  const c = clientFor(server, { featureFlagsRequestMaxRetries: 0, ...options })
-  clients.push(c)
-  return c
-}
+const { server, client } = serverPerTest({ featureFlagsRequestMaxRetries: 0 })
 
 const flagsRequests = () => server.requests.filter((r) => r.path === '/flags/')
 const definitionsRequests = () => server.requests.filter((r) => r.path.startsWith('/flags/definitions'))

@@ -16,4 +16,7 @@ export function expectStatsIdentity(stats: PipelineStats, label = 'stats()'): vo
     stats.delivered + stats.droppedTotal + stats.queued + stats.inFlight,
   )
   for (const value of [stats.queued, stats.inFlight, stats.delivered, stats.captured]) expect(value).toBeGreaterThanOrEqual(0)
+  expect(stats.replayedInFlight, `${label}: replayedInFlight <= replayed <= captured`).toBeLessThanOrEqual(stats.replayed)
+  expect(stats.replayed, `${label}: replayed <= captured`).toBeLessThanOrEqual(stats.captured)
+  expect(stats.replayedInFlight).toBeGreaterThanOrEqual(0)
 }

@@ -1,29 +1,15 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PostHog } from '../../src/index.js'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor } from '../helpers/client.js'
+import { createTestServer } from '../helpers/test-server.js'
+import { serverPerTest } from '../helpers/client.js'
 import { silentLogger } from '../../src/logger.js'
 
 // Without a `fetch` option, Node batches go through node:http (see runtime/node-http.ts);
 // everything a caller could observe must stay as it is through the global fetch.
 
-let server: TestServer
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
-})
-
-function make(options: ConstructorParameters<typeof PostHog>[1] = {}): PostHog {
-  const client = clientFor(server, options)
-  clients.push(client)
-  return client
-}
+const { server, client: make, track } = serverPerTest()
 
 describe('the Node transport for event batches', () => {
   it('sends gzipped batches with a Content-Length over node:http and reuses the connection', async () => {
@@ -67,7 +53,7 @@ describe('the Node transport for event batches', () => {
     await down.close()
     const errors: Error[] = []
     const client = new PostHog('phc_test', { host: down.url, flushInterval: 0, fetchRetryDelay: 1, fetchRetryCount: 0, onError: (e) => errors.push(e), logger: silentLogger })
-    clients.push(client)
+    track(client)
     client.capture({ distinctId: 'u', event: 'e' })
     await client.flush()
     expect(client.stats()).toMatchObject({ queued: 1, delivered: 0 })
@@ -93,7 +79,7 @@ describe('the Node transport for event batches', () => {
     const outcome = async (options: { fetch?: typeof fetch }) => {
       const errors: string[] = []
       const client = new PostHog('phc_test', { host: redirecting.url, flushInterval: 0, fetchRetryCount: 0, logger: silentLogger, onError: (e) => errors.push(e.name), ...options })
-      clients.push(client)
+      track(client)
       client.capture({ distinctId: 'u', event: 'moved' })
       await client.flush()
       const { delivered, queued } = client.stats()

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { crc32 as zlibCrc32, gunzipSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import { PostHog, uuidv7, type PostHogOptions } from '../../src/index.js'
@@ -8,8 +8,8 @@ import { batchEnvelope } from '../../src/pipeline/batch-envelope.js'
 import { loadPacking, packing } from '../../src/pipeline/packed-batch.js'
 import { nodeRuntime } from '../../src/runtime/node.js'
 import { VERSION } from '../../src/version.js'
-import { createTestServer, type TestServer, type RecordedRequest } from '../helpers/test-server.js'
-import { clientFor } from '../helpers/client.js'
+import { createTestServer, type RecordedRequest } from '../helpers/test-server.js'
+import { clientFor, serverPerTest } from '../helpers/client.js'
 import { expectStatsIdentity } from '../helpers/stats-identity.js'
 
 const compactor = nodeRuntime.compactor!
@@ -57,20 +57,7 @@ const isPacked = (request: RecordedRequest): boolean => request.rawBody.subarray
 describe('a backlog sent while the lane is sending', () => {
   // What loads with the first compaction of a lane that is sending.
   beforeAll(() => loadPacking())
-  let server: TestServer
-  const clients: PostHog[] = []
-  function make(options: PostHogOptions = {}): PostHog {
-    const client = clientFor(server, options)
-    clients.push(client)
-    return client
-  }
-  beforeEach(async () => {
-    server = await createTestServer()
-  })
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-    await server.close()
-  })
+  const { server, client: make } = serverPerTest()
 
   const timestamp = new Date(Date.UTC(2026, 11, 1, 12, 0, 0, 5))
   function captureBacklog(client: PostHog, count: number): string[] {

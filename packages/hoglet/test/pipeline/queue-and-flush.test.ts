@@ -1,22 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { PostHog, uuidv7, type PostHogOptions } from '../../src/index.js'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor, receivedEvents } from '../helpers/client.js'
+import { describe, expect, it } from 'vitest'
+import { PostHog, uuidv7 } from '../../src/index.js'
+import { createTestServer } from '../helpers/test-server.js'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
 
-let server: TestServer
-const clients: PostHog[] = []
-function make(options: PostHogOptions = {}): PostHog {
-  const client = clientFor(server, options)
-  clients.push(client)
-  return client
-}
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
-})
+const { server, client: make, track } = serverPerTest()
 
 describe('batching and flushing', () => {
   it('flush with nothing queued sends nothing', async () => {
@@ -106,7 +93,7 @@ describe('batching and flushing', () => {
     await down.close()
     const errors: Error[] = []
     const client = new PostHog('phc_test', { host: down.url, flushInterval: 0, fetchRetryDelay: 1, fetchRetryCount: 1, logger: clientsLogger, onError: (e) => errors.push(e) })
-    clients.push(client)
+    track(client)
     client.capture({ distinctId: 'u', event: 'e' })
     await expect(client.flush()).resolves.toBeUndefined()
     expect(client.stats()).toMatchObject({ queued: 1, droppedTotal: 0, retried: 1 })
@@ -251,7 +238,7 @@ describe('disabled', () => {
   it('a blank api key disables the client with a warning', async () => {
     const warnings: string[] = []
     const client = new PostHog('  ', { host: server.url, logger: { ...clientsLogger, warn: (m: string) => warnings.push(m) } })
-    clients.push(client)
+    track(client)
     client.capture({ distinctId: 'u', event: 'e' })
     await client.flush()
     expect(client.isDisabled).toBe(true)

@@ -1,23 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor, receivedEvents } from '../helpers/client.js'
-import type { PostHog } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { clientFor, receivedEvents, serverPerTest } from '../helpers/client.js'
 
-let server: TestServer
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(1000)))
-  await server.close()
-})
-
-function client(options: Parameters<typeof clientFor>[1]): PostHog {
-  const c = clientFor(server, { flushAt: 1000, ...options })
-  clients.push(c)
-  return c
-}
+const { server, client, track } = serverPerTest({ flushAt: 1000 }, { shutdownMs: 1000 })
 
 describe('waitUntil option (serverless and edge lifecycle)', () => {
   it('hands one promise per debounce cycle that settles after the events are delivered', async () => {
@@ -79,7 +63,7 @@ describe('waitUntil option (serverless and edge lifecycle)', () => {
     expect(() => clientFor(server, { waitUntil: 'yes' as never })).toThrow(/`waitUntil`/)
     expect(() => clientFor(server, { waitUntilDebounceMs: 'fast' as never })).toThrow(/`waitUntilDebounceMs`/)
     const c = clientFor(server, { waitUntil: () => {}, waitUntilDebounceMs: -5, waitUntilMaxWaitMs: -1 })
-    clients.push(c)
+    track(c)
     expect(c.config.waitUntilDebounceMs).toBe(0)
     expect(c.config.waitUntilMaxWaitMs).toBe(0)
   })

@@ -1,26 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { PostHog, type PostHogOptions } from '../../src/index.js'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { clientFor, receivedEvents } from '../helpers/client.js'
+import { describe, expect, it } from 'vitest'
+import type { PostHog } from '../../src/index.js'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
 import { expectStatsIdentity } from '../helpers/stats-identity.js'
 
 // Regression tests for the corners where events were lost silently or a call threw.
 
-let server: TestServer
-const clients: PostHog[] = []
-beforeEach(async () => {
-  server = await createTestServer()
-})
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
-})
-
-function client(options: PostHogOptions = {}): PostHog {
-  const c = clientFor(server, options)
-  clients.push(c)
-  return c
-}
+const { server, client } = serverPerTest()
 
 const warnings: string[] = []
 const recordingLogger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(String(m)), error() {} }

@@ -6,34 +6,30 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostHog } from '../../src/index.js'
 import { silentLogger } from '../../src/logger.js'
-import { createTestServer, type TestServer } from '../helpers/test-server.js'
-import { receivedEvents } from '../helpers/client.js'
+import { receivedEvents, serverPerTest } from '../helpers/client.js'
 import { expectStatsIdentity } from '../helpers/stats-identity.js'
 
 // The durable spool, against real files and real processes killed with SIGKILL.
 // The child (fixtures/spool-capture.mjs) runs the BUILT package: `npm run build` first.
 
 const fixture = fileURLToPath(new URL('../fixtures/spool-capture.mjs', import.meta.url))
-let server: TestServer
 let dir: string
-const clients: PostHog[] = []
 const children: ChildProcess[] = []
 
-beforeEach(async () => {
-  server = await createTestServer()
+beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hoglet-spool-test-'))
 })
-afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-  await Promise.all(clients.splice(0).map((c) => c.shutdown(2000)))
-  await server.close()
+// After-hooks run in reverse order: children killed, then clients shut down and the server closed, then the directory removed.
+afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
+})
+const { server, track } = serverPerTest()
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
 })
 
 function spooled(options: ConstructorParameters<typeof PostHog>[1] = {}): PostHog {
-  const c = new PostHog('phc_spool', { host: server.url, logger: silentLogger, flushInterval: 0, fetchRetryDelay: 5, persistence: 'file', persistenceDir: dir, ...options })
-  clients.push(c)
-  return c
+  return track(new PostHog('phc_spool', { host: server.url, logger: silentLogger, flushInterval: 0, fetchRetryDelay: 5, persistence: 'file', persistenceDir: dir, ...options }))
 }
 
 function segmentFiles(root = dir): string[] {
@@ -250,6 +246,48 @@ describe('durable spool (persistence: file)', () => {
     expect(segmentFiles()).toHaveLength(0)
   }, 120_000 + total * 20)
 
+  it('stats() reports how many replayed events were in a request in flight at the kill (replayedInFlight)', async () => {
+    // The server never answers: what the child sends stays in flight until it is killed.
+    server.route('/batch/', { hang: true })
+    const child = startChild(0, 500)
+    await child.waitFor(/^c 499$/)
+    // Once the requests stop coming, every request the child sent has reached the server.
+    let seen = -1
+    while (server.requestsTo('/batch/').length === 0 || server.requestsTo('/batch/').length !== seen) {
+      seen = server.requestsTo('/batch/').length
+      await new Promise((resolve) => setTimeout(resolve, 400))
+    }
+    child.process.kill('SIGKILL')
+    await child.exited
+    const sentUnanswered = new Set(receivedEvents(server).map((e) => e.uuid as string))
+    // The journals agree with the server on which events were in flight.
+    expect(new Set(new JournalWatch().inFlightSinceLastLook())).toEqual(sentUnanswered)
+    expect(sentUnanswered.size).toBeGreaterThan(0)
+    expect(sentUnanswered.size).toBeLessThan(500)
+
+    server.route('/batch/', { status: 200, body: { status: 1 } })
+    const before = server.requestsTo('/batch/').length
+    const client = spooled()
+    expect(client.stats()).toMatchObject({ captured: 500, replayed: 500, replayedInFlight: sentUnanswered.size })
+    await client.flush()
+    const stats = client.stats()
+    expect(stats).toMatchObject({ delivered: 500, replayed: 500, replayedInFlight: sentUnanswered.size })
+    expectStatsIdentity(stats)
+    // Those are the events sent twice: once by the killed process, again (same uuids) by this one.
+    const resent = server.requestsTo('/batch/').slice(before).flatMap((r) => r.json.batch as any[]).filter((e) => sentUnanswered.has(e.uuid))
+    expect(resent).toHaveLength(sentUnanswered.size)
+  })
+
+  it('replayedInFlight is 0 when nothing was in flight at the kill', async () => {
+    const child = startChild(0, 80, 'hold')
+    await child.waitFor(/^held$/)
+    child.process.kill('SIGKILL')
+    await child.exited
+    expect(server.requestsTo('/batch/')).toHaveLength(0)
+    const client = spooled()
+    expect(client.stats()).toMatchObject({ replayed: 80, replayedInFlight: 0 })
+  })
+
   it('two processes starting together on one directory take over a dead process\'s events once', async () => {
     const dead = startChild(0, 400, 'hold')
     await dead.waitFor(/^held$/)
@@ -389,7 +427,7 @@ describe('durable spool (persistence: file)', () => {
     expect(() => spooled({ persistence: 'disk' as never })).toThrow('`persistence`')
     expect(() => spooled({ persistenceFsync: 'sometimes' as never })).toThrow('`persistenceFsync`')
     const memory = new PostHog('phc_spool', { host: server.url, logger: silentLogger })
-    clients.push(memory)
+    track(memory)
     memory.capture({ distinctId: 'u', event: 'e' })
     expect(segmentFiles()).toHaveLength(0)
   })
