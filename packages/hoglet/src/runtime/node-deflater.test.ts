@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { constants, inflateRawSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
-import { createDeflater } from './node-deflater.js'
+import * as zlib from 'node:zlib'
+import { createDeflater, roundTrips } from './node-deflater.js'
 
 const inflate = (data: Uint8Array): string => inflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')
 
@@ -41,5 +42,23 @@ describe('createDeflater', () => {
     const reused = deflater.deflate(text).length
     const fresh = deflateRawSync(text, { finishFlush: constants.Z_SYNC_FLUSH }).length
     expect(Math.abs(reused - fresh)).toBeLessThanOrEqual(8)
+  })
+
+  it('keeps a stream only when a sample comes back whole through inflate (a handle that behaves otherwise falls back)', () => {
+    const state = new Uint32Array(2)
+    const engine = { destroyed: false }
+    // A handle that reports success but writes bytes that are not that sample's deflate.
+    const garbling = {
+      writeSync(_flush: number, _input: Uint8Array, _a: number, _b: number, output: Uint8Array) {
+        const wrong = zlib.deflateRawSync(Buffer.from('{"something":"else"}'), { finishFlush: zlib.constants.Z_FULL_FLUSH })
+        output.set(wrong)
+        state[0] = output.length - wrong.length
+        state[1] = 0
+      },
+    }
+    expect(roundTrips({ engine, handle: garbling, state }, zlib)).toBe(false)
+    // The same check passes for node:zlib's own handle.
+    const real = zlib.createDeflateRaw() as unknown as { _handle: any; _writeState: Uint32Array; destroyed: boolean }
+    expect(roundTrips({ engine: real, handle: real._handle, state: real._writeState }, zlib)).toBe(true)
   })
 })

@@ -83,8 +83,28 @@ function open(level: number): OpenStream | null {
     const handle = engine._handle
     const state = engine._writeState
     if (handle === undefined || typeof handle.writeSync !== 'function' || !(state instanceof Uint32Array) || state.length < 2) return null
-    return { engine, handle, state }
+    const opened = { engine, handle, state }
+    return roundTrips(opened, zlib) ? opened : null
   } catch {
     return null
+  }
+}
+
+/**
+ * The handle is not public API: before any event goes through it, one sample must come back
+ * whole through inflate, so a runtime whose handle behaves otherwise falls back instead of
+ * keeping damaged blocks.
+ */
+export function roundTrips(stream: OpenStream, zlib: ReturnType<typeof nodeBuiltin<'node:zlib'>>): boolean {
+  try {
+    const sample = new TextEncoder().encode(`{"event":"self-check","n":${Math.random()}}`)
+    const out = Buffer.allocUnsafe(sample.length + 64)
+    stream.handle.writeSync(zlib.constants.Z_FULL_FLUSH, sample, 0, sample.length, out, 0, out.length)
+    const outLeft = stream.state[0]
+    if (stream.engine.destroyed || stream.state[1] !== 0 || outLeft === 0 || outLeft >= out.length) return false
+    const back = zlib.inflateRawSync(out.subarray(0, out.length - outLeft), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+    return Buffer.from(back).equals(Buffer.from(sample))
+  } catch {
+    return false
   }
 }
