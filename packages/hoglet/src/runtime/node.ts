@@ -1,4 +1,5 @@
 import { nodeBuiltin } from './node-builtins.js'
+import { createDeflater } from './node-deflater.js'
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
@@ -39,21 +40,36 @@ function onBeforeExit(hook: () => Promise<void>): () => void {
 }
 
 // Level 1: a backlog compacts about 6× at a fraction of the cost of the default level.
+const memoryDeflater = createDeflater(1)
+// zlib's default level (6) and memory, as the request body's gzip, so a packed batch is the same size.
+const wireDeflater = createDeflater(-1)
+
+/** Texts up to this many UTF-16 code units are encoded into one reused buffer rather than a new one each. */
+const SCRATCH_TEXT = 256 * 1024
+let scratch: Buffer | undefined
+
+/** `text` as UTF-8; a view of the shared scratch buffer, valid until the next call. */
+function utf8(text: string): Buffer {
+  if (text.length > SCRATCH_TEXT) return Buffer.from(text, 'utf8')
+  const room = text.length * 3
+  if (scratch === undefined || scratch.length < room) scratch = Buffer.allocUnsafeSlow(Math.max(room, 64 * 1024))
+  return scratch.subarray(0, scratch.write(text, 0, 'utf8'))
+}
+
 const compactor = {
-  // Copy out: zlib hands back a view of its 16 KiB output chunk, which would be kept alive whole.
-  deflate: (text: string): Uint8Array => {
+  deflate: (text: string): Uint8Array => memoryDeflater.deflate(utf8(text)),
+  // The blocks end with a flush, not a final block: inflated up to the end of the data.
+  inflate: (data: Uint8Array): string => {
     const zlib = nodeBuiltin('node:zlib')
-    return new Uint8Array(zlib.deflateRawSync(text, { level: zlib.constants.Z_BEST_SPEED }))
+    return zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')
   },
-  inflate: (data: Uint8Array): string => nodeBuiltin('node:zlib').inflateRawSync(data).toString('utf8'),
-  // zlib's default level and memory, as the request body's gzip, so a packed batch is the same size.
   // zlib.crc32 is Node 20.15+ (and not in every runtime's node:zlib): without it, nothing is packed.
   pack: (text: string): { data: Uint8Array; crc: number; bytes: number } | undefined => {
     const zlib = nodeBuiltin('node:zlib')
     if (typeof zlib.crc32 !== 'function') return undefined
-    const input = Buffer.from(text, 'utf8')
-    const data = new Uint8Array(zlib.deflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH }))
-    return { data, crc: zlib.crc32(input), bytes: input.length }
+    const input = utf8(text)
+    const crc = zlib.crc32(input)
+    return { data: wireDeflater.deflate(input), crc, bytes: input.length }
   },
 }
 
