@@ -7,13 +7,27 @@ export class Closing {
   // Made on first use: Node loads its AbortController on first construction, which would
   // otherwise cost every `new PostHog()` about half a millisecond.
   #controller: AbortController | undefined
+  readonly #prepare: ((signal: AbortSignal) => void) | undefined
+
+  /** `prepare` sees each new signal first (Node lifts its listener-count warning there). */
+  constructor(prepare?: (signal: AbortSignal) => void) {
+    this.#prepare = prepare
+  }
 
   get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal
+    return this.#current().signal
   }
 
   abort(): void {
-    ;(this.#controller ??= new AbortController()).abort()
+    this.#current().abort()
+  }
+
+  #current(): AbortController {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      this.#prepare?.(this.#controller.signal)
+    }
+    return this.#controller
   }
 
   reset(): void {

@@ -29,7 +29,7 @@ export class EventPipeline {
   readonly sender: LazySender
   readonly serialize: ReturnType<typeof createSlotSerializer>
   /** Aborted when a shutdown times out: requests in flight stop, late slow-path events drop. */
-  readonly closing = new Closing()
+  readonly closing: Closing
   /** `/batch/`, or Capture v1's path when `captureMode` is `v1`. */
   readonly analytics: Lane
   /** The `/i/v0/ai/batch/` lane, or undefined until the first `captureAi`. */
@@ -48,6 +48,7 @@ export class EventPipeline {
   constructor(config: ResolvedOptions, runtime: Runtime) {
     this.#config = config
     this.#runtime = runtime
+    this.closing = new Closing(runtime.allowManyListeners)
     const logger = config.logger
     const emitter = (this.emitter = new Emitter<ClientEvents>(logger))
     const counters = this.counters

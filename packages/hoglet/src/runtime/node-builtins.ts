@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 interface Builtins {
   'node:async_hooks': typeof import('node:async_hooks')
   'node:crypto': typeof import('node:crypto')
+  'node:events': typeof import('node:events')
   'node:fs': typeof import('node:fs')
   'node:fs/promises': typeof import('node:fs/promises')
   'node:os': typeof import('node:os')

@@ -79,6 +79,14 @@ function releaseId(): string | undefined {
 
 const readEnv = (name: string): string | undefined => process.env[name]
 
+function allowManyListeners(signal: AbortSignal): void {
+  try {
+    nodeBuiltin('node:events').setMaxListeners(0, signal) // 0: no limit, no warning
+  } catch {
+    // A runtime's node:events without EventTarget support: only a warning is at stake.
+  }
+}
+
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -91,6 +99,7 @@ export const nodeRuntime: Runtime = {
   refineFrames: refineNodeFrames,
   releaseId,
   readEnv,
+  allowManyListeners,
   textFile: nodeTextFile,
   openSpool: openFileSpool,
   onExit: onProcessExit,

@@ -36,6 +36,11 @@ export interface Runtime {
    * so it comes with `openSpool` (flag bucketing uses the engine's own SHA-1 on every runtime).
    */
   sha1Hex?: (input: string) => string
+  /**
+   * Lets any number of listeners wait on a signal without a warning: every request in flight and
+   * every retry wait listens to the shutdown signal, and Node warns past 10 on one EventTarget.
+   */
+  allowManyListeners?: (signal: AbortSignal) => void
   /** Per-async-scope storage (AsyncLocalStorage) where the runtime has it. */
   createContextStorage?: <T>() => AsyncContextStorage<T> | undefined
   /** A file on disk, where the runtime has a file system (Node, Bun, Deno). */
