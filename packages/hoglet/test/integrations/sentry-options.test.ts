@@ -4,24 +4,11 @@ import { PostHog } from '../../src/index.js'
 import { hogletSentryIntegration, type HogletSentryOptions } from '../../src/integrations/sentry/index.js'
 import { createTestServer, type TestServer } from '../helpers/test-server.js'
 import { eventsNamed } from './helpers.js'
+import { recordingTransport, sentryEvents } from './sentry-recorder.js'
 
 // README claims on `hogletSentryIntegration` options beyond sentry.test.ts: `projectId` and
 // `sentryUrl` in `$sentry_url`, `posthogHost` mapping `us.i` to the app host (and no
 // `posthogProjectId`), the default `severityAllowList` of error and fatal, `sendExceptions: false`.
-const sentryEvents: Array<Record<string, any>> = []
-
-type Transport = ReturnType<NonNullable<Sentry.NodeOptions['transport']>>
-
-function recordingTransport(): Transport {
-  return {
-    async send(envelope: unknown) {
-      const [, items] = envelope as unknown as [unknown, Array<[{ type: string }, unknown]>]
-      for (const [header, payload] of items) if (header.type === 'event') sentryEvents.push(payload as Record<string, any>)
-      return {}
-    },
-    flush: async () => true,
-  }
-}
 
 let sink: TestServer
 let client: PostHog

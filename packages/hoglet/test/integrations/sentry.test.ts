@@ -4,22 +4,7 @@ import { PostHog } from '../../src/index.js'
 import { hogletSentryIntegration } from '../../src/integrations/sentry/index.js'
 import { createTestServer, type TestServer } from '../helpers/test-server.js'
 import { eventsNamed } from './helpers.js'
-
-/** Sentry events as the real SDK hands them to its transport (no network). */
-const sentryEvents: Array<Record<string, any>> = []
-
-type Transport = ReturnType<NonNullable<Sentry.NodeOptions['transport']>>
-
-function recordingTransport(): Transport {
-  return {
-    async send(envelope: unknown) {
-      const [, items] = envelope as unknown as [unknown, Array<[{ type: string }, unknown]>]
-      for (const [header, payload] of items) if (header.type === 'event') sentryEvents.push(payload as Record<string, any>)
-      return {}
-    },
-    flush: async () => true,
-  }
-}
+import { recordingTransport, sentryEvents } from './sentry-recorder.js'
 
 describe('Sentry integration with the real @sentry/node', () => {
   let sink: TestServer
