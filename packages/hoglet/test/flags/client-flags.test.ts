@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { runToExit } from '../helpers/child.js'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -275,19 +275,7 @@ describe('process exit with local evaluation on (child process using the built p
 
   it('exits by itself without shutdown() while the poller is running', async () => {
     server.route('/flags/definitions', { body: definitions })
-    const outcome = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [fixture, server.url], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      const killer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error('child with local evaluation did not exit by itself within 15 s'))
-      }, 15_000)
-      child.on('exit', (code) => {
-        clearTimeout(killer)
-        resolve({ code, stdout })
-      })
-    })
+    const outcome = await runToExit(fixture, [server.url], 'child with local evaluation')
     expect(outcome.code).toBe(0)
     expect(JSON.parse(outcome.stdout)).toEqual({ ready: true, value: true })
     expect(server.requestsTo('/flags/definitions').length).toBeGreaterThanOrEqual(1)

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { runToExit } from '../helpers/child.js'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -63,22 +63,8 @@ describe('exit after shutdown() (child process using the built package)', () => 
   beforeAll(() => {
     if (!existsSync(dist)) throw new Error('Build the package first (npm run build): the exit tests run dist/index.js')
   })
+  const run = (mode: string) => runToExit(fixture, [server.url, mode], `child (${mode})`)
 
-  function run(mode: string): Promise<{ code: number | null; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [fixture, server.url, mode], { stdio: ['ignore', 'ignore', 'pipe'] })
-      let stderr = ''
-      child.stderr.on('data', (d) => (stderr += d))
-      const killer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`child (${mode}) did not exit by itself within 15 s`))
-      }, 15_000)
-      child.on('exit', (code) => {
-        clearTimeout(killer)
-        resolve({ code, stderr })
-      })
-    })
-  }
 
   it('prints no such warning after a shutdown() that delivered everything', async () => {
     const { code, stderr } = await run('shutdown')

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { runToExit } from '../helpers/child.js'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -100,23 +100,8 @@ describe('process exit (child process using the built package)', () => {
   beforeAll(() => {
     if (!existsSync(dist)) throw new Error('Build the package first (npm run build): the exit tests run dist/index.js')
   })
+  const run = (mode: string, host: string) => runToExit(fixture, [host, mode], `child (${mode})`)
 
-  function run(mode: string, host: string): Promise<{ code: number | null; stdout: string; ms: number }> {
-    const started = Date.now()
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [fixture, host, mode], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      const killer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`child (${mode}) did not exit by itself within 15 s`))
-      }, 15_000)
-      child.on('exit', (code) => {
-        clearTimeout(killer)
-        resolve({ code, stdout, ms: Date.now() - started })
-      })
-    })
-  }
 
   it('exits by itself after shutdown(), having delivered the queued events', async () => {
     const { code, stdout } = await run('shutdown', server.url)
