@@ -17,10 +17,10 @@ interface Run {
   stderr: string
 }
 
-function run(nodeArgs: string[], scenario: string, withHoglet: boolean, host = ''): Promise<Run> {
+function run(nodeArgs: string[], scenario: string, withHoglet: boolean, host = '', env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, fixture, scenario, withHoglet ? '1' : '0', host], {
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -148,5 +148,36 @@ describe('exception autocapture when the server does not answer', () => {
     } finally {
       await blackHole.close()
     }
+  })
+})
+
+// README (Capture v1): "the last-moment delivery of a crash uses /batch/". The crash fixture runs
+// with POSTHOG_CAPTURE_MODE=v1 (the client is given no captureMode).
+describe('a crash under Capture v1', () => {
+  let sink: TestServer
+  beforeAll(async () => {
+    if (!existsSync(dist)) throw new Error('These tests run the built package: run `npm run build` first.')
+    sink = await createTestServer()
+  })
+  afterAll(async () => {
+    await sink.close()
+  })
+
+  it('the client in the fixture does use v1: an exception the program handles goes to /i/v1/analytics/events', async () => {
+    const result = await run([], 'handled-by-program', true, sink.url, { POSTHOG_CAPTURE_MODE: 'v1' })
+    expect(result.code).toBe(3)
+    const v1 = sink.requestsTo('/i/v1/analytics/events')
+    expect(v1.length).toBeGreaterThan(0)
+    expect(v1.flatMap((r) => r.json.batch.map((e: { event: string }) => e.event))).toContain('$exception')
+    expect(sink.requestsTo('/batch/')).toHaveLength(0)
+    sink.requests.length = 0
+  })
+
+  it('a crash delivers the $exception and the queued events through /batch/ before Node exits', async () => {
+    const result = await run([], 'uncaught-error', true, sink.url, { POSTHOG_CAPTURE_MODE: 'v1' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('TypeError: fixture crash')
+    expect(receivedEvents(sink).map((e) => e.event).sort()).toEqual(['$exception', 'before failure'])
+    expect(sink.requestsTo('/i/v1/')).toHaveLength(0)
   })
 })
