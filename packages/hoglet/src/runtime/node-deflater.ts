@@ -25,6 +25,8 @@ interface OpenStream {
 
 const RETAINED_OUTPUT = 1024 * 1024
 
+type Zlib = ReturnType<typeof nodeBuiltin<'node:zlib'>>
+
 export interface Deflater {
   /** The raw deflate of `input`, ended by a full flush; a copy the caller owns. */
   deflate(input: Uint8Array): Uint8Array
@@ -57,13 +59,9 @@ export function createDeflater(level: number): Deflater {
         buffer = output
       }
       try {
-        stream.handle.writeSync(zlib.constants.Z_FULL_FLUSH, input, 0, input.length, buffer, 0, buffer.length)
-        const outLeft = stream.state[0]
-        const inLeft = stream.state[1]
-        // A zlib error destroys the stream (node:zlib's error callback); otherwise all input
-        // taken and output room left over mean the flush is complete.
-        if (stream.engine.destroyed || inLeft !== 0 || outLeft === 0) throw new Error('zlib did not finish the block')
-        return new Uint8Array(buffer.subarray(0, buffer.length - outLeft))
+        const block = flushBlock(stream, zlib, input, buffer)
+        if (block === undefined) throw new Error('zlib did not finish the block')
+        return new Uint8Array(block)
       } catch {
         // The stream's state is unknown now: never use it again.
         stream = null
@@ -91,18 +89,29 @@ function open(level: number): OpenStream | null {
 }
 
 /**
+ * Deflates `input` into `output` through the open stream, ended by a full flush; the part of
+ * `output` written, or undefined when the flush did not complete. A zlib error destroys the
+ * stream (node:zlib's error callback); otherwise all input taken and output room left over mean
+ * the flush is complete.
+ */
+function flushBlock(stream: OpenStream, zlib: Zlib, input: Uint8Array, output: Buffer): Buffer | undefined {
+  stream.handle.writeSync(zlib.constants.Z_FULL_FLUSH, input, 0, input.length, output, 0, output.length)
+  const outLeft = stream.state[0]
+  if (stream.engine.destroyed || stream.state[1] !== 0 || outLeft === 0) return undefined
+  return output.subarray(0, output.length - outLeft)
+}
+
+/**
  * The handle is not public API: before any event goes through it, one sample must come back
  * whole through inflate, so a runtime whose handle behaves otherwise falls back instead of
  * keeping damaged blocks.
  */
-export function roundTrips(stream: OpenStream, zlib: ReturnType<typeof nodeBuiltin<'node:zlib'>>): boolean {
+export function roundTrips(stream: OpenStream, zlib: Zlib): boolean {
   try {
     const sample = new TextEncoder().encode(`{"event":"self-check","n":${Math.random()}}`)
-    const out = Buffer.allocUnsafe(sample.length + 64)
-    stream.handle.writeSync(zlib.constants.Z_FULL_FLUSH, sample, 0, sample.length, out, 0, out.length)
-    const outLeft = stream.state[0]
-    if (stream.engine.destroyed || stream.state[1] !== 0 || outLeft === 0 || outLeft >= out.length) return false
-    const back = zlib.inflateRawSync(out.subarray(0, out.length - outLeft), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+    const block = flushBlock(stream, zlib, sample, Buffer.allocUnsafe(sample.length + 64))
+    if (block === undefined || block.length === 0) return false
+    const back = zlib.inflateRawSync(block, { finishFlush: zlib.constants.Z_SYNC_FLUSH })
     return Buffer.from(back).equals(Buffer.from(sample))
   } catch {
     return false
