@@ -97,6 +97,14 @@ function startChild(start: number, count: number, mode = 'run', fsync = 'batch')
   }
 }
 
+/** A child that spools `count` events (numbered from 0) without sending any, then is SIGKILLed. */
+async function spoolAndDie(count: number, fsync = 'batch'): Promise<void> {
+  const child = startChild(0, count, 'hold', fsync)
+  await child.waitFor(/^held$/)
+  child.process.kill('SIGKILL')
+  await child.exited
+}
+
 function countByN(events: any[]): Map<number, number> {
   const counts = new Map<number, number>()
   for (const e of events) counts.set(e.properties.n, (counts.get(e.properties.n) ?? 0) + 1)
@@ -155,10 +163,7 @@ function uuidOf(record: string): string | undefined {
 
 describe('durable spool (persistence: file)', () => {
   it('replays a killed process\'s events at the next start with the same uuids and timestamps, then deletes them', async () => {
-    const first = startChild(0, 300, 'hold')
-    await first.waitFor(/^held$/)
-    first.process.kill('SIGKILL')
-    await first.exited
+    await spoolAndDie(300)
     expect(server.requestsTo('/batch/')).toHaveLength(0)
     const files = segmentFiles()
     expect(files.length).toBeGreaterThan(0)
@@ -279,20 +284,14 @@ describe('durable spool (persistence: file)', () => {
   })
 
   it('replayedInFlight is 0 when nothing was in flight at the kill', async () => {
-    const child = startChild(0, 80, 'hold')
-    await child.waitFor(/^held$/)
-    child.process.kill('SIGKILL')
-    await child.exited
+    await spoolAndDie(80)
     expect(server.requestsTo('/batch/')).toHaveLength(0)
     const client = spooled()
     expect(client.stats()).toMatchObject({ replayed: 80, replayedInFlight: 0 })
   })
 
   it('two processes starting together on one directory take over a dead process\'s events once', async () => {
-    const dead = startChild(0, 400, 'hold')
-    await dead.waitFor(/^held$/)
-    dead.process.kill('SIGKILL')
-    await dead.exited
+    await spoolAndDie(400)
     const a = startChild(1000, 0, 'run')
     const b = startChild(2000, 0, 'run')
     const [lineA, lineB] = await Promise.all([a.waitFor(/^done /), b.waitFor(/^done /)])
@@ -304,10 +303,7 @@ describe('durable spool (persistence: file)', () => {
   })
 
   it('skips and reports a corrupt tail, replaying the records before it', async () => {
-    const dead = startChild(0, 50, 'hold')
-    await dead.waitFor(/^held$/)
-    dead.process.kill('SIGKILL')
-    await dead.exited
+    await spoolAndDie(50)
     const [file] = segmentFiles()
     appendFileSync(file!, '118 0 1700000000000 {"event":"cut short","distinct_id":"u"') // a write cut off mid-record
     const errors: Error[] = []
@@ -319,10 +315,7 @@ describe('durable spool (persistence: file)', () => {
   })
 
   it('deletes a delivered segment before its journal, so a kill between the two replays nothing', async () => {
-    const dead = startChild(0, 120, 'hold')
-    await dead.waitFor(/^held$/)
-    dead.process.kill('SIGKILL')
-    await dead.exited
+    await spoolAndDie(120)
     const client = spooled()
     expect(client.stats().replayed).toBe(120)
     // The dead process's directory, taken over: watch the deletions in it (inotify keeps their order).
@@ -343,10 +336,7 @@ describe('durable spool (persistence: file)', () => {
   })
 
   it('a journal whose segment is gone (a kill between the two deletions) replays nothing and is cleaned up', async () => {
-    const dead = startChild(0, 40, 'hold')
-    await dead.waitFor(/^held$/)
-    dead.process.kill('SIGKILL')
-    await dead.exited
+    await spoolAndDie(40)
     const [segment] = segmentFiles()
     // What a kill right after the segment's deletion leaves: its journal alone.
     writeFileSync(`${segment}.ack`, 's 0 40\nd 0 40\n')
@@ -410,10 +400,7 @@ describe('durable spool (persistence: file)', () => {
 
   it('fsync policies: all three spool every event before capture() returns', async () => {
     for (const fsync of ['always', 'never', 'batch']) {
-      const child = startChild(0, 30, 'hold', fsync)
-      await child.waitFor(/^held$/)
-      child.process.kill('SIGKILL')
-      await child.exited
+      await spoolAndDie(30, fsync)
       const lines = segmentFiles().flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'))
       expect(lines, fsync).toHaveLength(30)
       rmSync(dir, { recursive: true, force: true })
