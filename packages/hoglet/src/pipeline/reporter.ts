@@ -43,7 +43,6 @@ export class Reporter {
   readonly #onError: ((error: Error) => void) | undefined
   readonly #maxQueueSize: number
   #overflowBurst = 0
-  #refusedAfterShutdownLogged = false
 
   constructor(params: { counters: Counters; emitter: Emitter<ClientEvents>; logger: Logger; onError: ((error: Error) => void) | undefined; maxQueueSize: number }) {
     this.#counters = params.counters
@@ -98,19 +97,6 @@ export class Reporter {
     this.#counters.dropped[reason]++
     this.#logger.info(message)
     if (this.#emitter.has('drop')) this.#emitter.emit('drop', { reason, count: 1, error: new EventsDroppedError(reason, 1, message) })
-  }
-
-  /** A call after shutdown(): counted every time, logged once. */
-  refuseAfterShutdown(method: string): undefined {
-    this.#counters.refused.shutdown++
-    const error = new EventsDroppedError('shutdown', 1, `${method}() was called after shutdown()`)
-    if (!this.#refusedAfterShutdownLogged) {
-      this.#refusedAfterShutdownLogged = true
-      this.#logger.warn(`${error.message}; later calls are refused and counted silently.`)
-    }
-    this.error(error)
-    this.#emitter.emit('drop', { reason: 'shutdown', count: 1, error })
-    return undefined
   }
 
   /** The oldest queued event was dropped to make room: warn once per burst, count each. */
