@@ -4,19 +4,27 @@
  * around a shutdown. Only a runtime with a file system supplies it (`Runtime.spooling`, bound to
  * its file store), so a bundle for the edge carries none of it.
  */
+import type { DropReason } from '../errors/events-dropped-error.js'
 import type { ResolvedOptions } from '../options.js'
-import type { Lane } from './lane.js'
-import type { Reporter } from './reporter.js'
-import type { SpoolOptions, SpoolStore } from './spool.js'
-import type { Counters } from './stats.js'
+import type { LaneSpool, SpoolOptions, SpoolRecord, SpoolStore } from './spool.js'
 
-/** What the wiring reads of the pipeline. */
+/** What the wiring uses of a lane (`Lane`). */
+export interface SpoolableLane {
+  readonly path: string
+  spool: LaneSpool | undefined
+  attachSpool(spool: LaneSpool): void
+  evictBefore(endSeq: number): void
+  restore(records: readonly SpoolRecord[]): number
+  kick(): void
+}
+
+/** What the wiring uses of the pipeline (`EventPipeline`). */
 export interface SpoolingPipeline {
-  readonly counters: Counters
-  readonly reporter: Reporter
-  readonly analytics: Lane
-  readonly ai: Lane | undefined
-  aiLane(): Lane
+  readonly counters: { captured: number; replayed: number; replayedInFlight: number }
+  readonly reporter: { drop(reason: DropReason, count: number, message: string): void; error(error: Error): void }
+  readonly analytics: SpoolableLane
+  readonly ai: SpoolableLane | undefined
+  aiLane(): SpoolableLane
 }
 
 /** The runtime's file store and hash, which names the store's directory. */
@@ -90,7 +98,7 @@ export class PipelineSpool {
   }
 
   /** Gives the lane its spool and queues what the spool replays (a previous process's events). */
-  attach(lane: Lane): void {
+  attach(lane: SpoolableLane): void {
     if (this.store === undefined) return
     const config = this.#config
     const { counters, reporter } = this.#pipeline
