@@ -180,7 +180,12 @@ export class Lane {
   pushed(): void {
     if (this.#evicted > 0) this.#reportEvicted()
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
-    if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
+    if (this.queue.size >= this.#compactAt && !this.#compactScheduled) {
+      // Nothing sending: the backlog is compacted for memory now, a block at a time, so a
+      // burst's texts die young instead of being copied by the GC until a later turn compacts them.
+      if (this.#workers === 0 || this.#wire === undefined) this.queue.compact(this.#hot, COMPACT_BLOCK)
+      else this.#scheduleCompaction()
+    }
     if (this.#afterPush !== undefined) this.#afterPush()
   }
 
