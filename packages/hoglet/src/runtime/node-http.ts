@@ -17,8 +17,8 @@ import { http1Post } from './node-http1.js'
 
 interface HttpModules {
   agents: { 'http:': Agent; 'https:': Agent }
-  request: { 'http:': typeof import('node:http').request; 'https:': typeof import('node:https').request }
-  http: typeof import('node:http')
+  /** The module objects themselves, whose `request` an interceptor may have replaced (the ESM namespace keeps the original). */
+  modules: { 'http:': typeof import('node:http'); 'https:': typeof import('node:https') }
   net: typeof import('node:net')
   channels: typeof import('node:diagnostics_channel')
 }
@@ -38,13 +38,14 @@ function loadModules(): Promise<HttpModules> {
     ([http, https, net, channels]) => ({
       // Idle keep-alive sockets are unref'd by the agent: they never hold the process open.
       agents: { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) },
-      request: { 'http:': http.request, 'https:': https.request },
-      http,
+      modules: { 'http:': moduleObject(http), 'https:': moduleObject(https) },
       net,
       channels,
     }),
   ))
 }
+
+const moduleObject = <T>(namespace: T): T => (namespace as { default?: T }).default ?? namespace
 
 function fetchIsNodes(): boolean {
   if (!isPlainNode || nativeFetch === undefined || globalThis.fetch !== nativeFetch) return false
@@ -57,7 +58,8 @@ const NODE_HTTP_REQUEST = /^function request\(url, options, cb\) \{\s*return new
 let checkedRequest: unknown
 let requestIsNodes = false
 
-function httpIsNodes({ http, channels }: HttpModules): boolean {
+function httpIsNodes({ modules, channels }: HttpModules): boolean {
+  const http = modules['http:']
   if (http.request !== checkedRequest) {
     checkedRequest = http.request
     requestIsNodes = NODE_HTTP_REQUEST.test(Function.prototype.toString.call(http.request))
@@ -75,7 +77,7 @@ export const nodePost: FetchLike = async (url, init) => {
   if (protocol === undefined) return globalFetch(url, init)
   const loaded = await loadModules()
   const viaLean = protocol === 'http:' && httpIsNodes(loaded) ? lean(loaded, url, init) : undefined
-  const response = await (viaLean ?? post(loaded.request[protocol], loaded.agents[protocol], url, init))
+  const response = await (viaLean ?? post(loaded.modules[protocol], loaded.agents[protocol], url, init))
   // fetch follows redirects; a redirected batch goes the way it always went.
   if (response.status >= 300 && response.status < 400) return globalFetch(url, init)
   return response
@@ -88,7 +90,7 @@ function lean({ net }: HttpModules, url: string, init: FetchOptions): Promise<Fe
   })
 }
 
-function post(request: typeof import('node:http').request, agent: Agent, url: string, init: FetchOptions): Promise<FetchResponse> {
+function post(module: Pick<typeof import('node:http'), 'request'>, agent: Agent, url: string, init: FetchOptions): Promise<FetchResponse> {
   return new Promise((resolve, rejectWith) => {
     // Failures look as they do through fetch: the signal's reason, or `TypeError: fetch failed` with the cause.
     const reject = (cause: unknown): void =>
@@ -98,7 +100,7 @@ function post(request: typeof import('node:http').request, agent: Agent, url: st
     if (body !== undefined) headers['Content-Length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
     const options: RequestOptions = { method: init.method, headers, agent }
     if (init.signal !== undefined) options.signal = init.signal
-    const req = request(url, options, (res) => {
+    const req = module.request(url, options, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', reject)

@@ -26,13 +26,6 @@ const CRLF_CRLF = Buffer.from('\r\n\r\n')
 /** Raised for a response this client cannot read; the request fails as a network error does. */
 export class Http1Error extends Error {
   override name = 'Http1Error'
-  /** True when the connection ended before any byte of a response. */
-  readonly beforeResponse: boolean
-
-  constructor(message: string, beforeResponse = false) {
-    super(message)
-    this.beforeResponse = beforeResponse
-  }
 }
 
 interface Origin {
@@ -175,11 +168,6 @@ class Exchange {
     this.#pool = pool
     this.#resolve = resolve
     this.#reject = reject
-  }
-
-  /** Response bytes received so far. */
-  get received(): number {
-    return this.#received
   }
 
   receive(chunk: Buffer): void {
@@ -335,7 +323,7 @@ class Exchange {
   connectionEnded(error: Error | undefined): void {
     if (this.#settled) return
     if (error === undefined && this.#state === 'until-close') return this.#finish()
-    this.fail(error ?? (this.#received === 0 ? new Http1Error('the connection closed before a response', true) : new Http1Error('the connection closed before the response ended')))
+    this.fail(error ?? new Http1Error(this.#received === 0 ? 'the connection closed before a response' : 'the connection closed before the response ended'))
   }
 
   fail(cause: unknown): void {
@@ -372,36 +360,19 @@ export function http1Post(net: Net, url: string, init: FetchOptions): Promise<Fe
   if (signal?.aborted) return Promise.reject(signal.reason)
   let pool = pools.get(origin.key)
   if (pool === undefined) pools.set(origin.key, (pool = new Pool()))
-  return request(net, pool, origin, head, body, signal, pool.take())
-}
-
-/**
- * One request on `reused`, or on a new connection. A kept-alive socket can be closed by the
- * server just as a request goes out on it (its idle timeout ran out): when a reused socket
- * fails before a single byte of response, the request goes once more on a new connection, as
- * the server cannot have answered it.
- */
-function request(
-  net: Net,
-  pool: Pool,
-  origin: Origin,
-  head: string,
-  body: string | Uint8Array,
-  signal: AbortSignal | undefined,
-  reused: Connection | undefined,
-): Promise<FetchResponse> {
-  const connection = reused ?? new Connection(net, pool, origin)
-  let current!: Exchange
-  const answered = new Promise<FetchResponse>((resolve, reject) => {
-    const onAbort = (): void => current.fail(signal!.reason)
+  // As node:http's agent, a request that fails on a reused socket is not sent again here: the
+  // server may have read it before the connection broke (the sender's retries decide).
+  const connection = pool.take() ?? new Connection(net, pool, origin)
+  return new Promise<FetchResponse>((resolve, reject) => {
+    const onAbort = (): void => exchange.fail(signal!.reason)
     const settle =
       <T>(finish: (value: T) => void) =>
       (value: T): void => {
         signal?.removeEventListener('abort', onAbort)
         finish(value)
       }
-    current = new Exchange(connection, pool, settle(resolve), settle(reject))
-    connection.exchange = current
+    const exchange = new Exchange(connection, pool, settle(resolve), settle(reject))
+    connection.exchange = exchange
     connection.socket.ref()
     signal?.addEventListener('abort', onAbort, { once: true })
     // The head and a byte body go out in one write (one segment for a small batch).
@@ -412,11 +383,6 @@ function request(
       out.set(body, head.length)
       connection.socket.write(out)
     }
-  })
-  if (reused === undefined) return answered
-  return answered.catch((cause: unknown) => {
-    if (current.received > 0 || signal?.aborted || (cause instanceof Http1Error && !cause.beforeResponse)) throw cause
-    return request(net, pool, origin, head, body, signal, undefined)
   })
 }
 
