@@ -61,7 +61,7 @@ async function rawServer(answer: (socket: net.Socket, request: string, index: nu
   return { url: `http://127.0.0.1:${port}/batch/`, key: `127.0.0.1:${port}`, connections: () => connections }
 }
 
-const init = (body: string | Uint8Array = '{"batch":[]}', extra: Partial<FetchOptions> = {}): FetchOptions => ({
+const init = (body: string | Uint8Array | undefined = '{"batch":[]}', extra: Partial<FetchOptions> = {}): FetchOptions => ({
   method: 'POST',
   headers: { 'Content-Type': 'application/json', 'User-Agent': 'hoglet/test' },
   body: body as FetchOptions['body'],
@@ -156,6 +156,13 @@ describe('the lean HTTP/1.1 client', () => {
     expect(server.connections()).toBe(2)
   })
 
+  it('reads a Content-Length sent twice with the same value, and refuses two different ones', async () => {
+    const answers = ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!']
+    const server = await rawServer((socket, _head, index) => socket.write(answers[index]!))
+    expect(await (await post(server.url)).text()).toBe('ok')
+    await expect(post(server.url)).rejects.toThrow(/Content-Length/)
+  })
+
   it('skips interim 1xx answers', async () => {
     const server = await rawServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}'))
     const response = await post(server.url)
@@ -247,5 +254,6 @@ describe('the lean HTTP/1.1 client', () => {
     expect(http1Post(net, 'http://127.0.0.1:1/batch/', init('{}', { headers: { 'X-Bad': 'a\r\nInjected: 1' } }))).toBeUndefined()
     expect(http1Post(net, 'http://127.0.0.1:1/batch/', init('{}', { headers: { 'X-Name': 'Zoë' } }))).toBeUndefined()
     expect(http1Post(net, 'http://127.0.0.1:1/batch/', init('{}', { headers: { Host: 'elsewhere' } }))).toBeUndefined()
+    expect(http1Post(net, 'http://127.0.0.1:1/batch/', init(undefined, { method: 'GET' }))).toBeUndefined()
   })
 })

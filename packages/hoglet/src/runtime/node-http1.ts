@@ -291,8 +291,11 @@ class Exchange {
         this.#state = 'until-close'
       } else this.#state = 'chunk-size'
     } else if (length !== undefined) {
-      if (!/^\d+$/.test(length)) throw new Http1Error('the response Content-Length is not valid')
-      this.#remaining = Number(length)
+      // Repeated headers arrive joined ("2, 2"): equal values are one length, as node:http reads them.
+      const values = new Set(length.split(',').map((v) => v.trim()))
+      const [value] = values
+      if (values.size !== 1 || !/^\d+$/.test(value!)) throw new Http1Error('the response Content-Length is not valid')
+      this.#remaining = Number(value)
       if (this.#remaining > MAX_BODY) throw new Http1Error('the response body is too large')
       this.#state = 'length'
     } else {
@@ -348,9 +351,10 @@ function toResponse(status: number, headers: Map<string, string>, text: string):
 /**
  * POSTs `init.body` to the `http:` URL `url`, resolving with the whole response; rejects with
  * the cause as it is (a socket error, an `Http1Error`, the signal's reason).
- * Undefined when this client does not take the request (a header it does not write as given).
+ * Undefined when this client does not take the request (not a POST, a header it does not write as given).
  */
 export function http1Post(net: Net, url: string, init: FetchOptions): Promise<FetchResponse> | undefined {
+  if (init.method !== 'POST') return undefined
   const origin = originOf(url)
   const body = init.body ?? ''
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
