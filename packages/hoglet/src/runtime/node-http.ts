@@ -1,6 +1,5 @@
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http'
 import type { FetchLike, FetchOptions, FetchResponse } from '../fetch-types.js'
-import { http1Post } from './node-http1.js'
 
 /**
  * Event batches sent through node:http with a keep-alive agent instead of the global `fetch`:
@@ -20,6 +19,7 @@ interface HttpModules {
   /** The module objects themselves, whose `request` an interceptor may have replaced (the ESM namespace keeps the original). */
   modules: { 'http:': typeof import('node:http'); 'https:': typeof import('node:https') }
   net: typeof import('node:net')
+  http1Post: typeof import('./node-http1.js').http1Post
   channels: typeof import('node:diagnostics_channel')
 }
 
@@ -32,14 +32,15 @@ const UNDICI_DISPATCHER = Symbol.for('undici.globalDispatcher.1')
 
 let modules: Promise<HttpModules> | undefined
 
-/** Loaded on the first request: importing hoglet must not pay for node:http and node:tls. */
+/** Loaded on the first request: importing hoglet must not pay for node:http, node:tls and the lean client. */
 function loadModules(): Promise<HttpModules> {
-  return (modules ??= Promise.all([import('node:http'), import('node:https'), import('node:net'), import('node:diagnostics_channel')]).then(
-    ([http, https, net, channels]) => ({
+  return (modules ??= Promise.all([import('node:http'), import('node:https'), import('node:net'), import('node:diagnostics_channel'), import('./node-http1.js')]).then(
+    ([http, https, net, channels, { http1Post }]) => ({
       // Idle keep-alive sockets are unref'd by the agent: they never hold the process open.
       agents: { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) },
       modules: { 'http:': moduleObject(http), 'https:': moduleObject(https) },
       net,
+      http1Post,
       channels,
     }),
   ))
@@ -84,7 +85,7 @@ export const nodePost: FetchLike = async (url, init) => {
 }
 
 /** The request through node-http1.ts, failing as fetch does; undefined when that client does not take it. */
-function lean({ net }: HttpModules, url: string, init: FetchOptions): Promise<FetchResponse> | undefined {
+function lean({ net, http1Post }: HttpModules, url: string, init: FetchOptions): Promise<FetchResponse> | undefined {
   return http1Post(net, url, init)?.catch((cause: unknown) => {
     throw init.signal?.aborted ? init.signal.reason : new TypeError('fetch failed', { cause })
   })
