@@ -204,7 +204,7 @@ class Exchange {
       case 'head': {
         const end = data.indexOf(CRLF_CRLF)
         if (end === -1) {
-          if (data.length > MAX_HEAD) throw new Http1Error('the response head is too large')
+          if (data.length > MAX_HEAD) throw new Http1Error('response head too large')
           return this.#wait(data)
         }
         this.#readHead(data.toString('latin1', 0, end))
@@ -220,12 +220,12 @@ class Exchange {
       case 'chunk-size': {
         const end = data.indexOf('\r\n')
         if (end === -1) {
-          if (data.length > 1024) throw new Http1Error('a chunk size line is too long')
+          if (data.length > 1024) throw new Http1Error('chunk size too long')
           return this.#wait(data)
         }
         const line = data.toString('latin1', 0, end)
         const size = Number.parseInt(line, 16)
-        if (!/^[0-9a-fA-F]+(?:[ \t]*;.*)?$/.test(line) || !Number.isSafeInteger(size)) throw new Http1Error('a chunk size is not valid')
+        if (!/^[0-9a-fA-F]+(?:[ \t]*;.*)?$/.test(line) || !Number.isSafeInteger(size)) throw new Http1Error('bad chunk size')
         this.#remaining = size
         this.#state = size === 0 ? 'trailers' : 'chunk-data'
         return data.subarray(end + 2)
@@ -239,14 +239,14 @@ class Exchange {
       }
       case 'chunk-end': {
         if (data.length < 2) return this.#wait(data)
-        if (data[0] !== 13 || data[1] !== 10) throw new Http1Error('a chunk does not end with CRLF')
+        if (data[0] !== 13 || data[1] !== 10) throw new Http1Error('bad chunk end')
         this.#state = 'chunk-size'
         return data.subarray(2)
       }
       case 'trailers': {
         const end = data.indexOf('\r\n')
         if (end === -1) {
-          if (data.length > MAX_HEAD) throw new Http1Error('the response trailers are too large')
+          if (data.length > MAX_HEAD) throw new Http1Error('response head too large')
           return this.#wait(data)
         }
         // An empty line ends the trailers (which hoglet has no use for).
@@ -267,13 +267,13 @@ class Exchange {
   #readHead(text: string): void {
     const lines = text.split('\r\n')
     const match = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines[0]!)
-    if (match === null) throw new Http1Error('the response does not start with an HTTP/1.x status line')
+    if (match === null) throw new Http1Error('no HTTP/1.x status line')
     const status = Number(match[2])
     const headers = new Map<string, string>()
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!
       const colon = line.indexOf(':')
-      if (colon <= 0) throw new Http1Error('a response header line is not valid')
+      if (colon <= 0) throw new Http1Error('bad header line')
       const name = line.slice(0, colon).trim().toLowerCase()
       const value = line.slice(colon + 1).trim()
       const before = headers.get(name)
@@ -281,7 +281,7 @@ class Exchange {
     }
     // 1xx: an interim answer (100 Continue, 103 Early Hints); the response proper follows. 101 switches protocols: not ours.
     if (status < 200) {
-      if (status === 101) throw new Http1Error('the server switched protocols')
+      if (status === 101) throw new Http1Error('switched protocols')
       return
     }
     this.#status = status
@@ -304,9 +304,9 @@ class Exchange {
       // Repeated headers arrive joined ("2, 2"): equal values are one length, as node:http reads them.
       const values = new Set(length.split(',').map((v) => v.trim()))
       const [value] = values
-      if (values.size !== 1 || !/^\d+$/.test(value!)) throw new Http1Error('the response Content-Length is not valid')
+      if (values.size !== 1 || !/^\d+$/.test(value!)) throw new Http1Error('bad Content-Length')
       this.#remaining = Number(value)
-      if (this.#remaining > MAX_BODY) throw new Http1Error('the response body is too large')
+      if (this.#remaining > MAX_BODY) throw new Http1Error('response body too large')
       this.#state = 'length'
     } else {
       this.#keepAlive = false
@@ -317,7 +317,7 @@ class Exchange {
 
   #addBody(part: Buffer): void {
     this.#bodyBytes += part.length
-    if (this.#bodyBytes > MAX_BODY) throw new Http1Error('the response body is too large')
+    if (this.#bodyBytes > MAX_BODY) throw new Http1Error('response body too large')
     this.#body.push(Buffer.from(part))
   }
 
