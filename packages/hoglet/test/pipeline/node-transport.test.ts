@@ -1,13 +1,17 @@
+import * as http from 'node:http'
 import { createServer, type Server } from 'node:http'
+import diagnostics from 'node:diagnostics_channel'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { PostHog } from '../../src/index.js'
-import { createTestServer } from '../helpers/test-server.js'
+import { createTestServer, type CannedResponse } from '../helpers/test-server.js'
 import { serverPerTest } from '../helpers/client.js'
 import { silentLogger } from '../../src/logger.js'
+import { idleConnections } from '../../src/runtime/node-http1.js'
 
-// Without a `fetch` option, Node batches go through node:http (see runtime/node-http.ts);
-// everything a caller could observe must stay as it is through the global fetch.
+// Without a `fetch` option, Node batches go through the lean HTTP/1.1 client for http: hosts
+// and node:http for the rest (see runtime/node-http.ts); everything a caller could observe
+// must stay as it is through the global fetch.
 
 const { server, client: make, track } = serverPerTest()
 
@@ -28,6 +32,71 @@ describe('the Node transport for event batches', () => {
       expect(r.headers['user-agent']).toMatch(/^hoglet\//)
     }
     expect(client.stats().delivered).toBe(2)
+  })
+
+  it('sends batches to an http: host over the lean client, one kept-alive socket for many flushes', async () => {
+    const client = make({ flushAt: 1 })
+    for (let i = 0; i < 5; i++) {
+      client.capture({ distinctId: 'u', event: `e${i}` })
+      await client.flush()
+    }
+    expect(server.requestsTo('/batch/').map((r) => r.json.batch[0].event)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4'])
+    expect(idleConnections().get(`127.0.0.1:${server.port}`)).toBe(1)
+  })
+
+  it('delivers every event through retries when the server closes, cuts and refuses (503, Retry-After, 413)', async () => {
+    let n = 0
+    server.route('/batch/', (r): CannedResponse => {
+      n++
+      if (n === 1) return { reset: true }
+      if (n === 2) return { status: 503, headers: { 'Retry-After': '0' } }
+      if (n === 3) return { status: 200, body: { status: 1 }, headers: { Connection: 'close' } }
+      if (r.json.batch.length > 5) return { status: 413 }
+      return { status: 200, body: { status: 1 } }
+    })
+    const client = make({ flushAt: 10, maxBatchSize: 10, fetchRetryDelay: 1 })
+    for (let i = 0; i < 30; i++) client.capture({ distinctId: 'u', event: `e${i}` })
+    await client.flush()
+    const seen = new Set(server.requestsTo('/batch/').flatMap((r) => r.json.batch.map((e: any) => e.event)))
+    expect(seen.size).toBe(30)
+    expect(client.stats()).toMatchObject({ delivered: 30, queued: 0, droppedTotal: 0, retried: 2 })
+    // The two batches refused as too large went out again as halves.
+    expect(server.requestsTo('/batch/').filter((r) => r.json.batch.length === 5)).toHaveLength(4)
+  })
+
+  it('leaves http: batches to node:http while an interceptor has replaced http.request', async () => {
+    const module = (http as unknown as { default: typeof http }).default
+    const original = module.request
+    const seen: string[] = []
+    module.request = function (this: unknown, ...args: unknown[]) {
+      seen.push(String(args[0]))
+      return (original as (...a: unknown[]) => http.ClientRequest).apply(this, args)
+    } as typeof http.request
+    try {
+      const client = make()
+      client.capture({ distinctId: 'u', event: 'e' })
+      await client.flush()
+    } finally {
+      module.request = original
+    }
+    expect(seen.some((url) => url.endsWith('/batch/'))).toBe(true)
+    expect(server.requestsTo('/batch/')).toHaveLength(1)
+    expect(idleConnections().get(`127.0.0.1:${server.port}`) ?? 0).toBe(0)
+  })
+
+  it('leaves http: batches to node:http while someone listens on its diagnostics channel', async () => {
+    const seen: string[] = []
+    const listener = (message: unknown): void => void seen.push((message as { request: http.ClientRequest }).request.path)
+    diagnostics.subscribe('http.client.request.start', listener)
+    try {
+      const client = make()
+      client.capture({ distinctId: 'u', event: 'e' })
+      await client.flush()
+    } finally {
+      diagnostics.unsubscribe('http.client.request.start', listener)
+    }
+    expect(seen).toContain('/batch/')
+    expect(server.requestsTo('/batch/')).toHaveLength(1)
   })
 
   it('leaves batches to a global fetch installed after hoglet was loaded', async () => {
