@@ -26,13 +26,14 @@ import {
 import type { Runtime } from './runtime/types.js'
 import { CaptureKind, EventCapturer, type CaptureScope, type FeatureFlagEnricher } from './capture/event-capturer.js'
 import { createImmediateLane, sendImmediate } from './capture/immediate-send.js'
-import { runShutdown, type ShutdownOutcome, type ShutdownResult } from './shutdown.js'
+import type { ShutdownOutcome, ShutdownResult } from './shutdown.js'
+import { lazyModule } from './lazy-module.js'
 import { VERSION } from './version.js'
 import { ContextManager, contextDataProblem, isPropertyBag, type ContextData, type ContextOptions } from './context.js'
 import type { CrashHooks } from './exceptions/autocapture.js'
 import type { ExceptionCapturer, ExceptionCaptureDetails } from './exceptions/capture-exception.js'
 import type { ExceptionModule } from './exceptions/exception-module.js'
-import { loadedExceptionModule, loadExceptionModule } from './exceptions/exception-module-loader.js'
+import { exceptionCode } from './exceptions/exception-module-loader.js'
 import { CAPTURE_AUTOMATIC } from './integrations/shared/client-like.js'
 import { uuidv7 } from './uuid.js'
 import { LazyFeatureFlags } from './flags/lazy-flags.js'
@@ -52,8 +53,8 @@ export type {
   UnsetPersonPropertiesMessage,
 }
 
-/** How long a crashing process waits for its queued events to be delivered. */
-const CRASH_DELIVERY_TIMEOUT_MS = 2000
+/** `shutdown()`'s work, imported with the first shutdown. */
+const shutdownCode = lazyModule(() => import('./shutdown.js'))
 
 /**
  * The hoglet client. Entry points bind it to a runtime (`hoglet` for Node, Bun and Deno,
@@ -435,7 +436,7 @@ export class PostHog {
     uuid?: string,
     flags?: FeatureFlagEvaluations,
   ): void {
-    this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, { uuid, flags, syntheticStack: error instanceof Error ? undefined : new Error('syntheticException').stack })
+    this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, { uuid, flags, syntheticStack: syntheticStackOf(error) })
   }
 
   /**
@@ -448,32 +449,22 @@ export class PostHog {
     additionalProperties?: Record<string | number, any>,
     flags?: FeatureFlagEvaluations,
   ): Promise<void> {
-    const syntheticStack = error instanceof Error ? undefined : new Error('syntheticException').stack
-    if (this.#exceptions() === undefined) {
-      return this.#afterExceptionModule(() => this.#captureExceptionImmediate(error, distinctId, additionalProperties, flags, syntheticStack))
+    const syntheticStack = syntheticStackOf(error)
+    const send = (): Promise<void> => {
+      let sent: Promise<unknown> = Promise.resolve()
+      const uuid = this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, {
+        flags,
+        syntheticStack,
+        deliver: (message) => {
+          const withUuid = { ...message, uuid: message.uuid ?? uuidv7() }
+          sent = this.#immediate('captureExceptionImmediate', withUuid as EventMessage, BATCH_PATH, MAX_EVENT_BYTES)
+          return withUuid.uuid
+        },
+      })
+      // An error captured before: nothing new to send.
+      return uuid === undefined ? Promise.resolve() : sent.then(nothing)
     }
-    return this.#captureExceptionImmediate(error, distinctId, additionalProperties, flags, syntheticStack)
-  }
-
-  #captureExceptionImmediate(
-    error: unknown,
-    distinctId: string | undefined,
-    additionalProperties: Record<string | number, any> | undefined,
-    flags: FeatureFlagEvaluations | undefined,
-    syntheticStack: string | undefined,
-  ): Promise<void> {
-    let sent: Promise<unknown> = Promise.resolve()
-    const uuid = this[CAPTURE_AUTOMATIC](error, distinctId, additionalProperties, {
-      flags,
-      syntheticStack,
-      deliver: (message) => {
-        const withUuid = { ...message, uuid: message.uuid ?? uuidv7() }
-        sent = this.#immediate('captureExceptionImmediate', withUuid as EventMessage, BATCH_PATH, MAX_EVENT_BYTES)
-        return withUuid.uuid
-      },
-    })
-    // An error captured before: nothing new to send.
-    return uuid === undefined ? Promise.resolve() : sent.then(() => undefined)
+    return this.#exceptions() === undefined ? this.#afterExceptionModule(send) : send()
   }
 
   /** @internal How integrations and autocapture capture what they caught (mechanism, rate limit). */
@@ -488,11 +479,10 @@ export class PostHog {
       if (capturer !== undefined) return capturer.capture(error, distinctId, properties, details)
       // First exception of a client without the code loaded: captured once it is (flush() waits for it).
       void this.#afterExceptionModule(() => void this[CAPTURE_AUTOMATIC](error, distinctId, properties, details))
-      return undefined
     } catch (failure) {
-      this.reportError(new InvalidEventError('captureException', `the exception could not be captured: ${(failure as Error)?.message ?? failure}`, { cause: failure }))
-      return undefined
+      this.#exceptionFailed(failure, '')
     }
+    return undefined
   }
 
   /**
@@ -503,18 +493,13 @@ export class PostHog {
   attachCrashHooks(hooks: CrashHooks, exceptionModule: ExceptionModule): void {
     this.#exceptionModule ??= exceptionModule
     if (!this.config.enableExceptionAutocapture || this.config.disabled || this.#hooksRan) return
-    const { installExceptionAutocapture, queuedEventsAsRequests } = exceptionModule
-    const uninstall = installExceptionAutocapture({
+    const uninstall = exceptionModule.installExceptionAutocapture({
       capturer: this.#exceptions()!,
       hooks,
-      deliverBeforeExit: () => {
-        const lane = this.#analytics
-        const requests = queuedEventsAsRequests(lane.queue, this.#pipeline.serialize, this.config.host + BATCH_PATH, this.config.apiKey, lane.inFlightEvents())
-        this.#crashDelivered = true
-        const sent = hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS) as { statuses?: number[] } | undefined
-        // Delivered: the spool need not replay them at the next start.
-        if (lane.spool !== undefined && sent?.statuses?.every((status) => status >= 200 && status < 300)) lane.spool.settled(Number.POSITIVE_INFINITY)
-      },
+      lane: this.#analytics,
+      serialize: this.#pipeline.serialize,
+      config: this.config,
+      delivering: () => void (this.#crashDelivered = true),
       flushSoon: () => void this.flush(),
     })
     this.addShutdownHook(uninstall)
@@ -700,20 +685,23 @@ export class PostHog {
   #shutdown(timeoutMs: number): Promise<ShutdownOutcome> {
     const hooks = this.#hooksRan ? [] : this.#shutdownHooks
     this.#hooksRan = true
-    return runShutdown(
-      this.#pipeline,
-      {
-        logger: this.logger,
-        hooks,
-        stopIntake: () => this.#stopBackground(),
-        flush: async () => {
-          await this.flush()
-          // An open waitUntil cycle ends now instead of at its debounce timer.
-          await this.#pipeline.waitUntil?.settle()
+    // The timer and exit hook stop now, before the shutdown code is imported.
+    this.#stopBackground()
+    return shutdownCode.load().then((code) =>
+      code.runShutdown(
+        this.#pipeline,
+        {
+          logger: this.logger,
+          hooks,
+          flush: async () => {
+            await this.flush()
+            // An open waitUntil cycle ends now instead of at its debounce timer.
+            await this.#pipeline.waitUntil?.settle()
+          },
+          reportError: (error) => this.reportError(error),
         },
-        reportError: (error) => this.reportError(error),
-      },
-      timeoutMs,
+        timeoutMs,
+      ),
     )
   }
 
@@ -791,27 +779,23 @@ export class PostHog {
 
   /** The client's exception capturer, or undefined while the exception-capture code is not loaded. */
   #exceptions(): ExceptionCapturer | undefined {
-    if (this.#exceptionCapturer !== undefined) return this.#exceptionCapturer
-    const module = this.#exceptionModule ?? loadedExceptionModule()
-    if (module === undefined) return undefined
-    return (this.#exceptionCapturer = module.createClientExceptionCapturer({
-      config: this.config,
-      logger: this.logger,
-      refineFrames: this.runtime.refineFrames,
-      releaseId: this.runtime.releaseId,
-      contextDistinctId: () => this.getContext()?.distinctId,
-      capture: (message) => this.#capturer.capture('capture', message, this.#analytics),
-    }))
+    const module = this.#exceptionModule ?? exceptionCode.loaded()
+    return (this.#exceptionCapturer ??= module?.createClientExceptionCapturer(this, (message) => this.#capturer.capture('capture', message, this.#analytics)))
   }
 
   /** Runs `capture` once the exception-capture code is imported; `flush()` and `shutdown()` wait for it. */
   #afterExceptionModule(capture: () => void | Promise<void>): Promise<void> {
-    return this.trackPending(
-      loadExceptionModule().then(capture, (error: unknown) => {
-        this.reportError(new InvalidEventError('captureException', `the exception could not be captured: the exception-capture code did not load (${(error as Error)?.message ?? error})`, { cause: error }))
-      }),
-    )
+    return this.trackPending(exceptionCode.load().then(capture, (error: unknown) => this.#exceptionFailed(error, 'the exception-capture code did not load: ')))
   }
+
+  #exceptionFailed(cause: unknown, why: string): void {
+    this.reportError(new InvalidEventError('captureException', `the exception could not be captured: ${why}${(cause as Error)?.message ?? cause}`, { cause }))
+  }
+}
+
+/** For a thrown value that is not an Error: where it was captured, as its stack. */
+function syntheticStackOf(error: unknown): string | undefined {
+  return error instanceof Error ? undefined : new Error('syntheticException').stack
 }
 
 /** The context data read once into a plain copy (well-formed fields only), so a getter cannot throw later. */

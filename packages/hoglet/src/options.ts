@@ -501,83 +501,82 @@ export interface ResolvedOptions {
   readonly disable_capture_url_hashes: boolean
 }
 
-// ---- Validation: tables of the plain options, one checker per kind, then the options with rules of their own ----
+// ---- Validation: one table (an entry per option: its kind, default and bounds), one checker per kind ----
 
 /** Flags of a number option: an integer; a timer delay (clamped to what a timer can wait, with a warning); negatives count as 0. */
 const INT = 1
 const TIMER = 2
 const NOT_NEGATIVE = 4
 
-/** Boolean options: name → default. */
-const BOOLEANS = {
-  debug: false, disabled: false, isServer: true, __preview_capture_bot_pageviews: false,
-  disableCompression: false, disableGeoip: true, historicalMigration: false, defaultOptIn: true,
-  flushOnSignals: false, privacyMode: false, enableFullAiCapture: false, syncMode: false, flushOnExit: false,
-  enableLocalEvaluation: true, preloadFeatureFlags: true, disableRemoteFeatureFlags: false,
-  featureFlagsLogWarnings: true, strictLocalEvaluation: false, sendFeatureFlagEvent: true,
-  enableExceptionAutocapture: false, disable_capture_url_hashes: false,
-} satisfies { [K in keyof PostHogOptions]?: boolean }
+/** Kinds of option. */
+const BOOL = 0
+/** `[NUM, default, flags, minimum (none when absent)]`: `null` counts as not given, as posthog-node reads these with `??`; NaN, infinities and values under the minimum are refused. */
+const NUM = 1
+/** `[CHOICE, values, default, whether null counts as not given]`. */
+const CHOICE = 2
+/** A string, trimmed; blank or `null` counts as not given. */
+const STR = 3
+const FN = 4
+/** A function or an array of functions. */
+const FNS = 5
+/** An array of strings (`null`: not given). */
+const LIST = 6
+const OBJ = 7
+/** Read by rules of their own below, or accepted as posthog-node accepts them (with no effect). */
+const OWN = 8
 
-/**
- * Number options: name → [default, flags, minimum (none when absent)]. `null` counts as not
- * given, as posthog-node reads these with `??`; NaN, infinities and values under the minimum are refused.
- */
-const NUMBERS = {
-  flushAt: [20, 0],
-  requestTimeout: [10_000, TIMER | NOT_NEGATIVE], // 0 (or less): no limit
-  flushInterval: [5000, TIMER], // negative: posthog-node's "as soon as the tick ends"
-  maxBatchSize: [100, 0],
-  maxQueueSize: [10_000, 0],
-  fetchRetryCount: [3, 0],
-  fetchRetryDelay: [1000, TIMER | NOT_NEGATIVE],
-  fetchRetryMaxDelay: [30_000, TIMER | NOT_NEGATIVE],
-  persistenceMaxBytes: [64 * 1024 * 1024, INT, 4096],
-  waitUntilDebounceMs: [50, TIMER | NOT_NEGATIVE], // posthog-node counts a negative value as 0
-  waitUntilMaxWaitMs: [500, TIMER | NOT_NEGATIVE],
-  shutdownTimeoutMs: [30_000, TIMER, 0],
-  featureFlagsRequestTimeoutMs: [3000, INT | TIMER, 0],
-  featureFlagsRequestMaxRetries: [1, INT, 0],
-  remoteConfigRequestTimeoutMs: [3000, INT | TIMER, 0],
-  flagDefinitionsBackupMaxAgeMs: [7 * 24 * 3600 * 1000, INT, 0],
-  maxCacheSize: [50_000, 0, 0],
-  exceptionRateLimiterBucketSize: [10, INT, 0],
-  exceptionRateLimiterRefillRate: [1, 0, 0],
-} satisfies { [K in keyof PostHogOptions]?: readonly [number, number, number?] }
+type Spec =
+  | readonly [typeof BOOL, boolean]
+  | readonly [typeof NUM, number, number, number?]
+  | readonly [typeof CHOICE, readonly string[], string | undefined, boolean]
+  | readonly [typeof STR | typeof FN | typeof FNS | typeof LIST | typeof OBJ | typeof OWN]
 
-/** Options with a fixed set of string values: name → [values, default, whether `null` counts as not given]. */
-const CHOICES = {
-  persistence: [PERSISTENCE_VALUES, 'memory', true],
-  persistenceFsync: [['batch', 'always', 'never'], 'batch', true],
-  captureMode: [['v0', 'v1'], undefined, false],
-  personProfiles: [['always', 'identified_only', 'never'], undefined, false],
-} satisfies { [K in keyof PostHogOptions]?: readonly [readonly string[], string | undefined, boolean] }
+/** Every option of `PostHogOptions` (the compiler checks that none is left out and none is extra). */
+const OPTIONS = {
+  host: [OWN], logger: [OWN], superProperties: [OWN], bootstrap: [OWN], staleFlagFallback: [OWN], readPostHogCookie: [OWN],
+  featureFlagsPollingInterval: [OWN], disableRemoteConfig: [OWN], disableSurveys: [OWN], sessionExpirationTimeSeconds: [OWN], addTracingHeaders: [OWN],
+  debug: [BOOL, false], disabled: [BOOL, false], isServer: [BOOL, true], __preview_capture_bot_pageviews: [BOOL, false],
+  disableCompression: [BOOL, false], disableGeoip: [BOOL, true], historicalMigration: [BOOL, false], defaultOptIn: [BOOL, true],
+  flushOnSignals: [BOOL, false], privacyMode: [BOOL, false], enableFullAiCapture: [BOOL, false], syncMode: [BOOL, false], flushOnExit: [BOOL, false],
+  enableLocalEvaluation: [BOOL, true], preloadFeatureFlags: [BOOL, true], disableRemoteFeatureFlags: [BOOL, false],
+  featureFlagsLogWarnings: [BOOL, true], strictLocalEvaluation: [BOOL, false], sendFeatureFlagEvent: [BOOL, true],
+  enableExceptionAutocapture: [BOOL, false], disable_capture_url_hashes: [BOOL, false],
+  flushAt: [NUM, 20, 0],
+  requestTimeout: [NUM, 10_000, TIMER | NOT_NEGATIVE], // 0 (or less): no limit
+  flushInterval: [NUM, 5000, TIMER], // negative: posthog-node's "as soon as the tick ends"
+  maxBatchSize: [NUM, 100, 0],
+  maxQueueSize: [NUM, 10_000, 0],
+  fetchRetryCount: [NUM, 3, 0],
+  fetchRetryDelay: [NUM, 1000, TIMER | NOT_NEGATIVE],
+  fetchRetryMaxDelay: [NUM, 30_000, TIMER | NOT_NEGATIVE],
+  persistenceMaxBytes: [NUM, 64 * 1024 * 1024, INT, 4096],
+  waitUntilDebounceMs: [NUM, 50, TIMER | NOT_NEGATIVE], // posthog-node counts a negative value as 0
+  waitUntilMaxWaitMs: [NUM, 500, TIMER | NOT_NEGATIVE],
+  shutdownTimeoutMs: [NUM, 30_000, TIMER, 0],
+  featureFlagsRequestTimeoutMs: [NUM, 3000, INT | TIMER, 0],
+  featureFlagsRequestMaxRetries: [NUM, 1, INT, 0],
+  remoteConfigRequestTimeoutMs: [NUM, 3000, INT | TIMER, 0],
+  flagDefinitionsBackupMaxAgeMs: [NUM, 7 * 24 * 3600 * 1000, INT, 0],
+  maxCacheSize: [NUM, 50_000, 0, 0],
+  exceptionRateLimiterBucketSize: [NUM, 10, INT, 0],
+  exceptionRateLimiterRefillRate: [NUM, 1, 0, 0],
+  persistence: [CHOICE, PERSISTENCE_VALUES, 'memory', true],
+  persistenceFsync: [CHOICE, ['batch', 'always', 'never'], 'batch', true],
+  captureMode: [CHOICE, ['v0', 'v1'], undefined, false],
+  personProfiles: [CHOICE, ['always', 'identified_only', 'never'], undefined, false],
+  persistenceDir: [STR], flagDefinitionsBackupPath: [STR], featureFlagsTimezone: [STR], secretKey: [STR], personalApiKey: [STR],
+  fetch: [FN], onError: [FN], waitUntil: [FN], beforeSend: [FNS], before_send: [FNS],
+  evaluationContexts: [LIST], evaluationEnvironments: [LIST], custom_blocked_useragents: [LIST],
+  flagDefinitionCacheProvider: [OBJ],
+} satisfies { [K in keyof PostHogOptions]-?: Spec }
 
-/** The names validated by their own code below, or accepted as posthog-node accepts them (with no effect). */
-const OTHER_NAMES = [
-  'host', 'fetch', 'logger', 'onError', 'beforeSend', 'before_send', 'superProperties', 'waitUntil', 'persistenceDir',
-  'custom_blocked_useragents', 'disableRemoteConfig', 'disableSurveys', 'sessionExpirationTimeSeconds', 'addTracingHeaders',
-  'secretKey', 'personalApiKey', 'featureFlagsPollingInterval', 'bootstrap', 'staleFlagFallback', 'featureFlagsTimezone',
-  'flagDefinitionCacheProvider', 'flagDefinitionsBackupPath', 'evaluationContexts', 'evaluationEnvironments', 'readPostHogCookie',
-] as const
-
-type NamedOption = keyof typeof BOOLEANS | keyof typeof NUMBERS | keyof typeof CHOICES | (typeof OTHER_NAMES)[number]
-/** Compile-time check: the tables and `OTHER_NAMES` name every option of `PostHogOptions`, and nothing else. */
+/** Options the table reads whose values end up under other names (or nowhere) in `ResolvedOptions`. */
+type Renamed = 'personalApiKey' | 'evaluationEnvironments' | 'custom_blocked_useragents' | 'before_send' | 'personProfiles' | '__preview_capture_bot_pageviews'
 type NoneLeftOut<T extends never> = T
-export type OptionNamesComplete = NoneLeftOut<Exclude<keyof PostHogOptions, NamedOption> | Exclude<NamedOption, keyof PostHogOptions>>
-/** Compile-time check: every field of `ResolvedOptions` is produced (by a table or by `resolveOptions`' own code). */
-export type ResolvedFieldsComplete = NoneLeftOut<
-  Exclude<
-    keyof ResolvedOptions,
-    | keyof typeof BOOLEANS
-    | keyof typeof NUMBERS
-    | keyof typeof CHOICES
-    | 'apiKey' | 'host' | 'fetch' | 'fetchGiven' | 'logger' | 'onError' | 'beforeSend' | 'botUserAgents' | 'superProperties'
-    | 'waitUntil' | 'persistenceDir' | 'secretKey' | 'featureFlagsPollingInterval' | 'bootstrap' | 'staleFlagFallback'
-    | 'featureFlagsTimezone' | 'flagDefinitionCacheProvider' | 'flagDefinitionsBackupPath' | 'evaluationContexts' | 'readPostHogCookie'
-  >
->
+/** Compile-time check: every field of `ResolvedOptions` is an option of the table or produced by `resolveOptions`' own code. */
+export type ResolvedFieldsComplete = NoneLeftOut<Exclude<keyof ResolvedOptions, Exclude<keyof typeof OPTIONS, Renamed> | 'apiKey' | 'fetchGiven' | 'botUserAgents'>>
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(BOOLEANS), ...Object.keys(NUMBERS), ...Object.keys(CHOICES), ...OTHER_NAMES])
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTIONS))
 
 export const DEFAULT_HOST = 'https://us.i.posthog.com'
 
@@ -589,8 +588,8 @@ function fail(name: string, text: string, type: ErrorConstructor = TypeError): n
 }
 
 /**
- * Validates the options once and fills in defaults. Throws `TypeError` (wrong type) or
- * `RangeError` (out of range) naming the option, so bad configuration fails at start-up.
+ * Validates `options` once, at construction: an invalid value throws, naming the option; an
+ * unknown name is warned about once. Nothing reads raw options after this.
  */
 export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefined): ResolvedOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -600,34 +599,56 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   if (apiKey !== undefined && apiKey !== null && typeof apiKey !== 'string') {
     throw new TypeError('The `apiKey` argument must be a string.')
   }
-  const out: Bag = {}
-  for (const [name, fallback] of Object.entries(BOOLEANS)) {
-    const value = o[name]
-    if (value !== undefined && typeof value !== 'boolean') fail(name, `a boolean, got ${typeof value}`)
-    out[name] = value ?? fallback
-  }
   const l = o.logger as Partial<Logger> | null | undefined
   if (l !== undefined && (!l || typeof l !== 'object' || (['debug', 'info', 'warn', 'error'] as const).some((k) => typeof l[k] !== 'function'))) {
     fail('logger', 'an object with `debug`, `info`, `warn` and `error` functions')
   }
   // The default logger prints every level; the guard decides what gets through (`debug()` switches it).
-  const logger = (out.logger = guardLogger(o.logger ?? createDefaultLogger(true), out.debug as boolean))
+  const logger = guardLogger(o.logger ?? createDefaultLogger(true), o.debug === true)
   for (const warning of optionNameWarnings(o, KNOWN_OPTIONS)) logger.warn(warning)
+
+  const out: Bag = { logger }
+  for (const [name, [kind, a, b, c]] of Object.entries(OPTIONS) as Array<[string, readonly [number, unknown?, unknown?, unknown?]]>) {
+    let value = o[name]
+    if (kind === BOOL) {
+      if (value !== undefined && typeof value !== 'boolean') fail(name, `a boolean, got ${typeof value}`)
+      out[name] = value ?? a
+    } else if (kind === NUM) {
+      const [flags, min = Number.NEGATIVE_INFINITY] = [b as number, c as number | undefined]
+      if (value === undefined || value === null) value = a
+      if (typeof value !== 'number' || Number.isNaN(value)) fail(name, `a number, got ${typeof value}`)
+      if (value < min || !Number.isFinite(value)) fail(name, `a finite number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${value}`, RangeError)
+      if (flags & INT && !Number.isInteger(value)) fail(name, `an integer, got ${value}`, RangeError)
+      if (flags & NOT_NEGATIVE) value = Math.max(0, value)
+      out[name] = flags & TIMER ? timer(logger, name, value as number) : value
+    } else if (kind === CHOICE) {
+      const values = a as readonly string[]
+      if (value === undefined || (value === null && c)) out[name] = b
+      else if (values.includes(value as string)) out[name] = value
+      else fail(name, `one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`)
+    } else if (kind === STR) {
+      if (value !== undefined && value !== null && typeof value !== 'string') fail(name, `a string, got ${typeof value}`)
+      out[name] = (value as string | null | undefined)?.trim() || undefined
+    } else if (kind === FN) {
+      if (value !== undefined && typeof value !== 'function') fail(name, 'a function')
+      out[name] = value
+    } else if (kind === FNS) {
+      const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
+      if (list.some((fn) => typeof fn !== 'function')) fail(name, 'a function or an array of functions')
+      out[name] = list
+    } else if (kind === LIST) {
+      if (value !== undefined && value !== null && (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))) fail(name, 'an array of strings')
+      out[name] = value === undefined || value === null ? undefined : Object.freeze([...(value as string[])])
+    } else if (kind === OBJ) {
+      if (value !== undefined && (value === null || typeof value !== 'object')) fail(name, 'an object')
+      out[name] = value
+    }
+  }
 
   const key = (out.apiKey = typeof apiKey === 'string' ? apiKey.trim() : '')
   if (!key && !out.disabled) {
     logger.warn('No api key was given: the client is disabled and sends nothing.')
     out.disabled = true
-  }
-
-  for (const [name, [fallback, flags, min = Number.NEGATIVE_INFINITY]] of Object.entries(NUMBERS) as Array<[string, readonly [number, number, number?]]>) {
-    let value = o[name]
-    if (value === undefined || value === null) value = fallback
-    if (typeof value !== 'number' || Number.isNaN(value)) fail(name, `a number, got ${typeof value}`)
-    if (value < min || !Number.isFinite(value)) fail(name, `a finite number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${value}`, RangeError)
-    if (flags & INT && !Number.isInteger(value)) fail(name, `an integer, got ${value}`, RangeError)
-    if (flags & NOT_NEGATIVE) value = Math.max(0, value)
-    out[name] = flags & TIMER ? timer(logger, name, value as number) : value
   }
   // posthog-node: a falsy flushAt (0) means the default; anything else is at least 1. Batch and
   // queue are at least flushAt; 0 cache entries means the default.
@@ -637,52 +658,27 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   out.fetchRetryCount = Math.max(0, Math.floor(out.fetchRetryCount as number))
   out.maxCacheSize = out.maxCacheSize === 0 ? 50_000 : Math.ceil(out.maxCacheSize as number)
 
-  for (const [name, [values, fallback, nullIsDefault]] of Object.entries(CHOICES) as Array<[string, readonly [readonly string[], string | undefined, boolean]]>) {
-    const value = o[name]
-    if (value === undefined || (value === null && nullIsDefault)) out[name] = fallback
-    else if (values.includes(value as string)) out[name] = value
-    else fail(name, `one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`)
-  }
-  // Validated only: posthog-node accepts it and does nothing with it either.
-  delete out.personProfiles
-
   out.host = resolveHost(o.host)
-  const secretName = o.secretKey !== undefined ? 'secretKey' : 'personalApiKey'
-  const secretKey = (out.secretKey = optString(o, 'secretKey') ?? optString(o, 'personalApiKey'))
-  if (secretKey?.startsWith('phc_')) fail(secretName, 'a secret or personal API key (phs_/phx_), not the project api key (phc_)')
-  out.persistenceDir = optString(o, 'persistenceDir')
-  out.flagDefinitionsBackupPath = optString(o, 'flagDefinitionsBackupPath')
-  const timeZone = (out.featureFlagsTimezone = optString(o, 'featureFlagsTimezone'))
+  const secretKey = (out.secretKey ??= out.personalApiKey) as string | undefined
+  if (secretKey?.startsWith('phc_')) fail(o.secretKey != null ? 'secretKey' : 'personalApiKey', 'a secret or personal API key (phs_/phx_), not the project api key (phc_)')
+  const timeZone = out.featureFlagsTimezone as string | undefined
   if (timeZone !== undefined && !isTimeZone(timeZone)) fail('featureFlagsTimezone', `an IANA timezone name, got ${JSON.stringify(timeZone)}`, RangeError)
 
-  for (const name of ['fetch', 'onError', 'waitUntil'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'function') fail(name, 'a function')
-    out[name] = o[name]
-  }
   if (o.fetch === undefined && typeof globalThis.fetch !== 'function' && !out.disabled) {
     throw new TypeError('No global `fetch` exists in this runtime: pass the `fetch` option.')
   }
   out.fetch = unboundFetch(o.fetch)
   out.fetchGiven = o.fetch !== undefined
-
-  const wireHooks = functionList(o.beforeSend, 'beforeSend')
-  const messageHooks = functionList(o.before_send, 'before_send')
-  out.beforeSend = Object.freeze([...messageHooks.map((fn) => beforeSendAdapter(fn, out.isServer as boolean)), ...wireHooks])
+  out.beforeSend = Object.freeze([...(out.before_send as BeforeSendFn[]).map((fn) => beforeSendAdapter(fn, out.isServer as boolean)), ...(out.beforeSend as WireBeforeSendFn[])])
 
   const superProperties = o.superProperties ?? {}
   if (!isPlainObject(superProperties)) fail('superProperties', 'a plain object')
   out.superProperties = Object.freeze({ ...superProperties })
-
-  const provider = o.flagDefinitionCacheProvider
-  if (provider !== undefined && (provider === null || typeof provider !== 'object')) fail('flagDefinitionCacheProvider', 'an object')
-  out.flagDefinitionCacheProvider = provider
-
-  const contextsName = o.evaluationContexts !== undefined ? 'evaluationContexts' : 'evaluationEnvironments'
-  const evaluationContexts = o.evaluationContexts ?? o.evaluationEnvironments
-  out.evaluationContexts = evaluationContexts === undefined ? undefined : Object.freeze([...stringList(evaluationContexts, contextsName)])
-  const blocked = stringList(o.custom_blocked_useragents ?? [], 'custom_blocked_useragents')
+  out.evaluationContexts ??= out.evaluationEnvironments
+  const blocked = (out.custom_blocked_useragents ?? []) as string[]
   out.botUserAgents = out.__preview_capture_bot_pageviews ? Object.freeze([...BOT_USER_AGENTS, ...blocked.map((ua) => ua.toLowerCase())]) : undefined
-  delete out.__preview_capture_bot_pageviews
+  // Read under another name above, or validated only (`personProfiles`: posthog-node does nothing with it either).
+  for (const name of ['personalApiKey', 'evaluationEnvironments', 'custom_blocked_useragents', 'before_send', 'personProfiles', '__preview_capture_bot_pageviews'] satisfies Renamed[]) delete out[name]
 
   out.featureFlagsPollingInterval = timerOrNull(logger, 'featureFlagsPollingInterval', pollingInterval(o.featureFlagsPollingInterval))
   out.bootstrap = resolveBootstrap(o.bootstrap)
@@ -773,28 +769,10 @@ function timerOrNull(logger: Logger, name: string, value: number | null): number
   return value === null ? null : timer(logger, name, value)
 }
 
-function optString(o: Bag, name: string): string | undefined {
-  const value = o[name]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') fail(name, 'a string')
-  return value.trim() || undefined
-}
-
-function stringList(value: unknown, name: string): readonly string[] {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) fail(name, 'an array of strings')
-  return value
-}
-
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
-}
-
-function functionList<F>(value: F | F[] | undefined, name: string): F[] {
-  const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
-  if (list.some((fn) => typeof fn !== 'function')) fail(name, 'a function or an array of functions')
-  return list
 }
 
 /**

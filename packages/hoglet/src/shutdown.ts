@@ -25,8 +25,6 @@ export type ShutdownOutcome = void & ShutdownResult
 export interface ShutdownParts {
   readonly logger: Logger
   readonly hooks: ReadonlyArray<() => unknown>
-  /** Stops the timer and exit hook; runs first, synchronously. */
-  stopIntake(): void
   flush(): Promise<void>
   reportError(error: Error): void
 }
@@ -36,7 +34,6 @@ export interface ShutdownParts {
  * aborted and whatever is still queued is dropped and reported.
  */
 export async function runShutdown(pipeline: EventPipeline, parts: ShutdownParts, timeoutMs: number): Promise<ShutdownOutcome> {
-  parts.stopIntake()
   const { counters, sender, analytics } = pipeline
   const before = counters.snapshot(0)
   let timedOut = false

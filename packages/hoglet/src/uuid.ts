@@ -16,7 +16,8 @@
  */
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-const POOL_SIZE = 4096
+// 16 KiB: one getRandomValues call per 4,096 ids (the Web Crypto limit for one call is 64 KiB).
+const POOL_SIZE = 16_384
 const pool = new Uint8Array(POOL_SIZE)
 let poolOffset = POOL_SIZE
 

@@ -213,7 +213,11 @@ export class EventCapturer {
     } catch (error) {
       return this.#reporter.refuseSerialisation(method, error)
     }
-    if (json.charCodeAt(json.length - 2) !== 125 /* } */) return this.#reporter.refuse(method, '`properties` must serialise to a JSON object')
+    // Reading a character would flatten the text (JSON.stringify returns a rope of its buffers):
+    // only properties that might not serialise as `{…}` (toJSON, a boxed primitive) are checked.
+    if (!writesAsObject(merged) && json.charCodeAt(json.length - 2) !== 125 /* } */) {
+      return this.#reporter.refuse(method, '`properties` must serialise to a JSON object')
+    }
     const cap = lane.maxEventBytes - SPLICED_BYTES
     if (json.length * 3 > cap && utf8Length(json) > cap) return this.#reporter.refuseTooLarge(method, json, lane.maxEventBytes)
     const geoip = message.disableGeoip
@@ -383,6 +387,17 @@ export class EventCapturer {
     if (current.uuid === undefined || current.uuid === '') current.uuid = uuidv7()
     return current
   }
+}
+
+const objectToString = Object.prototype.toString
+
+/**
+ * True when JSON.stringify certainly writes `value` as an object: an ordinary object whose
+ * prototype is Object.prototype, without `toJSON`, holding no boxed primitive (a `new String()`
+ * given another prototype is still written as its string). Anything else is checked on the text.
+ */
+function writesAsObject(value: object): boolean {
+  return Object.getPrototypeOf(value) === Object.prototype && (value as { toJSON?: unknown }).toJSON === undefined && objectToString.call(value) === '[object Object]'
 }
 
 /** posthog-node's preview: a `$pageview` from a bot user agent becomes `$bot_pageview` with `$browser_type: 'bot'`. */

@@ -1,5 +1,7 @@
 import type { ExceptionCapturer } from './capture-exception.js'
-import type { CrashRequest } from './crash-delivery.js'
+import { queuedEventsAsRequests, type CrashRequest } from './crash-delivery.js'
+import type { EventQueue } from '../pipeline/event-queue.js'
+import type { LaneSpool } from '../pipeline/spool.js'
 
 export type CrashOrigin = 'uncaughtException' | 'unhandledRejection'
 
@@ -17,13 +19,20 @@ export interface AutocaptureDeps {
   capturer: ExceptionCapturer
   hooks: CrashHooks
   /**
-   * Delivers everything queued before the process dies, blocking the thread (bounded).
-   * Called only for fatal errors, right before the runtime prints the error and exits.
+   * The lane whose queued and in-flight events are delivered before the process dies, blocking
+   * the thread (bounded): only for fatal errors, right before the runtime prints the error and exits.
    */
-  deliverBeforeExit: () => void
+  lane: { readonly queue: EventQueue; readonly spool: LaneSpool | undefined; inFlightEvents(): string[] }
+  serialize: (queue: EventQueue, slot: number) => string
+  config: { readonly host: string; readonly apiKey: string }
+  /** Called as that delivery starts: the exit warning has nothing to add then. */
+  delivering: () => void
   /** Starts delivering now (not awaited): an error the process survives is often followed by an exit. */
   flushSoon: () => void
 }
+
+/** How long a crashing process waits for its queued events to be delivered. */
+const CRASH_DELIVERY_TIMEOUT_MS = 2000
 
 const MECHANISM: Record<CrashOrigin, string> = {
   uncaughtException: 'onuncaughtexception',
@@ -44,10 +53,18 @@ export function installExceptionAutocapture(deps: AutocaptureDeps): () => void {
   return deps.hooks.install({
     onFatal(error, origin) {
       capture(error, origin)
-      deps.deliverBeforeExit()
+      deliverBeforeExit(deps)
     },
     onNonFatal(error, origin) {
       if (capture(error, origin) !== undefined) deps.flushSoon()
     },
   })
+}
+
+function deliverBeforeExit({ lane, serialize, config, hooks, delivering }: AutocaptureDeps): void {
+  const requests = queuedEventsAsRequests(lane.queue, serialize, `${config.host}/batch/`, config.apiKey, lane.inFlightEvents())
+  delivering()
+  const sent = hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS) as { statuses?: number[] } | undefined
+  // Delivered: the spool need not replay them at the next start.
+  if (lane.spool !== undefined && sent?.statuses?.every((status) => status >= 200 && status < 300)) lane.spool.settled(Number.POSITIVE_INFINITY)
 }

@@ -5,22 +5,20 @@ import { ExceptionCapturer, type ExceptionEventMessage } from './capture-excepti
 import type { StackFrame } from './stack-parser.js'
 import { ExceptionRateLimiter } from './rate-limiter.js'
 
-/** What the client lends its exception capturer. */
+/** What the client lends its exception capturer (the client itself fits). */
 export interface ClientExceptionParts {
   readonly config: ResolvedOptions
   readonly logger: Logger
-  readonly refineFrames?: (frames: StackFrame[]) => void
-  readonly releaseId?: () => string | undefined
-  /** The current context's distinct id, if any. */
-  contextDistinctId(): string | undefined
-  capture(message: ExceptionEventMessage): string | undefined
+  readonly runtime: { readonly refineFrames?: (frames: StackFrame[]) => void; readonly releaseId?: () => string | undefined }
+  /** The current context, if any. */
+  getContext(): { readonly distinctId?: string | number } | undefined
 }
 
 /**
  * The client's `ExceptionCapturer`: `$exception` events through `capture()`, personless when
  * nobody can be named, and one warning per exception type while the rate limiter skips it.
  */
-export function createClientExceptionCapturer(parts: ClientExceptionParts): ExceptionCapturer {
+export function createClientExceptionCapturer(parts: ClientExceptionParts, capture: (message: ExceptionEventMessage) => string | undefined): ExceptionCapturer {
   const { config, logger } = parts
   // Types already warned about; cleared whenever an exception gets through again.
   const rateLimitedTypes = new Set<string>()
@@ -30,15 +28,15 @@ export function createClientExceptionCapturer(parts: ClientExceptionParts): Exce
       const message: ExceptionEventMessage = { event: '$exception', distinctId, properties }
       if (extras.uuid !== undefined) message.uuid = extras.uuid
       if (extras.flags !== undefined) message.flags = extras.flags
-      if (distinctId === undefined && parts.contextDistinctId() === undefined) {
+      if (distinctId === undefined && parts.getContext()?.distinctId === undefined) {
         // Nobody to attribute it to: still worth sending, as a personless event.
         message.distinctId = uuidv7()
         message.properties = { ...properties, $process_person_profile: false }
       }
-      return (extras.deliver ?? parts.capture)(message)
+      return (extras.deliver ?? capture)(message)
     },
-    refineFrames: parts.refineFrames,
-    releaseId: parts.releaseId,
+    refineFrames: parts.runtime.refineFrames,
+    releaseId: parts.runtime.releaseId,
     limiter: new ExceptionRateLimiter({
       bucketSize: config.exceptionRateLimiterBucketSize,
       refillRate: config.exceptionRateLimiterRefillRate,

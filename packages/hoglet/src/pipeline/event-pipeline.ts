@@ -10,6 +10,7 @@ import { createSlotSerializer } from './serialize.js'
 import { Counters, type PipelineStats } from './stats.js'
 import { Closing } from './closing.js'
 import type { SpoolStore } from './spool.js'
+import type { PipelineSpool } from './pipeline-spool.js'
 import type { FlushPayload } from './reporter.js'
 import { WaitUntilFlusher } from './wait-until.js'
 import { batchTexts, type PackedBatch } from './packed-batch.js'
@@ -40,8 +41,8 @@ export class EventPipeline {
   readonly pendingWork = new Set<Promise<unknown>>()
   /** The debounced `waitUntil` flush, when the `waitUntil` option is set. */
   readonly waitUntil: WaitUntilFlusher | undefined
-  /** The durable spool (`persistence: 'file'`), or undefined. */
-  spool: SpoolStore | undefined
+  /** The durable spool's wiring (`persistence: 'file'`), or undefined. */
+  #spool: PipelineSpool | undefined
   readonly #config: ResolvedOptions
   readonly #runtime: Runtime
 
@@ -82,34 +83,27 @@ export class EventPipeline {
         ? new WaitUntilFlusher(config.waitUntil, config.waitUntilDebounceMs, config.waitUntilMaxWaitMs, () => this.#drain())
         : undefined
     const captureMode = config.captureMode ?? (runtime.readEnv?.('POSTHOG_CAPTURE_MODE') === 'v1' ? 'v1' : 'v0')
-    this.spool = config.persistence === 'file' && !config.disabled ? openSpool(config, runtime) : undefined
+    if (config.persistence === 'file' && !config.disabled) {
+      if (runtime.spooling === undefined) throw new TypeError("The `persistence` option 'file' needs a runtime with a file system (Node, Bun, Deno); use 'memory' here.")
+      this.#spool = runtime.spooling(this, config)
+    }
     this.analytics = this.#createLane(captureMode === 'v1' ? CAPTURE_V1_PATH : BATCH_PATH, MAX_EVENT_BYTES)
-    if (this.spool?.hasInherited(AI_PATH)) this.aiLane()
+    if (this.#spool?.hasAiEvents()) this.aiLane()
+  }
+
+  /** The durable spool's open store (`persistence: 'file'`), or undefined. */
+  get spool(): SpoolStore | undefined {
+    return this.#spool?.store
   }
 
   /** Stops spooling: settled segments are deleted, unsettled events stay on disk for the next start. */
   closeSpool(): void {
-    if (this.spool === undefined) return
-    for (const lane of [this.analytics, this.ai]) {
-      if (lane?.spool === undefined) continue
-      lane.spool.close()
-      lane.spool = undefined
-    }
-    this.spool.close()
-    this.spool = undefined
+    this.#spool?.close()
   }
 
   /** After a shutdown (the client stays usable): a new spool directory, which takes over what the last one left. */
   reopenSpool(): void {
-    if (this.#config.persistence !== 'file' || this.#config.disabled || this.spool !== undefined) return
-    try {
-      this.spool = openSpool(this.#config, this.#runtime)
-    } catch (error) {
-      this.#config.logger.warn(`The spool could not be reopened; events are kept in memory only: ${(error as Error)?.message ?? error}`)
-      return
-    }
-    this.#attachSpool(this.analytics)
-    if (this.ai !== undefined || this.spool.hasInherited(AI_PATH)) this.#attachSpool(this.aiLane())
+    this.#spool?.reopen()
   }
 
   aiLane(): Lane {
@@ -188,54 +182,10 @@ export class EventPipeline {
       packsBatches: path !== CAPTURE_V1_PATH && this.sender.sendsPackedBatches ? this.sender.envelope : undefined,
       afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })
-    this.#attachSpool(lane)
+    this.#spool?.attach(lane)
     return lane
   }
 
-  /** Gives the lane its spool and queues what the spool replays (a previous process's events). */
-  #attachSpool(lane: Lane): void {
-    if (this.spool === undefined) return
-    const config = this.#config
-    const reporter = this.reporter
-    const spool = this.spool.open(lane.path, {
-      evictBefore: (endSeq) => lane.evictBefore(endSeq),
-      warn: (error) => {
-        config.logger.warn(error.message)
-        reporter.error(error)
-      },
-    })
-    lane.attachSpool(spool)
-    if (spool.replayed.length > 0) {
-      // Events a previous process captured: counted as captured (and replayed) here, so stats() adds up.
-      this.counters.captured += spool.replayed.length
-      this.counters.replayed += spool.replayed.length
-      const dropped = lane.restore(spool.replayed)
-      if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
-      const inFlight = spool.replayedInFlight
-      this.counters.replayedInFlight += inFlight
-      // Those were sent once already and their answer never arrived: the server may store them twice unless it collapses same-uuid events.
-      const note = inFlight > 0 ? ` (${inFlight} of them were in a request in flight at the crash, sent again under the same uuids)` : ''
-      config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool${note}.`)
-      lane.kick()
-    }
-  }
-}
-
-/** Opens the file spool; an unusable directory fails the construction, naming the option. */
-function openSpool(config: ResolvedOptions, runtime: Runtime): SpoolStore {
-  if (runtime.openSpool === undefined || runtime.sha1Hex === undefined) {
-    throw new TypeError("The `persistence` option 'file' needs a runtime with a file system (Node, Bun, Deno); use 'memory' here.")
-  }
-  try {
-    return runtime.openSpool({
-      directory: config.persistenceDir,
-      fsync: config.persistenceFsync,
-      maxBytes: config.persistenceMaxBytes,
-      namespace: runtime.sha1Hex(`${config.apiKey}\n${config.host}`).slice(0, 16),
-    })
-  } catch (error) {
-    throw new TypeError(`The \`persistenceDir\` option names a directory the spool cannot use: ${(error as Error)?.message ?? error}`, { cause: error })
-  }
 }
 
 function flushPayload(path: string, count: number, events: readonly string[] | PackedBatch): FlushPayload {

@@ -146,6 +146,8 @@ export class EventQueue {
     const compactor = this.#compactor
     if (compactor === undefined) return 0
     if (this.#compactSeq < this.removed + hot) this.#compactSeq = this.removed + hot
+    // Called after every push of an idle lane's backlog: most calls find no whole block yet.
+    if (this.#compactSeq + blockSize > this.pushed) return 0
     // The packing module loads with the first wire compaction; until then blocks are for memory.
     const pack = wire !== undefined && compactor.pack !== undefined && packing() !== undefined ? compactor.pack : undefined
     let compacted = 0

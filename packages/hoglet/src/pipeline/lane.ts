@@ -180,7 +180,12 @@ export class Lane {
   pushed(): void {
     if (this.#evicted > 0) this.#reportEvicted()
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
-    if (this.queue.size >= this.#compactAt && !this.#compactScheduled) this.#scheduleCompaction()
+    if (this.queue.size >= this.#compactAt && !this.#compactScheduled) {
+      // Nothing sending: the backlog is compacted for memory now, a block at a time, so a
+      // burst's texts die young instead of being copied by the GC until a later turn compacts them.
+      if (this.#workers === 0 || this.#wire === undefined) this.#compactNow()
+      else this.#scheduleCompaction()
+    }
     if (this.#afterPush !== undefined) this.#afterPush()
   }
 
@@ -233,7 +238,16 @@ export class Lane {
     this.#spoolOffset = this.queue.pushed
   }
 
-  /** Compacts the backlog off the capture path, right after the current work. */
+  /** Compacts for memory in the push; a failure (the compressor out of memory) leaves the texts as they are, never throws into capture(). */
+  #compactNow(): void {
+    try {
+      this.queue.compact(this.#hot, COMPACT_BLOCK)
+    } catch {
+      // A block is only swapped in once compressed: the queue is unchanged, and a later push tries again.
+    }
+  }
+
+  /** Compacts a sending lane's backlog off the capture path, right after the current work. */
   #scheduleCompaction(): void {
     this.#compactScheduled = true
     const handle = later(() => {

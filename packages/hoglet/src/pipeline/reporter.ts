@@ -43,7 +43,6 @@ export class Reporter {
   readonly #onError: ((error: Error) => void) | undefined
   readonly #maxQueueSize: number
   #overflowBurst = 0
-  #refusedAfterShutdownLogged = false
 
   constructor(params: { counters: Counters; emitter: Emitter<ClientEvents>; logger: Logger; onError: ((error: Error) => void) | undefined; maxQueueSize: number }) {
     this.#counters = params.counters
@@ -55,78 +54,60 @@ export class Reporter {
 
   /** Events lost for good. */
   drop(reason: DropReason, count: number, message: string, cause?: unknown): void {
-    this.#counters.dropped[reason] += count
-    const error = new EventsDroppedError(reason, count, message, cause === undefined ? undefined : { cause })
-    this.#logger.warn(error.message)
-    this.error(error)
-    this.#emitter.emit('drop', { reason, count, error })
+    this.#report(this.#counters.dropped, reason, count, message, cause)
   }
 
   /** A call refused as bad input; returns undefined so callers can `return reporter.refuse(...)`. */
   refuse(method: string, message: string): undefined {
     const error = new InvalidEventError(method, `${message}; the call was refused`)
-    this.#counters.refused.invalid++
-    this.#logger.warn(error.message)
-    this.error(error)
-    this.#emitter.emit('drop', { reason: 'invalid', count: 1, error: new EventsDroppedError('invalid', 1, error.message, { cause: error }) })
+    // onError and `error` listeners get the InvalidEventError, `drop` listeners its EventsDroppedError.
+    this.#report(this.#counters.refused, 'invalid', 1, error.message, error, error)
     return undefined
   }
 
   /** An event `JSON.stringify` cannot serialise (circular, BigInt, a throwing getter); the call is refused. */
   refuseSerialisation(method: string, error: unknown): undefined {
-    this.#refused('invalid', `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error}); the call was refused`, error)
+    this.#report(this.#counters.refused, 'invalid', 1, `${method}(): the event cannot be serialised to JSON (${(error as Error)?.message ?? error}); the call was refused`, error)
     return undefined
   }
 
   /** An event over its lane's byte cap; the call is refused. */
   refuseTooLarge(method: string, json: string, maxEventBytes: number): undefined {
-    this.#refused('too_large', `${method}(): the event is ${utf8Length(json)} bytes, over the ${maxEventBytes}-byte cap; the call was refused`)
+    this.#report(this.#counters.refused, 'too_large', 1, `${method}(): the event is ${utf8Length(json)} bytes, over the ${maxEventBytes}-byte cap; the call was refused`)
     return undefined
   }
 
-  /** A refusal counted in `stats().refused` and reported like a drop (logger, `onError`, `drop`). */
-  #refused(reason: 'invalid' | 'too_large', message: string, cause?: unknown): void {
-    this.#counters.refused[reason]++
-    const error = new EventsDroppedError(reason, 1, message, cause === undefined ? undefined : { cause })
-    this.#logger.warn(error.message)
-    this.error(error)
-    this.#emitter.emit('drop', { reason, count: 1, error })
+  /**
+   * Counts `count` events under `reason` in `counts` (`stats().dropped` or `.refused`), then
+   * reports them: logger, `onError` and `error` listeners (`reported`, else the drop error), `drop`.
+   */
+  #report(counts: Record<string, number>, reason: DropReason, count: number, message: string, cause?: unknown, reported?: Error): void {
+    counts[reason] += count
+    const error = new EventsDroppedError(reason, count, message, cause === undefined ? undefined : { cause })
+    this.#logger.warn((reported ?? error).message)
+    this.error(reported ?? error)
+    this.#emitter.emit('drop', { reason, count, error })
   }
 
   /** A drop the caller asked for (`beforeSend` returned null): counted and emitted, logged at info level only. */
   dropRequested(reason: DropReason, message: string): void {
     this.#counters.dropped[reason]++
     this.#logger.info(message)
-    if (this.#emitter.has('drop')) this.#emitter.emit('drop', { reason, count: 1, error: new EventsDroppedError(reason, 1, message) })
+    this.#emitQuietly(reason, message)
   }
 
-  /** A call after shutdown(): counted every time, logged once. */
-  refuseAfterShutdown(method: string): undefined {
-    this.#counters.refused.shutdown++
-    const error = new EventsDroppedError('shutdown', 1, `${method}() was called after shutdown()`)
-    if (!this.#refusedAfterShutdownLogged) {
-      this.#refusedAfterShutdownLogged = true
-      this.#logger.warn(`${error.message}; later calls are refused and counted silently.`)
-    }
-    this.error(error)
-    this.#emitter.emit('drop', { reason: 'shutdown', count: 1, error })
-    return undefined
+  /** A `drop` event, its error made only when someone listens. */
+  #emitQuietly(reason: DropReason, message: string): void {
+    if (this.#emitter.has('drop')) this.#emitter.emit('drop', { reason, count: 1, error: new EventsDroppedError(reason, 1, message) })
   }
 
   /** The oldest queued event was dropped to make room: warn once per burst, count each. */
   overflow(): void {
-    this.#counters.dropped.queue_full++
     if (this.#overflowBurst++ === 0) {
-      const error = new EventsDroppedError(
-        'queue_full',
-        1,
-        `the queue is full (maxQueueSize ${this.#maxQueueSize}); dropping the oldest events until it drains`,
-      )
-      this.#logger.warn(error.message)
-      this.error(error)
-      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error })
-    } else if (this.#emitter.has('drop')) {
-      this.#emitter.emit('drop', { reason: 'queue_full', count: 1, error: new EventsDroppedError('queue_full', 1, 'the queue is full') })
+      this.drop('queue_full', 1, `the queue is full (maxQueueSize ${this.#maxQueueSize}); dropping the oldest events until it drains`)
+    } else {
+      this.#counters.dropped.queue_full++
+      this.#emitQuietly('queue_full', 'the queue is full')
     }
   }
 

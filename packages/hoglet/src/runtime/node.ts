@@ -3,6 +3,7 @@ import { createDeflater } from './node-deflater.js'
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
+import { PipelineSpool } from '../pipeline/pipeline-spool.js'
 import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
@@ -101,7 +102,7 @@ export const nodeRuntime: Runtime = {
   readEnv,
   allowManyListeners,
   textFile: nodeTextFile,
-  openSpool: openFileSpool,
+  spooling: (pipeline, config) => new PipelineSpool(pipeline, config, { open: openFileSpool, sha1Hex }),
   onExit: onProcessExit,
   onTerminationSignals: onTerminationSignals as Runtime['onTerminationSignals'],
 }

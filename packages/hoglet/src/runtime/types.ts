@@ -1,6 +1,7 @@
 import type { StackFrame } from '../exceptions/stack-parser.js'
 import type { FetchLike } from '../fetch-types.js'
-import type { SpoolOptions, SpoolStore } from '../pipeline/spool.js'
+import type { ResolvedOptions } from '../options.js'
+import type { PipelineSpool, SpoolingPipeline } from '../pipeline/pipeline-spool.js'
 
 /**
  * What the web-standard core needs from the JavaScript runtime it runs on.
@@ -33,7 +34,7 @@ export interface Runtime {
   gzip?: (data: Uint8Array) => Promise<Uint8Array>
   /**
    * Synchronous SHA-1 of a UTF-8 string, as 40 lowercase hex digits: names the spool's directory,
-   * so it comes with `openSpool` (flag bucketing uses the engine's own SHA-1 on every runtime).
+   * so it comes with `spooling` (flag bucketing uses the engine's own SHA-1 on every runtime).
    */
   sha1Hex?: (input: string) => string
   /**
@@ -74,6 +75,9 @@ export interface Runtime {
   onExit?: (hook: () => void) => { remove(): void }
   /** Runs `hook` on SIGTERM/SIGINT, then lets the signal take its default course (`flushOnSignals`). */
   onTerminationSignals?: (hook: (signal: string) => Promise<unknown>) => { remove(): void }
-  /** Opens the durable spool (`persistence: 'file'`); absent where the runtime has no file system. Throws when the directory is unusable. */
-  openSpool?: (options: SpoolOptions) => SpoolStore
+  /**
+   * The durable spool (`persistence: 'file'`) for a pipeline, on the runtime's file system; absent
+   * where there is none. Throws when the directory is unusable.
+   */
+  spooling?: (pipeline: SpoolingPipeline, config: ResolvedOptions) => PipelineSpool
 }

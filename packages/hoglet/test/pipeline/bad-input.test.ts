@@ -93,6 +93,29 @@ describe('bad per-call input is refused, reported and counted; the caller keeps 
     expect(errors.map((e) => e.message).join('\n')).toMatch(/BigInt/i)
   })
 
+
+  it('refuses properties that JSON writes as something other than an object; toJSON objects and null-prototype ones are sent as JSON writes them', async () => {
+    const { client, errors } = setup()
+    const boxed = Object.setPrototypeOf(new String('text'), Object.prototype) as Record<string, unknown>
+    const polluted = Object.create({ toJSON: () => 'inherited' }) as Record<string, unknown>
+    client.capture({ distinctId: 'u', event: 'to-json string', properties: { a: 1, toJSON: () => 'x' } })
+    client.capture({ distinctId: 'u', event: 'boxed string', properties: boxed })
+    client.capture({ distinctId: 'u', event: 'date', properties: new Date(0) as never })
+    client.capture({ distinctId: 'u', event: 'inherited to-json', properties: polluted })
+    client.capture({ distinctId: 'u', event: 'to-json object', properties: { secret: 1, toJSON: () => ({ shown: 2 }) } })
+    client.capture({ distinctId: 'u', event: 'null prototype', properties: Object.assign(Object.create(null), { n: 3 }) })
+    client.capture({ distinctId: 'u', event: 'plain', properties: { p: 4 } })
+    expect(client.stats().refused.invalid).toBe(4)
+    expect(errors).toHaveLength(4)
+    expect(errors.every((e) => /must serialise to a JSON object/.test(e.message))).toBe(true)
+    await client.flush()
+    const events = receivedEvents(server)
+    expect(events.map((e) => e.event)).toEqual(['to-json object', 'null prototype', 'plain'])
+    expect(events[0].properties).toMatchObject({ shown: 2 })
+    expect(events[0].properties).not.toHaveProperty('secret')
+    expect(events[1].properties).toMatchObject({ n: 3, $lib: 'hoglet' })
+    expect(events[2].properties).toMatchObject({ p: 4, $lib: 'hoglet' })
+  })
   it('queues a snapshot: changing the properties object after capture changes nothing', async () => {
     const { client } = setup()
     const properties: Record<string, unknown> = { step: 1, nested: { a: 1 } }
