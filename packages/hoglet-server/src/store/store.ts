@@ -8,8 +8,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 
 const NO_PROPERTIES: Record<string, unknown> = Object.freeze({})
 
-/** Events per transaction in `ingestInSlices`: a few milliseconds of work each. */
-export const INGEST_SLICE = 1000
+/**
+ * Events per transaction in `ingestInSlices`: about 10 ms of work each. Every commit writes
+ * the pages it touched to the WAL, so fewer, larger ones cost less per event (1000 → 4000
+ * measured 6 % less store CPU); much larger would hold the event loop longer between turns.
+ */
+export const INGEST_SLICE = 2500
 
 /**
  * Everything hoglet-server keeps in SQLite. `ingest` stores one request's events, their
