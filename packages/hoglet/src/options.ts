@@ -608,13 +608,22 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   for (const warning of optionNameWarnings(o, KNOWN_OPTIONS)) logger.warn(warning)
 
   const out: Bag = { logger }
-  for (const [name, [kind, a, b, c]] of Object.entries(OPTIONS) as Array<[string, readonly [number, unknown?, unknown?, unknown?]]>) {
+  // Index access, not destructuring: this runs once per client, in V8's interpreter, where
+  // destructuring goes through the iterator protocol and costs construct time.
+  const table = OPTIONS as unknown as Record<string, readonly [number, unknown?, unknown?, unknown?]>
+  for (const name in table) {
+    const entry = table[name]
+    const kind = entry[0]
+    const a = entry[1]
+    const b = entry[2]
+    const c = entry[3]
     let value = o[name]
     if (kind === BOOL) {
       if (value !== undefined && typeof value !== 'boolean') fail(name, `a boolean, got ${typeof value}`)
       out[name] = value ?? a
     } else if (kind === NUM) {
-      const [flags, min = Number.NEGATIVE_INFINITY] = [b as number, c as number | undefined]
+      const flags = b as number
+      const min = (c as number | undefined) ?? Number.NEGATIVE_INFINITY
       if (value === undefined || value === null) value = a
       if (typeof value !== 'number' || Number.isNaN(value)) fail(name, `a number, got ${typeof value}`)
       if (value < min || !Number.isFinite(value)) fail(name, `a finite number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${value}`, RangeError)
