@@ -15,6 +15,13 @@ import { idleConnections } from '../../src/runtime/node-http1.js'
 
 const { server, client: make, track } = serverPerTest()
 
+/** One event captured and flushed by a fresh client: the transport tests below only vary what surrounds it. */
+async function sendOneEvent(): Promise<void> {
+  const client = make()
+  client.capture({ distinctId: 'u', event: 'e' })
+  await client.flush()
+}
+
 describe('the Node transport for event batches', () => {
   it('sends gzipped batches with a Content-Length over node:http and reuses the connection', async () => {
     const client = make({ flushAt: 1 })
@@ -73,9 +80,7 @@ describe('the Node transport for event batches', () => {
       return (original as (...a: unknown[]) => http.ClientRequest).apply(this, args)
     } as typeof http.request
     try {
-      const client = make()
-      client.capture({ distinctId: 'u', event: 'e' })
-      await client.flush()
+      await sendOneEvent()
     } finally {
       module.request = original
     }
@@ -89,9 +94,7 @@ describe('the Node transport for event batches', () => {
     const listener = (message: unknown): void => void seen.push((message as { request: http.ClientRequest }).request.path)
     diagnostics.subscribe('http.client.request.start', listener)
     try {
-      const client = make()
-      client.capture({ distinctId: 'u', event: 'e' })
-      await client.flush()
+      await sendOneEvent()
     } finally {
       diagnostics.unsubscribe('http.client.request.start', listener)
     }
@@ -107,9 +110,7 @@ describe('the Node transport for event batches', () => {
       return original(input, init)
     }) as typeof fetch
     try {
-      const client = make()
-      client.capture({ distinctId: 'u', event: 'e' })
-      await client.flush()
+      await sendOneEvent()
     } finally {
       globalThis.fetch = original
     }
