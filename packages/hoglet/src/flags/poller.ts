@@ -37,6 +37,8 @@ export interface DefinitionsPollerConfig<C> {
   report?: (error: Error, level: 'warn' | 'error') => void
   /** Called after each new set of definitions is installed, with the flag count. */
   onLoaded?: (flagCount: number) => void
+  /** Longest pause while backing off (unless the interval itself is longer). @default MAX_BACKOFF_MS */
+  maxBackoffMs?: number
 }
 
 /** The installed definitions and their compiled form. */
@@ -157,15 +159,16 @@ export class DefinitionsPoller<C> {
   private schedule(): void {
     if (this.stopped) return
     this.clearTimer()
+    const maxBackoff = this.config.maxBackoffMs ?? MAX_BACKOFF_MS
     // Without polling, retry (1 s doubling, capped) only until something is loaded (a backup copy
     // on disk does not count: PostHog is retried until it answers).
     if (this.config.pollIntervalMs === null) {
       if ((this.current && this.current.source !== 'backup') || this.failures === 0) return
-      this.timer = unrefTimer(setTimeout(() => void this.reload(), Math.min(1000 * 2 ** (this.failures - 1), MAX_BACKOFF_MS)))
+      this.timer = unrefTimer(setTimeout(() => void this.reload(), Math.min(1000 * 2 ** (this.failures - 1), maxBackoff)))
       return
     }
     const interval = this.config.pollIntervalMs
-    const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, interval))
+    const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, Math.max(maxBackoff, interval))
     this.timer = unrefTimer(setTimeout(() => void this.reload(), delay))
   }
 

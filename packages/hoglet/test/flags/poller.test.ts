@@ -153,6 +153,50 @@ describe('definitions poller', () => {
     expect(t[3]! - t[2]!).toBeGreaterThanOrEqual(790)
   })
 
+  // The cap is 60 s in production; a smaller one keeps these tests short. An uncapped gap would
+  // be twice the one before, well past each upper bound below.
+  const gapsBetween = (count: number) => {
+    const t = server.requestsTo('/flags/definitions').map((r) => r.receivedAt)
+    return t.slice(1, count).map((at, i) => at - t[i]!)
+  }
+
+  it('backing off stops growing at the cap: doubling gaps, then the cap each time', async () => {
+    server.route('/flags/definitions', { status: 500, body: 'down' })
+    const { poller } = makePoller({ pollIntervalMs: 100, maxBackoffMs: 400 })
+    poller.start()
+    await server.waitForRequests('/flags/definitions', 6, 15_000)
+    await poller.stop()
+    // failures 1..5 → 200, 400, then 400 three times (uncapped: 800, 1600, 3200)
+    const gaps = gapsBetween(6)
+    expect(gaps[0]).toBeGreaterThanOrEqual(190)
+    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(390)
+    for (const gap of gaps.slice(3)) expect(gap).toBeLessThan(1200)
+  })
+
+  it('an interval longer than the cap is never shortened, and does not double either', async () => {
+    server.route('/flags/definitions', { status: 500, body: 'down' })
+    const { poller } = makePoller({ pollIntervalMs: 500, maxBackoffMs: 300 })
+    poller.start()
+    await server.waitForRequests('/flags/definitions', 4, 15_000)
+    await poller.stop()
+    // uncapped: 1000, 2000, 4000
+    const gaps = gapsBetween(4)
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(490)
+    for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(1500)
+  })
+
+  it('without polling, retries until the first load are capped too', async () => {
+    server.route('/flags/definitions', { status: 500, body: 'down' })
+    const { poller } = makePoller({ pollIntervalMs: null, maxBackoffMs: 300 })
+    poller.start()
+    await server.waitForRequests('/flags/definitions', 4, 15_000)
+    await poller.stop()
+    // uncapped: 1000, 2000, 4000
+    const gaps = gapsBetween(4)
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(290)
+    for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(1500)
+  })
+
   it('falls back to /api/feature_flag/local_evaluation when /flags/definitions answers 404, and stays there', async () => {
     server.route('/flags/definitions', { status: 404, body: 'not found' })
     server.route('/api/feature_flag/local_evaluation', { body: defs('legacy') })
