@@ -10,11 +10,15 @@ export interface FetchOptions {
   signal?: AbortSignal
 }
 
-/** What a custom `fetch` must answer. `headers.get` is read for `Retry-After` and ETags when present. */
+/**
+ * What a custom `fetch` must answer. `headers.get` is read for `Retry-After` and ETags when
+ * present; `body` is cancelled when an answer is not read.
+ */
 export interface FetchResponse {
   status: number
   text: () => Promise<string>
-  json: () => Promise<any>
+  /** Never called (answers are read with `text()`); posthog-node's type requires it. */
+  json?: () => Promise<any>
   headers?: { get(name: string): string | null }
   body?: ReadableStream<Uint8Array> | null
 }
