@@ -90,14 +90,13 @@ export class PostHog {
   readonly #flags: LazyFeatureFlags
   readonly #shutdownHooks: Array<() => unknown> = []
   #timer: ReturnType<typeof setInterval> | undefined
-  #unregisterExitHook: (() => void) | undefined
+  /** Removes the process hooks (Node: `flushOnExit`, the exit warning, `flushOnSignals`); it holds them, the runtime keeps only weak references. */
+  #unwatchProcess: (() => void) | undefined
   #shutdownPromise: Promise<ShutdownOutcome> | undefined
   /** True once the shutdown hooks (flag poller, crash handlers) have run: they run on the first shutdown only. */
   #hooksRan = false
   #optedOut: boolean
   #removeDebugListener: (() => void) | undefined
-  /** Process hooks (Node): the exit warning, and `flushOnSignals`. Held here: the runtime keeps only weak references. */
-  #processHooks: Array<{ remove(): void }> = []
   /** Set when crash autocapture sent the queue: the exit warning has nothing to add then. */
   #crashDelivered = false
   #contextManager: ContextManager | undefined
@@ -131,39 +130,28 @@ export class PostHog {
     this.#flags = new LazyFeatureFlags(this, () => this.#hooksRan)
   }
 
-  /** The flush timer and the exit hook: started here and again after each `shutdown()`. */
+  /** The flush timer and the process hooks: started here and again after each `shutdown()`. */
   #startBackground(): void {
     if (this.config.disabled) return
     const pipeline = this.#pipeline
     if (this.config.flushInterval > 0 && !this.config.syncMode && this.#timer === undefined) {
       this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
     }
-    if (this.config.flushOnExit && this.runtime.onBeforeExit && this.#unregisterExitHook === undefined) {
-      // Events held after a network failure get one more try; when only they are left and that
-      // try failed too, the process may exit (beforeExit would otherwise fire forever).
-      let triedHeld = false
-      this.#unregisterExitHook = this.runtime.onBeforeExit(() => {
-        const held = pipeline.held()
-        if (pipeline.pending() - held > 0 || (held > 0 && !triedHeld)) {
-          triedHeld = held > 0
-          return this.flush()
-        }
-        return Promise.resolve()
-      })
-    }
-    if (this.#processHooks.length === 0) {
-      if (this.runtime.onExit) this.#processHooks.push(this.runtime.onExit(() => this.#warnAtExit()))
-      if (this.config.flushOnSignals && this.runtime.onTerminationSignals) {
-        // Bounded by shutdownTimeoutMs; then the signal takes its default course (exit code kept).
-        this.#processHooks.push(this.runtime.onTerminationSignals(() => this.shutdown()))
-      }
-    }
+    this.#unwatchProcess ??= this.runtime.watchProcess?.({
+      config: this.config,
+      logger: this.logger,
+      flush: () => this.flush(),
+      shutdown: () => this.shutdown(),
+      pending: () => pipeline.pending(),
+      held: () => pipeline.held(),
+      spooled: () => pipeline.spool !== undefined,
+      quietAtExit: () => this.#shutdownPromise !== undefined || this.#crashDelivered,
+    })
   }
 
   #stopBackground(): void {
-    this.#unregisterExitHook?.()
-    this.#unregisterExitHook = undefined
-    for (const hook of this.#processHooks.splice(0)) hook.remove()
+    this.#unwatchProcess?.()
+    this.#unwatchProcess = undefined
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
   }
@@ -729,14 +717,6 @@ export class PostHog {
       this.#reporter.refuseSerialisation(method, error)
       return fallback
     }
-  }
-
-  /** At process exit without a shutdown: say what is lost (or kept in the spool), once, synchronously. */
-  #warnAtExit(): void {
-    const left = this.#pipeline.pending()
-    if (left === 0 || this.#shutdownPromise !== undefined || this.#crashDelivered) return
-    const where = this.#pipeline.spool !== undefined ? 'they stay in the spool for the next start' : 'they are lost'
-    this.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
   }
 
   async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, kind: CaptureKind = CaptureKind.Event): Promise<string | undefined> {

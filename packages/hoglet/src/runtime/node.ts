@@ -7,6 +7,7 @@ import { PipelineSpool } from '../pipeline/pipeline-spool.js'
 import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
+import { watchProcess } from '../process-watch.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
   // node:zlib runs on the libuv threadpool: the event loop stays free while a batch compresses.
@@ -95,7 +96,6 @@ export const nodeRuntime: Runtime = {
   gzip,
   sha1Hex,
   createContextStorage,
-  onBeforeExit,
   compactor,
   refineFrames: refineNodeFrames,
   releaseId,
@@ -103,6 +103,5 @@ export const nodeRuntime: Runtime = {
   allowManyListeners,
   textFile: nodeTextFile,
   spooling: (pipeline, config) => new PipelineSpool(pipeline, config, { open: openFileSpool, sha1Hex }),
-  onExit: onProcessExit,
-  onTerminationSignals: onTerminationSignals as Runtime['onTerminationSignals'],
+  watchProcess: (client) => watchProcess(client, { onBeforeExit, onExit: onProcessExit, onTerminationSignals: onTerminationSignals as (hook: (signal: string) => Promise<unknown>) => { remove(): void } }),
 }
