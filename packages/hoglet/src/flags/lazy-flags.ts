@@ -5,12 +5,12 @@
  * `sendFeatureFlags`, or at construction when local evaluation starts a poller there.
  * Every method answers as `FeatureFlags` does; before the service is there, the synchronous
  * ones answer from what is already known (nothing is loaded yet) and the overrides and
- * exposure memory are kept here and handed over when it arrives.
+ * exposure memory are handed over when it arrives.
  */
 import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
 import type { FeatureFlags } from './feature-flags.js'
 import type { FlagServiceHost } from './feature-flags-client.js'
-import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FlagOverrides, type NormalizedOverrides } from './flag-api.js'
+import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FlagOverrides } from './flag-api.js'
 import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 import { snapshotProperties } from './snapshot-registry.js'
 
@@ -47,7 +47,6 @@ export class LazyFeatureFlags {
   readonly #shutdownHooksRan: () => boolean
   #service: FeatureFlags | undefined
   #loading: Promise<FeatureFlags> | undefined
-  #overrides: NormalizedOverrides | undefined
   #sentFlagCalls: Record<string, Set<string>> | undefined
 
   constructor(host: FlagServiceHost, shutdownHooksRan: () => boolean) {
@@ -76,9 +75,8 @@ export class LazyFeatureFlags {
 
   #create(module: FlagServiceModule): FeatureFlags {
     const service = module.createClientFeatureFlags(this.#host)
-    if (this.#overrides !== undefined) service.restoreOverrides(this.#overrides)
     if (this.#sentFlagCalls !== undefined) service.sentFlagCalls = this.#sentFlagCalls
-    this.#overrides = this.#sentFlagCalls = undefined
+    this.#sentFlagCalls = undefined
     this.#service = service
     if (this.#shutdownHooksRan()) void service.shutdown()
     return service
@@ -150,10 +148,29 @@ export class LazyFeatureFlags {
     else this.#sentFlagCalls = { ...value }
   }
 
-  /** Parsed now (a bad value is refused in the caller's call), applied by the service when it loads. */
+  /**
+   * Copied now (a throwing getter is refused in the caller's call; later changes to the caller's
+   * object do not count), applied once the service is there, before any flag call made after it.
+   */
   overrideFeatureFlags(overrides: FlagOverrides): void {
     const current = this.#current()
     if (current !== undefined) return current.overrideFeatureFlags(overrides)
-    this.#overrides = nextOverrides(this.#overrides ?? { flags: undefined, payloads: undefined }, overrides)
+    const copy = copyOverrides(overrides)
+    this.#load().then(
+      (service) => service.overrideFeatureFlags(copy),
+      () => {},
+    )
   }
+}
+
+/** The overrides as deep as the service reads them: the list, the record, and the object form's `flags` and `payloads`. */
+function copyOverrides(overrides: FlagOverrides): FlagOverrides {
+  if (Array.isArray(overrides)) return [...overrides]
+  if (typeof overrides !== 'object' || overrides === null) return overrides
+  const copy: Record<string, unknown> = { ...overrides }
+  for (const part of ['flags', 'payloads']) {
+    const value = copy[part]
+    if (typeof value === 'object' && value !== null) copy[part] = Array.isArray(value) ? [...value] : { ...value }
+  }
+  return copy as FlagOverrides
 }
