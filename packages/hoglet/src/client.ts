@@ -105,7 +105,7 @@ export class PostHog {
   #exceptionModule: ExceptionModule | undefined
 
   constructor(apiKey: string, options: PostHogOptions | undefined, runtime: Runtime) {
-    this.config = resolveOptions(apiKey, options)
+    this.config = resolveOptions(apiKey, options, runtime.optionNameWarnings)
     this.options = Object.freeze({ ...(options ?? {}) })
     this.runtime = runtime
     this.logger = this.config.logger

@@ -8,6 +8,7 @@ import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 import { watchProcess } from '../process-watch.js'
+import { optionNameWarnings } from '../option-names.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
   // node:zlib runs on the libuv threadpool: the event loop stays free while a batch compresses.
@@ -92,6 +93,7 @@ function allowManyListeners(signal: AbortSignal): void {
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
   name: 'node',
+  optionNameWarnings,
   post: nodePost,
   gzip,
   sha1Hex,
