@@ -98,9 +98,13 @@ async function measureAtStart(code, conditions) {
   }
 }
 
-/** The entry chunk and every chunk it imports statically (what loads before the application runs). */
+/**
+ * The application's chunk and every chunk it imports statically (what loads before the
+ * application runs). Chunks of dynamic imports are entry points too: the application's is the
+ * one of the virtual module.
+ */
 function atStartOutputs(outputs) {
-  const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined)
+  const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint === 'size-app:size-app')
   const atStart = new Set()
   const visit = (path) => {
     if (atStart.has(path)) return
