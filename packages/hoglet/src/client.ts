@@ -387,13 +387,13 @@ export class PostHog {
     if (typeof fn !== 'function') return this.#reporter.refuse('withContext', 'expects a function to run as its second argument') as T
     // Bad data is reported, and `fn` still runs (in a scope built from the usable fields);
     // what `fn` itself throws is the caller's and propagates as usual.
-    const usable = this.#guarded('withContext', undefined, () => {
+    const contexts = this.#contexts()
+    const scope = this.#guarded('withContext', undefined, () => {
       const problem = contextDataProblem(data)
       if (problem !== undefined) this.#reporter.refuse('withContext', problem)
-      return { data: usableContextData(data), options: contextOptions(options) }
+      return contexts.scope(data, options)
     })
-    if (usable === undefined) return fn()
-    return this.#contexts().run(usable.data, fn, usable.options)
+    return scope === undefined ? fn() : contexts.runIn(scope, fn)
   }
 
   /** Makes `data` the context of the rest of the current async execution (AsyncLocalStorage `enterWith`); prefer `withContext`. */
@@ -401,7 +401,7 @@ export class PostHog {
     this.#guarded('enterContext', undefined, () => {
       const problem = contextDataProblem(data)
       if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
-      this.#contexts().enter(usableContextData(data), contextOptions(options))
+      this.#contexts().enter(data, options)
     })
   }
 
@@ -778,23 +778,5 @@ function syntheticStackOf(error: unknown): string | undefined {
   return error instanceof Error ? undefined : new Error('syntheticException').stack
 }
 
-/** The context data read once into a plain copy (well-formed fields only), so a getter cannot throw later. */
 /** Discards an Immediate call's uuid: posthog-node's Immediate calls resolve with nothing. */
 function nothing(): void {}
-
-function usableContextData(data: unknown): ContextData {
-  if (!isPropertyBag(data)) return {}
-  const d = data as ContextData
-  const copy: ContextData = { distinctId: d.distinctId, sessionId: d.sessionId, deviceId: d.deviceId }
-  if (isPropertyBag(d.properties)) copy.properties = { ...d.properties }
-  return copy
-}
-
-/** Context options read once; anything but an object means none. */
-function contextOptions(options: unknown): ContextOptions | undefined {
-  if (!isPropertyBag(options)) return undefined
-  const o = options as ContextOptions & Record<string, unknown>
-  const copy: Record<string, unknown> = { ...o }
-  copy.fresh = o.fresh === true
-  return copy as ContextOptions
-}
