@@ -589,12 +589,12 @@ export class PostHog {
 
   /** Where the flag is meant to be evaluated (`all`, `client`, `server`), from the loaded definitions. */
   getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
-    return this.#flags.getFeatureFlagEvaluationRuntime(key)
+    return this.#flags.current()?.getFeatureFlagEvaluationRuntime(key)
   }
 
   /** Keys of the loaded flags meant for `runtime` (flags for `all` runtimes included). */
   getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
-    return this.#flags.getFeatureFlagKeysByEvaluationRuntime(runtime)
+    return this.#flags.current()?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
   }
 
   /** The flag's remote-config payload (decrypted by PostHog); needs `secretKey`. `undefined` on any failure. */
@@ -614,7 +614,7 @@ export class PostHog {
 
   /** True when flag definitions are loaded, even if the project has no flags. */
   isLocalEvaluationReady(): boolean {
-    return this.#flags.isLocalEvaluationReady()
+    return this.#flags.current()?.isLocalEvaluationReady() ?? false
   }
 
   /** Test overrides that win over local and remote evaluation; `false` removes them. */

@@ -10,9 +10,10 @@
 import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
 import type { FeatureFlags } from './feature-flags.js'
 import type { FlagServiceHost } from './feature-flags-client.js'
-import type { AllFlagsOptions, FeatureFlagEvaluationRuntime, FlagOverrides } from './flag-api.js'
+import type { AllFlagsOptions, FlagOverrides } from './flag-api.js'
 import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 import { snapshotProperties } from './snapshot-registry.js'
+import { lazyModule } from '../lazy-module.js'
 
 type FlagServiceModule = typeof import('./feature-flags-client.js')
 
@@ -29,11 +30,7 @@ type AsyncFlagMethod =
   | 'waitForLocalEvaluationReady'
 
 /** One import per process, shared by every client; once it has arrived, clients build their service synchronously. */
-let serviceModule: Promise<FlagServiceModule> | undefined
-let loadedModule: FlagServiceModule | undefined
-function loadServiceModule(): Promise<FlagServiceModule> {
-  return (serviceModule ??= import('./feature-flags-client.js').then((module) => (loadedModule = module)))
-}
+const serviceCode = lazyModule<FlagServiceModule>(() => import('./feature-flags-client.js'))
 
 /** Whether the service must exist from construction on: it starts loading definitions then (or warns about the backup). */
 function neededAtStart(config: FlagServiceHost['config']): boolean {
@@ -62,8 +59,9 @@ export class LazyFeatureFlags {
   }
 
   #load(): Promise<FeatureFlags> {
-    if (this.#loading === undefined && loadedModule !== undefined) this.#loading = Promise.resolve(this.#create(loadedModule))
-    this.#loading ??= loadServiceModule().then(
+    const loaded = serviceCode.loaded()
+    if (this.#loading === undefined && loaded !== undefined) this.#loading = Promise.resolve(this.#create(loaded))
+    this.#loading ??= serviceCode.load().then(
       (module) => this.#service ?? this.#create(module),
       (error: unknown) => {
         this.#host.reportError(new Error(`the feature flag service could not be loaded: ${(error as Error)?.message ?? String(error)}`, { cause: error }))
@@ -82,15 +80,18 @@ export class LazyFeatureFlags {
     return service
   }
 
-  /** The service, built now when the module is already there (another client loaded it). */
-  #current(): FeatureFlags | undefined {
-    if (this.#service === undefined && loadedModule !== undefined) void this.#load()
+  /**
+   * The service, built now when the module is already there (another client loaded it); the
+   * client's synchronous flag methods answer from it, or from what is known without it.
+   */
+  current(): FeatureFlags | undefined {
+    if (this.#service === undefined && serviceCode.loaded() !== undefined) void this.#load()
     return this.#service
   }
 
   /** Runs `call` on the service: at once when loaded, else once it is (`fallback` if it cannot load). */
   #with<T>(fallback: T, call: (service: FeatureFlags) => Promise<T>): Promise<T> {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) return call(current)
     // Settled one step after the service's own answer (not through promise adoption, which
     // costs two), so what follows an awaited call runs as soon as it did with the service loaded.
@@ -105,9 +106,9 @@ export class LazyFeatureFlags {
       propertiesFromSnapshot: snapshotProperties,
       fetchProperties: (distinctId, groups, options) => {
         // In call order: a capture after this one may already find the service's own enricher.
-        const current = this.#current()
-        if (current !== undefined) return loadedModule!.propertiesForCapture(current, distinctId, groups, options)
-        return this.#load().then((service) => loadedModule!.propertiesForCapture(service, distinctId, groups, options))
+        const current = this.current()
+        if (current !== undefined) return serviceCode.loaded()!.propertiesForCapture(current, distinctId, groups, options)
+        return this.#load().then((service) => serviceCode.loaded()!.propertiesForCapture(service, distinctId, groups, options))
       },
     }
   }
@@ -118,32 +119,20 @@ export class LazyFeatureFlags {
   }
 
   evaluateFlags(distinctId: unknown, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) return current.evaluateFlags(distinctId, options)
     return new Promise((resolve, reject) => {
       this.#load().then((service) => service.evaluateFlags(distinctId, options).then(resolve, reject), reject)
     })
   }
 
-  isLocalEvaluationReady(): boolean {
-    return this.#current()?.isLocalEvaluationReady() ?? false
-  }
-
-  getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
-    return this.#current()?.getFeatureFlagEvaluationRuntime(key)
-  }
-
-  getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
-    return this.#current()?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
-  }
-
   get sentFlagCalls(): Record<string, Set<string>> {
-    const current = this.#current()
+    const current = this.current()
     return current !== undefined ? current.sentFlagCalls : { ...this.#sentFlagCalls }
   }
 
   set sentFlagCalls(value: Record<string, Set<string>>) {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) current.sentFlagCalls = value
     else this.#sentFlagCalls = { ...value }
   }
@@ -153,7 +142,7 @@ export class LazyFeatureFlags {
    * object do not count), applied once the service is there, before any flag call made after it.
    */
   overrideFeatureFlags(overrides: FlagOverrides): void {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) return current.overrideFeatureFlags(overrides)
     const copy = copyOverrides(overrides)
     this.#load().then(
