@@ -3,9 +3,13 @@ import type { ResolvedOptions } from './options.js'
 
 /** What a client's process hooks read and call (client.ts builds it). */
 export interface WatchedClient {
+  /** Its options: `flushOnExit`, `flushOnSignals`. */
   readonly config: ResolvedOptions
+  /** Where the exit warning goes. */
   readonly logger: Logger
+  /** Its `flush()`, for `flushOnExit`. */
   flush(): Promise<void>
+  /** Its `shutdown()`, for `flushOnSignals`. */
   shutdown(): Promise<unknown>
   /** Events queued or being prepared, and tracked async work. */
   pending(): number

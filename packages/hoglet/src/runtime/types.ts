@@ -3,7 +3,6 @@ import type { FetchLike } from '../fetch-types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { PipelineSpool, SpoolingPipeline } from '../pipeline/pipeline-spool.js'
 import type { WatchedClient } from '../process-watch.js'
-import type { optionNameWarnings } from '../option-names.js'
 
 /**
  * What the web-standard core needs from the JavaScript runtime it runs on.
@@ -32,7 +31,7 @@ export interface Runtime {
    * construction. Without it (edge) the code is imported when an option name is unknown and
    * the warning follows a moment later.
    */
-  optionNameWarnings?: typeof optionNameWarnings
+  optionNameWarnings?: (options: object, known: ReadonlySet<string>) => string[]
   /**
    * The `fetch` for event batches when the caller gave none: a cheaper transport where the
    * runtime has one (Node: node:http), falling back to the global `fetch` by itself.
