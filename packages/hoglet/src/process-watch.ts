@@ -8,9 +8,9 @@ export interface WatchedClient {
   /** Where the exit warning goes. */
   readonly logger: Logger
   /** Its `flush()`, for `flushOnExit`. */
-  flush(): Promise<void>
+  readonly flush: () => Promise<void>
   /** Its `shutdown()`, for `flushOnSignals`. */
-  shutdown(): Promise<unknown>
+  readonly shutdown: () => Promise<unknown>
   /** Events queued or being prepared, and tracked async work. */
   pending(): number
   /** Events held after a network failure, waiting for the next flush. */
