@@ -19,8 +19,6 @@ export interface BeforeSendMessage {
 /** posthog-node's `before_send` function: return the message (changed or not), or `null` to drop the event. */
 export type BeforeSendFn = (event: BeforeSendMessage) => BeforeSendMessage | null
 
-const STAMPED = ['$lib', '$lib_version', '$is_server', '$geoip_disable', '$groups'] as const
-
 /**
  * Wraps a posthog-node style `before_send` function as a wire-level hook: the wire event becomes
  * a message (`distinctId`, properties without hoglet's stamped fields, `groups`, `timestamp`),
@@ -28,37 +26,28 @@ const STAMPED = ['$lib', '$lib_version', '$is_server', '$geoip_disable', '$group
  */
 export function beforeSendAdapter(fn: BeforeSendFn, isServer: boolean): (event: WireEvent) => WireEvent | null {
   return (wire) => {
-    const properties: Record<string, unknown> = { ...wire.properties }
-    for (const key of STAMPED) delete properties[key]
-    const groups = wire.properties.$groups as Record<string, string | number> | undefined
-    const geoipDisabled = wire.properties.$geoip_disable === true
-    const message: BeforeSendMessage = {
-      distinctId: wire.distinct_id,
-      event: wire.event,
-      properties,
-      timestamp: new Date(wire.timestamp),
-      uuid: wire.uuid,
-      disableGeoip: geoipDisabled,
-    }
-    if (groups !== undefined) message.groups = groups
+    const { $lib, $lib_version, $is_server, $geoip_disable, $groups, ...properties } = wire.properties
+    const geoipDisabled = $geoip_disable === true
+    const message: BeforeSendMessage = { distinctId: wire.distinct_id, event: wire.event, properties, timestamp: new Date(wire.timestamp), uuid: wire.uuid, disableGeoip: geoipDisabled }
+    if ($groups !== undefined) message.groups = $groups as Record<string, string | number>
     const result = fn(message)
     if (result === null || result === undefined) return null
     if (typeof result !== 'object') return result as never
-    const out: Record<string, unknown> = { ...(result.properties ?? {}) }
-    for (const key of STAMPED) if (key !== '$groups') delete out[key]
-    const resultGroups = result.groups
-    if (resultGroups !== undefined && resultGroups !== null && Object.keys(resultGroups).length > 0) out.$groups = resultGroups
+    // The answer's stamped fields do not count (its `groups` does); hoglet stamps its own again.
+    const { $lib: _lib, $lib_version: _version, $is_server: _server, $geoip_disable: _geoip, ...out } = (result.properties ?? {}) as Record<string, unknown>
+    const groups = result.groups
+    if (groups !== undefined && groups !== null && Object.keys(groups).length > 0) out.$groups = groups
     else if (out.$groups === undefined) delete out.$groups
-    out.$lib = wire.properties.$lib
-    out.$lib_version = wire.properties.$lib_version
+    out.$lib = $lib
+    out.$lib_version = $lib_version
     if (isServer) out.$is_server = true
     if (result.disableGeoip ?? geoipDisabled) out.$geoip_disable = true
-    const timestamp = result.timestamp instanceof Date && !Number.isNaN(result.timestamp.getTime()) ? result.timestamp.toISOString() : wire.timestamp
+    const time = result.timestamp
     return {
       event: result.event,
       distinct_id: typeof result.distinctId === 'number' ? String(result.distinctId) : (result.distinctId as string),
       properties: out,
-      timestamp,
+      timestamp: time instanceof Date && !Number.isNaN(time.getTime()) ? time.toISOString() : wire.timestamp,
       uuid: typeof result.uuid === 'string' && result.uuid !== '' ? result.uuid : wire.uuid,
     }
   }

@@ -90,14 +90,13 @@ export class PostHog {
   readonly #flags: LazyFeatureFlags
   readonly #shutdownHooks: Array<() => unknown> = []
   #timer: ReturnType<typeof setInterval> | undefined
-  #unregisterExitHook: (() => void) | undefined
+  /** Removes the process hooks (Node: `flushOnExit`, the exit warning, `flushOnSignals`); it holds them, the runtime keeps only weak references. */
+  #unwatchProcess: (() => void) | undefined
   #shutdownPromise: Promise<ShutdownOutcome> | undefined
   /** True once the shutdown hooks (flag poller, crash handlers) have run: they run on the first shutdown only. */
   #hooksRan = false
   #optedOut: boolean
   #removeDebugListener: (() => void) | undefined
-  /** Process hooks (Node): the exit warning, and `flushOnSignals`. Held here: the runtime keeps only weak references. */
-  #processHooks: Array<{ remove(): void }> = []
   /** Set when crash autocapture sent the queue: the exit warning has nothing to add then. */
   #crashDelivered = false
   #contextManager: ContextManager | undefined
@@ -106,7 +105,7 @@ export class PostHog {
   #exceptionModule: ExceptionModule | undefined
 
   constructor(apiKey: string, options: PostHogOptions | undefined, runtime: Runtime) {
-    this.config = resolveOptions(apiKey, options)
+    this.config = resolveOptions(apiKey, options, runtime.optionNameWarnings)
     this.options = Object.freeze({ ...(options ?? {}) })
     this.runtime = runtime
     this.logger = this.config.logger
@@ -131,39 +130,28 @@ export class PostHog {
     this.#flags = new LazyFeatureFlags(this, () => this.#hooksRan)
   }
 
-  /** The flush timer and the exit hook: started here and again after each `shutdown()`. */
+  /** The flush timer and the process hooks: started here and again after each `shutdown()`. */
   #startBackground(): void {
     if (this.config.disabled) return
     const pipeline = this.#pipeline
     if (this.config.flushInterval > 0 && !this.config.syncMode && this.#timer === undefined) {
       this.#timer = unrefTimer(setInterval(() => pipeline.kick(), this.config.flushInterval))
     }
-    if (this.config.flushOnExit && this.runtime.onBeforeExit && this.#unregisterExitHook === undefined) {
-      // Events held after a network failure get one more try; when only they are left and that
-      // try failed too, the process may exit (beforeExit would otherwise fire forever).
-      let triedHeld = false
-      this.#unregisterExitHook = this.runtime.onBeforeExit(() => {
-        const held = pipeline.held()
-        if (pipeline.pending() - held > 0 || (held > 0 && !triedHeld)) {
-          triedHeld = held > 0
-          return this.flush()
-        }
-        return Promise.resolve()
-      })
-    }
-    if (this.#processHooks.length === 0) {
-      if (this.runtime.onExit) this.#processHooks.push(this.runtime.onExit(() => this.#warnAtExit()))
-      if (this.config.flushOnSignals && this.runtime.onTerminationSignals) {
-        // Bounded by shutdownTimeoutMs; then the signal takes its default course (exit code kept).
-        this.#processHooks.push(this.runtime.onTerminationSignals(() => this.shutdown()))
-      }
-    }
+    this.#unwatchProcess ??= this.runtime.watchProcess?.({
+      config: this.config,
+      logger: this.logger,
+      flush: () => this.flush(),
+      shutdown: () => this.shutdown(),
+      pending: () => pipeline.pending(),
+      held: () => pipeline.held(),
+      spooled: () => pipeline.spool !== undefined,
+      quietAtExit: () => this.#shutdownPromise !== undefined || this.#crashDelivered,
+    })
   }
 
   #stopBackground(): void {
-    this.#unregisterExitHook?.()
-    this.#unregisterExitHook = undefined
-    for (const hook of this.#processHooks.splice(0)) hook.remove()
+    this.#unwatchProcess?.()
+    this.#unwatchProcess = undefined
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
   }
@@ -399,13 +387,13 @@ export class PostHog {
     if (typeof fn !== 'function') return this.#reporter.refuse('withContext', 'expects a function to run as its second argument') as T
     // Bad data is reported, and `fn` still runs (in a scope built from the usable fields);
     // what `fn` itself throws is the caller's and propagates as usual.
-    const usable = this.#guarded('withContext', undefined, () => {
+    const contexts = this.#contexts()
+    const scope = this.#guarded('withContext', undefined, () => {
       const problem = contextDataProblem(data)
       if (problem !== undefined) this.#reporter.refuse('withContext', problem)
-      return { data: usableContextData(data), options: contextOptions(options) }
+      return contexts.scope(data, options)
     })
-    if (usable === undefined) return fn()
-    return this.#contexts().run(usable.data, fn, usable.options)
+    return scope === undefined ? fn() : contexts.runIn(scope, fn)
   }
 
   /** Makes `data` the context of the rest of the current async execution (AsyncLocalStorage `enterWith`); prefer `withContext`. */
@@ -413,7 +401,7 @@ export class PostHog {
     this.#guarded('enterContext', undefined, () => {
       const problem = contextDataProblem(data)
       if (problem !== undefined) return void this.#reporter.refuse('enterContext', problem)
-      this.#contexts().enter(usableContextData(data), contextOptions(options))
+      this.#contexts().enter(data, options)
     })
   }
 
@@ -601,12 +589,12 @@ export class PostHog {
 
   /** Where the flag is meant to be evaluated (`all`, `client`, `server`), from the loaded definitions. */
   getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
-    return this.#flags.getFeatureFlagEvaluationRuntime(key)
+    return this.#flags.current()?.getFeatureFlagEvaluationRuntime(key)
   }
 
   /** Keys of the loaded flags meant for `runtime` (flags for `all` runtimes included). */
   getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
-    return this.#flags.getFeatureFlagKeysByEvaluationRuntime(runtime)
+    return this.#flags.current()?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
   }
 
   /** The flag's remote-config payload (decrypted by PostHog); needs `secretKey`. `undefined` on any failure. */
@@ -626,7 +614,7 @@ export class PostHog {
 
   /** True when flag definitions are loaded, even if the project has no flags. */
   isLocalEvaluationReady(): boolean {
-    return this.#flags.isLocalEvaluationReady()
+    return this.#flags.current()?.isLocalEvaluationReady() ?? false
   }
 
   /** Test overrides that win over local and remote evaluation; `false` removes them. */
@@ -731,14 +719,6 @@ export class PostHog {
     }
   }
 
-  /** At process exit without a shutdown: say what is lost (or kept in the spool), once, synchronously. */
-  #warnAtExit(): void {
-    const left = this.#pipeline.pending()
-    if (left === 0 || this.#shutdownPromise !== undefined || this.#crashDelivered) return
-    const where = this.#pipeline.spool !== undefined ? 'they stay in the spool for the next start' : 'they are lost'
-    this.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
-  }
-
   async #immediate(method: string, message: EventMessage, path: string, maxBytes: number, kind: CaptureKind = CaptureKind.Event): Promise<string | undefined> {
     if (this.#capturer.off) return undefined
     const holder = createImmediateLane(this.#pipeline, path, maxBytes)
@@ -798,23 +778,5 @@ function syntheticStackOf(error: unknown): string | undefined {
   return error instanceof Error ? undefined : new Error('syntheticException').stack
 }
 
-/** The context data read once into a plain copy (well-formed fields only), so a getter cannot throw later. */
 /** Discards an Immediate call's uuid: posthog-node's Immediate calls resolve with nothing. */
 function nothing(): void {}
-
-function usableContextData(data: unknown): ContextData {
-  if (!isPropertyBag(data)) return {}
-  const d = data as ContextData
-  const copy: ContextData = { distinctId: d.distinctId, sessionId: d.sessionId, deviceId: d.deviceId }
-  if (isPropertyBag(d.properties)) copy.properties = { ...d.properties }
-  return copy
-}
-
-/** Context options read once; anything but an object means none. */
-function contextOptions(options: unknown): ContextOptions | undefined {
-  if (!isPropertyBag(options)) return undefined
-  const o = options as ContextOptions & Record<string, unknown>
-  const copy: Record<string, unknown> = { ...o }
-  copy.fresh = o.fresh === true
-  return copy as ContextOptions
-}

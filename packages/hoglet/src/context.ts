@@ -59,7 +59,11 @@ export class ContextManager {
 
   /** Runs `fn` inside a scope built from `data` (merged with the current scope unless `fresh`). */
   run<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
-    const scope = this.#scope(data, options)
+    return this.runIn(this.scope(data, options), fn)
+  }
+
+  /** Runs `fn` inside `scope` (from `scope()`). */
+  runIn<T>(scope: Readonly<ContextData>, fn: () => T): T {
     if (this.#storage) return this.#storage.run(scope, fn)
     const outer = this.#syncScope
     this.#syncScope = scope
@@ -76,7 +80,7 @@ export class ContextManager {
    * same async resource later runs.
    */
   enter(data: ContextData, options?: ContextOptions): void {
-    if (this.#storage) this.#storage.enterWith?.(this.#scope(data, options))
+    if (this.#storage) this.#storage.enterWith?.(this.scope(data, options))
   }
 
   /** The current scope, merged with its parents, or undefined outside any scope. */
@@ -92,12 +96,17 @@ export class ContextManager {
     return lifetime !== undefined && lifetime.signals.some((signal) => signal.aborted) ? undefined : scope
   }
 
-  #scope(data: ContextData, options: ContextOptions | undefined): Readonly<ContextData> {
-    const fresh = options?.fresh === true
+  /**
+   * The scope `data` makes, merged with the current one unless `options.fresh`. Reads each field
+   * of `data` and `options` once (the client builds it where a throwing getter is refused), and
+   * only the well-formed ones: anything but an object means none.
+   */
+  scope(data: unknown, options: ContextOptions | undefined): Readonly<ContextData> {
+    const fresh = isPropertyBag(options) && options.fresh === true
     const parent = fresh ? undefined : this.get()
-    const scope = this.#merge(data, parent)
+    const scope = this.#merge(isPropertyBag(data) ? data : {}, parent)
     const inherited = parent === undefined ? undefined : this.#lifetimes.get(parent)?.signals
-    const signal = options?.signal
+    const signal = isPropertyBag(options) ? (options as ContextOptions).signal : undefined
     if (signal !== undefined || inherited !== undefined) {
       const signals = [...(inherited ?? []), ...(signal ? [signal] : [])]
       this.#lifetimes.set(scope, { signals })

@@ -18,12 +18,11 @@ const noop = (): void => {}
  * `info` only when `debug` is on.
  */
 export function createDefaultLogger(debug: boolean): Logger {
-  return {
-    debug: debug ? (message, ...args) => console.debug(PREFIX, message, ...args) : noop,
-    info: debug ? (message, ...args) => console.info(PREFIX, message, ...args) : noop,
-    warn: (message, ...args) => console.warn(PREFIX, message, ...args),
-    error: (message, ...args) => console.error(PREFIX, message, ...args),
-  }
+  const toConsole =
+    (level: keyof Logger) =>
+    (message: string, ...args: unknown[]): void =>
+      console[level](PREFIX, message, ...args)
+  return { debug: debug ? toConsole('debug') : noop, info: debug ? toConsole('info') : noop, warn: toConsole('warn'), error: toConsole('error') }
 }
 
 /** A logger that says nothing, for tests and for users who rely on `onError` and `on()`. */
@@ -42,24 +41,20 @@ export interface SwitchableLogger extends Logger {
  */
 export function guardLogger(logger: Logger, debug: boolean): SwitchableLogger {
   let enabled = debug
+  // `debug` and `info` are gated: let through only while debug output is on.
   const call =
-    (level: keyof Logger) =>
+    (level: keyof Logger, gated?: boolean) =>
     (message: string, ...args: unknown[]): void => {
+      if (gated && !enabled) return
       try {
         logger[level](message, ...args)
       } catch {
         // A broken logger must not turn into an exception in the caller's request path.
       }
     }
-  const debugCall = call('debug')
-  const infoCall = call('info')
   return {
-    debug: (message, ...args) => {
-      if (enabled) debugCall(message, ...args)
-    },
-    info: (message, ...args) => {
-      if (enabled) infoCall(message, ...args)
-    },
+    debug: call('debug', true),
+    info: call('info', true),
     warn: call('warn'),
     error: call('error'),
     get debugEnabled() {

@@ -1,6 +1,7 @@
 import { createDefaultLogger, guardLogger, type Logger, type SwitchableLogger } from './logger.js'
 import type { WireEvent } from './event.js'
-import { optionNameWarnings } from './option-names.js'
+import type { optionNameWarnings } from './option-names.js'
+import { lazyModule } from './lazy-module.js'
 import { MAX_TIMER_MS } from './timers.js'
 import { beforeSendAdapter, type BeforeSendFn } from './before-send.js'
 
@@ -578,6 +579,9 @@ export type ResolvedFieldsComplete = NoneLeftOut<Exclude<keyof ResolvedOptions, 
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTIONS))
 
+/** The warnings' code (nearest names, reasons), imported only when a name is unknown; the Node runtime hands it over directly. */
+const optionNamesCode = lazyModule(() => import('./option-names.js'))
+
 export const DEFAULT_HOST = 'https://us.i.posthog.com'
 
 type Bag = Record<string, unknown>
@@ -589,9 +593,10 @@ function fail(name: string, text: string, type: ErrorConstructor = TypeError): n
 
 /**
  * Validates `options` once, at construction: an invalid value throws, naming the option; an
- * unknown name is warned about once. Nothing reads raw options after this.
+ * unknown name is warned about once: at once when `nameWarnings` is given or already imported,
+ * else as soon as its module arrives. Nothing reads raw options after this.
  */
-export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefined): ResolvedOptions {
+export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefined, nameWarnings?: typeof optionNameWarnings): ResolvedOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError('The `options` argument must be an object.')
   }
@@ -605,7 +610,14 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   }
   // The default logger prints every level; the guard decides what gets through (`debug()` switches it).
   const logger = guardLogger(o.logger ?? createDefaultLogger(true), o.debug === true)
-  for (const warning of optionNameWarnings(o, KNOWN_OPTIONS)) logger.warn(warning)
+  if (Object.keys(o).some((name) => !KNOWN_OPTIONS.has(name))) {
+    const warn = (warnings: typeof optionNameWarnings): void => {
+      for (const warning of warnings(o, KNOWN_OPTIONS)) logger.warn(warning)
+    }
+    const loaded = nameWarnings ?? optionNamesCode.loaded()?.optionNameWarnings
+    if (loaded !== undefined) warn(loaded)
+    else optionNamesCode.load().then((code) => warn(code.optionNameWarnings), () => {})
+  }
 
   const out: Bag = { logger }
   // Index access, not destructuring: this runs once per client, in V8's interpreter, where

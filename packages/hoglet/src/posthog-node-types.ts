@@ -73,8 +73,11 @@ export interface PostHogFeatureFlag {
   evaluation_runtime?: FeatureFlagEvaluationRuntime | null
 }
 
-/** The `$feature_flag_error` values hoglet and posthog-node record on exposure events. */
-export const FeatureFlagError = Object.freeze({
+/**
+ * The `$feature_flag_error` values hoglet and posthog-node record on exposure events. Marked pure:
+ * bundlers cannot tell that `Object.freeze` has no side effects, and would keep it in every bundle.
+ */
+export const FeatureFlagError = /* @__PURE__ */ Object.freeze({
   ERRORS_WHILE_COMPUTING: 'errors_while_computing_flags',
   FLAG_MISSING: 'flag_missing',
   LOCAL_EVALUATION_INCONCLUSIVE: 'local_evaluation_inconclusive',

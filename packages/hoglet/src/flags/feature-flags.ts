@@ -10,7 +10,7 @@
  * one function call more than nothing.
  */
 import { clampTimerMs } from '../timers.js'
-import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue, type NormalizedOverrides } from './flag-api.js'
+import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FeatureFlagResult, type FlagCallOptions, type FlagOverrides, type FlagValue, type FlagsAndPayloads, type JsonValue } from './flag-api.js'
 import { DefinitionsPoller } from './poller.js'
 import { RemoteFlagsClient, fetchRemoteConfigPayload } from './remote.js'
 import { ExposureReporter } from './exposure.js'
@@ -261,11 +261,6 @@ export class FeatureFlags {
   /** Overrides replace evaluation entirely for the keys they name (see flag-overrides.ts). */
   overrideFeatureFlags(overrides: FlagOverrides): void {
     this.state.overrides = nextOverrides(this.state.overrides, overrides)
-  }
-
-  /** Overrides parsed before the service existed (`LazyFeatureFlags`), applied as they were. */
-  restoreOverrides(overrides: NormalizedOverrides): void {
-    this.state.overrides = overrides
   }
 
   /** Stop polling, shut the cache provider down, forget exposures. Idempotent. */

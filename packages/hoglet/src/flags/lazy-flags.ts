@@ -5,14 +5,15 @@
  * `sendFeatureFlags`, or at construction when local evaluation starts a poller there.
  * Every method answers as `FeatureFlags` does; before the service is there, the synchronous
  * ones answer from what is already known (nothing is loaded yet) and the overrides and
- * exposure memory are kept here and handed over when it arrives.
+ * exposure memory are handed over when it arrives.
  */
 import type { FeatureFlagEnricher } from '../capture/event-capturer.js'
 import type { FeatureFlags } from './feature-flags.js'
 import type { FlagServiceHost } from './feature-flags-client.js'
-import { nextOverrides, type AllFlagsOptions, type FeatureFlagEvaluationRuntime, type FlagOverrides, type NormalizedOverrides } from './flag-api.js'
+import type { AllFlagsOptions, FlagOverrides } from './flag-api.js'
 import type { FeatureFlagEvaluations } from './feature-flag-evaluations.js'
 import { snapshotProperties } from './snapshot-registry.js'
+import { lazyModule } from '../lazy-module.js'
 
 type FlagServiceModule = typeof import('./feature-flags-client.js')
 
@@ -29,11 +30,7 @@ type AsyncFlagMethod =
   | 'waitForLocalEvaluationReady'
 
 /** One import per process, shared by every client; once it has arrived, clients build their service synchronously. */
-let serviceModule: Promise<FlagServiceModule> | undefined
-let loadedModule: FlagServiceModule | undefined
-function loadServiceModule(): Promise<FlagServiceModule> {
-  return (serviceModule ??= import('./feature-flags-client.js').then((module) => (loadedModule = module)))
-}
+const serviceCode = lazyModule<FlagServiceModule>(() => import('./feature-flags-client.js'))
 
 /** Whether the service must exist from construction on: it starts loading definitions then (or warns about the backup). */
 function neededAtStart(config: FlagServiceHost['config']): boolean {
@@ -47,7 +44,6 @@ export class LazyFeatureFlags {
   readonly #shutdownHooksRan: () => boolean
   #service: FeatureFlags | undefined
   #loading: Promise<FeatureFlags> | undefined
-  #overrides: NormalizedOverrides | undefined
   #sentFlagCalls: Record<string, Set<string>> | undefined
 
   constructor(host: FlagServiceHost, shutdownHooksRan: () => boolean) {
@@ -63,8 +59,9 @@ export class LazyFeatureFlags {
   }
 
   #load(): Promise<FeatureFlags> {
-    if (this.#loading === undefined && loadedModule !== undefined) this.#loading = Promise.resolve(this.#create(loadedModule))
-    this.#loading ??= loadServiceModule().then(
+    const loaded = serviceCode.loaded()
+    if (this.#loading === undefined && loaded !== undefined) this.#loading = Promise.resolve(this.#create(loaded))
+    this.#loading ??= serviceCode.load().then(
       (module) => this.#service ?? this.#create(module),
       (error: unknown) => {
         this.#host.reportError(new Error(`the feature flag service could not be loaded: ${(error as Error)?.message ?? String(error)}`, { cause: error }))
@@ -76,23 +73,25 @@ export class LazyFeatureFlags {
 
   #create(module: FlagServiceModule): FeatureFlags {
     const service = module.createClientFeatureFlags(this.#host)
-    if (this.#overrides !== undefined) service.restoreOverrides(this.#overrides)
     if (this.#sentFlagCalls !== undefined) service.sentFlagCalls = this.#sentFlagCalls
-    this.#overrides = this.#sentFlagCalls = undefined
+    this.#sentFlagCalls = undefined
     this.#service = service
     if (this.#shutdownHooksRan()) void service.shutdown()
     return service
   }
 
-  /** The service, built now when the module is already there (another client loaded it). */
-  #current(): FeatureFlags | undefined {
-    if (this.#service === undefined && loadedModule !== undefined) void this.#load()
+  /**
+   * The service, built now when the module is already there (another client loaded it); the
+   * client's synchronous flag methods answer from it, or from what is known without it.
+   */
+  current(): FeatureFlags | undefined {
+    if (this.#service === undefined && serviceCode.loaded() !== undefined) void this.#load()
     return this.#service
   }
 
   /** Runs `call` on the service: at once when loaded, else once it is (`fallback` if it cannot load). */
   #with<T>(fallback: T, call: (service: FeatureFlags) => Promise<T>): Promise<T> {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) return call(current)
     // Settled one step after the service's own answer (not through promise adoption, which
     // costs two), so what follows an awaited call runs as soon as it did with the service loaded.
@@ -107,9 +106,9 @@ export class LazyFeatureFlags {
       propertiesFromSnapshot: snapshotProperties,
       fetchProperties: (distinctId, groups, options) => {
         // In call order: a capture after this one may already find the service's own enricher.
-        const current = this.#current()
-        if (current !== undefined) return loadedModule!.propertiesForCapture(current, distinctId, groups, options)
-        return this.#load().then((service) => loadedModule!.propertiesForCapture(service, distinctId, groups, options))
+        const current = this.current()
+        if (current !== undefined) return serviceCode.loaded()!.propertiesForCapture(current, distinctId, groups, options)
+        return this.#load().then((service) => serviceCode.loaded()!.propertiesForCapture(service, distinctId, groups, options))
       },
     }
   }
@@ -120,40 +119,47 @@ export class LazyFeatureFlags {
   }
 
   evaluateFlags(distinctId: unknown, options?: AllFlagsOptions): Promise<FeatureFlagEvaluations> {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) return current.evaluateFlags(distinctId, options)
     return new Promise((resolve, reject) => {
       this.#load().then((service) => service.evaluateFlags(distinctId, options).then(resolve, reject), reject)
     })
   }
 
-  isLocalEvaluationReady(): boolean {
-    return this.#current()?.isLocalEvaluationReady() ?? false
-  }
-
-  getFeatureFlagEvaluationRuntime(key: string): FeatureFlagEvaluationRuntime | undefined {
-    return this.#current()?.getFeatureFlagEvaluationRuntime(key)
-  }
-
-  getFeatureFlagKeysByEvaluationRuntime(runtime: FeatureFlagEvaluationRuntime): string[] {
-    return this.#current()?.getFeatureFlagKeysByEvaluationRuntime(runtime) ?? []
-  }
-
   get sentFlagCalls(): Record<string, Set<string>> {
-    const current = this.#current()
+    const current = this.current()
     return current !== undefined ? current.sentFlagCalls : { ...this.#sentFlagCalls }
   }
 
   set sentFlagCalls(value: Record<string, Set<string>>) {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) current.sentFlagCalls = value
     else this.#sentFlagCalls = { ...value }
   }
 
-  /** Parsed now (a bad value is refused in the caller's call), applied by the service when it loads. */
+  /**
+   * Copied now (a throwing getter is refused in the caller's call; later changes to the caller's
+   * object do not count), applied once the service is there, before any flag call made after it.
+   */
   overrideFeatureFlags(overrides: FlagOverrides): void {
-    const current = this.#current()
+    const current = this.current()
     if (current !== undefined) return current.overrideFeatureFlags(overrides)
-    this.#overrides = nextOverrides(this.#overrides ?? { flags: undefined, payloads: undefined }, overrides)
+    const copy = copyOverrides(overrides)
+    this.#load().then(
+      (service) => service.overrideFeatureFlags(copy),
+      () => {},
+    )
   }
+}
+
+/** The overrides as deep as the service reads them: the list, the record, and the object form's `flags` and `payloads`. */
+function copyOverrides(overrides: FlagOverrides): FlagOverrides {
+  if (Array.isArray(overrides)) return [...overrides]
+  if (typeof overrides !== 'object' || overrides === null) return overrides
+  const copy: Record<string, unknown> = { ...overrides }
+  for (const part of ['flags', 'payloads']) {
+    const value = copy[part]
+    if (typeof value === 'object' && value !== null) copy[part] = Array.isArray(value) ? [...value] : { ...value }
+  }
+  return copy as FlagOverrides
 }

@@ -11,9 +11,7 @@ import { Counters, type PipelineStats } from './stats.js'
 import { Closing } from './closing.js'
 import type { SpoolStore } from './spool.js'
 import type { PipelineSpool } from './pipeline-spool.js'
-import type { FlushPayload } from './reporter.js'
 import { WaitUntilFlusher } from './wait-until.js'
-import { batchTexts, type PackedBatch } from './packed-batch.js'
 
 export const BATCH_PATH = '/batch/'
 export const AI_PATH = '/i/v0/ai/batch/'
@@ -55,29 +53,7 @@ export class EventPipeline {
     const counters = this.counters
     const reporter = (this.reporter = new Reporter({ counters, emitter, logger, onError: config.onError, maxQueueSize: config.maxQueueSize }))
     this.serialize = createSlotSerializer(config.disableGeoip, config.isServer)
-    this.sender = new LazySender(config, runtime, counters, {
-      // Events leave `inFlight` the moment they are settled or held (a 413 split settles half a
-      // batch at a time), so stats() adds up even while a batch is still partly in flight.
-      delivered: (path, count, events) => {
-        counters.inFlight -= count
-        counters.delivered += count
-        // The delivered events are parsed back only when someone listens.
-        if (emitter.has('flush')) emitter.emit('flush', flushPayload(path, count, events))
-      },
-      held: (path, count, error) => {
-        counters.inFlight -= count
-        logger.warn(`${count} event(s) for ${path} stay queued for the next flush: ${error.message}`)
-        reporter.error(error)
-      },
-      dropped: (reason, count, message, cause) => {
-        counters.inFlight -= count
-        reporter.drop(reason, count, message, cause)
-      },
-      retrying: (path, attempt, delayMs, error) => {
-        logger.debug(`Retry ${attempt} of ${path} in ${Math.round(delayMs)} ms: ${error.message}`)
-        emitter.emit('retry', { path, attempt, delayMs, error })
-      },
-    })
+    this.sender = new LazySender(config, runtime, counters, { counters, emitter, reporter, logger })
     this.waitUntil =
       config.waitUntil && !config.disabled
         ? new WaitUntilFlusher(config.waitUntil, config.waitUntilDebounceMs, config.waitUntilMaxWaitMs, () => this.#drain())
@@ -186,16 +162,4 @@ export class EventPipeline {
     return lane
   }
 
-}
-
-function flushPayload(path: string, count: number, events: readonly string[] | PackedBatch): FlushPayload {
-  let parsed: FlushPayload
-  try {
-    parsed = JSON.parse(`[${batchTexts(events as string[] | PackedBatch).join(',')}]`)
-  } catch {
-    parsed = [] as unknown as FlushPayload
-  }
-  parsed.path = path
-  parsed.count = count
-  return parsed
 }

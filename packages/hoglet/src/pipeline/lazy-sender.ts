@@ -1,14 +1,16 @@
 import type { ResolvedOptions } from '../options.js'
 import type { Runtime } from '../runtime/types.js'
 import type { PackedBatch } from './packed-batch.js'
-import type { BatchSender, SendReport, SendResult } from './send-report.js'
+import type { BatchSender, SendResult } from './send-report.js'
+import type { SendOutcomeParts } from './send-outcomes.js'
 import type { Sender } from './sender.js'
 import type { Counters } from './stats.js'
 import { batchEnvelope, type BatchEnvelope } from './batch-envelope.js'
 
 /**
  * What the pipeline holds in place of the sender: `sender.ts` (request building, retries and
- * backoff, the HTTP error types) is imported with the first batch sent, so importing hoglet and
+ * backoff, the HTTP error types, and how outcomes are counted and reported: `send-outcomes.ts`)
+ * is imported with the first batch sent, so importing hoglet and
  * constructing a client do not load it. Sending is asynchronous anyway; a batch waits for the
  * import once per process.
  */
@@ -25,15 +27,15 @@ export class LazySender implements BatchSender {
   readonly #options: ResolvedOptions
   readonly #runtime: Runtime
   readonly #counters: Counters
-  readonly #report: SendReport
+  readonly #outcomes: SendOutcomeParts
   #sender: Sender | undefined
   #loading: Promise<Sender> | undefined
 
-  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, report: SendReport) {
+  constructor(options: ResolvedOptions, runtime: Runtime, counters: Counters, outcomes: SendOutcomeParts) {
     this.#options = options
     this.#runtime = runtime
     this.#counters = counters
-    this.#report = report
+    this.#outcomes = outcomes
     this.envelope = batchEnvelope(options.apiKey, options.historicalMigration)
     this.sendsPackedBatches = !options.disableCompression && runtime.gzip !== undefined && runtime.compactor?.pack !== undefined
   }
@@ -41,7 +43,8 @@ export class LazySender implements BatchSender {
   send(path: string, batch: string[] | PackedBatch, closing: AbortSignal): Promise<SendResult> {
     if (this.#sender !== undefined) return this.#sender.send(path, batch, closing)
     this.#loading ??= import('./sender.js').then(
-      ({ Sender }) => (this.#sender = new Sender(this.#options, this.#runtime, this.#counters, this.#report, () => this.keepAlive > 0, this.envelope)),
+      ({ Sender, sendOutcomes }) =>
+        (this.#sender = new Sender(this.#options, this.#runtime, this.#counters, sendOutcomes(this.#outcomes), () => this.keepAlive > 0, this.envelope)),
     )
     return this.#loading.then((sender) => sender.send(path, batch, closing))
   }

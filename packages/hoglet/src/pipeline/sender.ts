@@ -17,6 +17,7 @@ import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
 import type { BatchEnvelope } from './batch-envelope.js'
 
 export type { SendReport, SendResult } from './send-report.js'
+export { sendOutcomes } from './send-outcomes.js'
 
 type AttemptResult =
   | { kind: 'ok' }

@@ -64,25 +64,15 @@ export class Counters {
   readonly refused = emptyRefusalCounts()
 
   snapshot(queued: number): PipelineStats {
+    const { preparing, ...counts } = this
     const dropped = { ...this.dropped }
-    let droppedTotal = 0
-    for (const key in dropped) droppedTotal += dropped[key as DropReason]
     const refused = { ...this.refused }
-    let refusedTotal = 0
-    for (const key in refused) refusedTotal += refused[key as RefusalReason]
-    return {
-      captured: this.captured,
-      replayed: this.replayed,
-      replayedInFlight: this.replayedInFlight,
-      delivered: this.delivered,
-      dropped,
-      droppedTotal,
-      refused,
-      refusedTotal,
-      retried: this.retried,
-      requests: this.requests,
-      inFlight: this.inFlight,
-      queued: queued + this.preparing,
-    }
+    return { ...counts, dropped, droppedTotal: total(dropped), refused, refusedTotal: total(refused), queued: queued + preparing }
   }
+}
+
+function total(counts: Record<string, number>): number {
+  let sum = 0
+  for (const key in counts) sum += counts[key]
+  return sum
 }

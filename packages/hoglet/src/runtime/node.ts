@@ -7,6 +7,8 @@ import { PipelineSpool } from '../pipeline/pipeline-spool.js'
 import { nodePost } from './node-http.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
+import { watchProcess } from '../process-watch.js'
+import { optionNameWarnings } from '../option-names.js'
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
   // node:zlib runs on the libuv threadpool: the event loop stays free while a batch compresses.
@@ -91,11 +93,11 @@ function allowManyListeners(signal: AbortSignal): void {
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
   name: 'node',
+  optionNameWarnings,
   post: nodePost,
   gzip,
   sha1Hex,
   createContextStorage,
-  onBeforeExit,
   compactor,
   refineFrames: refineNodeFrames,
   releaseId,
@@ -103,6 +105,5 @@ export const nodeRuntime: Runtime = {
   allowManyListeners,
   textFile: nodeTextFile,
   spooling: (pipeline, config) => new PipelineSpool(pipeline, config, { open: openFileSpool, sha1Hex }),
-  onExit: onProcessExit,
-  onTerminationSignals: onTerminationSignals as Runtime['onTerminationSignals'],
+  watchProcess: (client) => watchProcess(client, { onBeforeExit, onExit: onProcessExit, onTerminationSignals: onTerminationSignals as (hook: (signal: string) => Promise<unknown>) => { remove(): void } }),
 }

@@ -2,6 +2,7 @@ import type { StackFrame } from '../exceptions/stack-parser.js'
 import type { FetchLike } from '../fetch-types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { PipelineSpool, SpoolingPipeline } from '../pipeline/pipeline-spool.js'
+import type { WatchedClient } from '../process-watch.js'
 
 /**
  * What the web-standard core needs from the JavaScript runtime it runs on.
@@ -26,6 +27,12 @@ export interface Runtime {
   /** Short name reported in debug output, e.g. `node`, `edge`. */
   readonly name: string
   /**
+   * The unknown-option warnings' code, where a few kilobytes do not matter (Node): warned during
+   * construction. Without it (edge) the code is imported when an option name is unknown and
+   * the warning follows a moment later.
+   */
+  optionNameWarnings?: (options: object, known: ReadonlySet<string>) => string[]
+  /**
    * The `fetch` for event batches when the caller gave none: a cheaper transport where the
    * runtime has one (Node: node:http), falling back to the global `fetch` by itself.
    */
@@ -48,8 +55,6 @@ export interface Runtime {
   textFile?: (path: string) => TextFile
   /** An environment variable, where the runtime has them (`POSTHOG_CAPTURE_MODE`). */
   readEnv?: (name: string) => string | undefined
-  /** Run `hook` once before the process exits on its own; returns the unregister function. */
-  onBeforeExit?: (hook: () => Promise<void>) => () => void
   /**
    * Completes parsed `$exception` stack frames where the runtime can read source files
    * (module names, source lines around each frame, relative filenames); synchronous.
@@ -71,10 +76,11 @@ export interface Runtime {
      */
     pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined
   }
-  /** Calls `hook` synchronously when the process exits (the unsent-events warning); returns a handle to keep and remove. */
-  onExit?: (hook: () => void) => { remove(): void }
-  /** Runs `hook` on SIGTERM/SIGINT, then lets the signal take its default course (`flushOnSignals`). */
-  onTerminationSignals?: (hook: (signal: string) => Promise<unknown>) => { remove(): void }
+  /**
+   * Installs a client's process hooks where there is a process (`flushOnExit`, the unsent-events
+   * warning at exit, `flushOnSignals`; see `process-watch.ts`); returns the function removing them.
+   */
+  watchProcess?: (client: WatchedClient) => () => void
   /**
    * The durable spool (`persistence: 'file'`) for a pipeline, on the runtime's file system; absent
    * where there is none. Throws when the directory is unusable.

@@ -282,3 +282,13 @@ describe('process exit with local evaluation on (child process using the built p
     expect(flagsRequests()).toHaveLength(0)
   })
 })
+
+describe('overrides set before the flag service loads (child process using the built package)', () => {
+  it('are copied at the call and applied in order once the service is there', async () => {
+    const fixture = fileURLToPath(new URL('../fixtures/flags-overrides-before-load.mjs', import.meta.url))
+    const outcome = await runToExit(fixture, [], 'child overriding flags before the service loads')
+    expect(outcome.stderr).toBe('')
+    // The second call replaced the flag overrides (so `later` is gone) and kept the payloads of the first, as given then.
+    expect(JSON.parse(outcome.stdout)).toEqual({ beta: 'v1', payload: { tier: 1 } })
+  })
+})

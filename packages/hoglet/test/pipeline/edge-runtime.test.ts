@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { PostHog } from '../../src/edge.js'
 import { webRuntime } from '../../src/runtime/web.js'
 import { silentLogger } from '../../src/logger.js'
@@ -32,5 +32,17 @@ describe('edge entry (web-standard runtime)', () => {
     expect(receivedEvents(server)).toEqual([
       expect.objectContaining({ event: 'from-edge', uuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), properties: expect.objectContaining({ a: 1, $lib: 'hoglet' }) }),
     ])
+  })
+
+  it('warns once about an unknown option, with the nearest name, once the warnings code has loaded', async () => {
+    const warnings: string[] = []
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) }
+    const client = new PostHog('phc_edge', { host: server.url, logger, flushInterval: 0, flushInteval: 10 } as never)
+    await vi.waitFor(() => expect(warnings).toEqual(['Unknown option `flushInteval` is ignored; did you mean `flushInterval`?']))
+    // A second client finds the code loaded and warns during construction.
+    new PostHog('phc_edge', { host: server.url, logger, flushInterval: 0, metrics: {} } as never)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[1]).toMatch(/^The `metrics` option is ignored: the metrics API/)
+    await client.shutdown()
   })
 })

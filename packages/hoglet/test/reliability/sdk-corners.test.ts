@@ -192,6 +192,20 @@ describe('drops and refusals', () => {
     expect(events[0].distinct_id).toBe('ctx')
   })
 
+  it('withContext with a throwing getter in its data: the context is refused, fn still runs and its own throw propagates', async () => {
+    const c = client()
+    const throwing = { get sessionId(): string { throw new Error('getter') } }
+    const run = () => c.withContext(throwing, () => {
+      c.capture({ distinctId: 'u', event: 'no context' })
+      throw new Error('from fn')
+    })
+    expect(run).toThrow('from fn')
+    expect(c.stats().refused.invalid).toBe(1)
+    c.withContext({ distinctId: 'ctx' }, () => c.capture({ event: 'in context' }))
+    await c.flush()
+    expect(receivedEvents(server).map((e) => [e.event, e.distinct_id])).toEqual([['no context', 'u'], ['in context', 'ctx']])
+  })
+
   it('capture() refuses a timestamp a Date cannot hold, with beforeSend set, without throwing', () => {
     const c = client({ beforeSend: (e) => e })
     c.capture({ distinctId: 'u', event: 'e', timestamp: 1e16 })
