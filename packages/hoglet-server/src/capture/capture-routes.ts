@@ -91,12 +91,13 @@ function sdkInfo(header: string): { name: string; version: string } | undefined 
 
 const V1_HEADERS = ['posthog-sdk-info', 'posthog-attempt', 'posthog-request-id', 'posthog-request-timestamp']
 
-/** Capture v1: Bearer token, PostHog-* headers, per-event results. */
+/** Capture v1's error answer. */
 const fail = (status: number, error: string, description: string): Reply => ({
   status,
   body: { error, error_description: description, error_uri: 'https://posthog.com/docs/api' },
 })
 
+/** Capture v1: Bearer token, PostHog-* headers, per-event results. */
 async function captureV1(ctx: RequestContext, sink: CaptureSink, inTurn: OneAtATime): Promise<Reply> {
   const { req } = ctx
   const auth = req.headers.authorization

@@ -30,7 +30,7 @@ export class Store {
   /** Events received again and not stored (already stored under their uuid), since the start or the last `clear()`. */
   duplicateEvents = 0
   private readonly ingestTx
-  /** WAL checkpoints off the event loop; none for an in-memory database. */
+  /** WAL checkpoints off the event loop; none for an in-memory database (no WAL). */
   private readonly checkpointer: Checkpointer | undefined
 
   constructor(path: string) {
@@ -39,7 +39,7 @@ export class Store {
     this.persons = new PersonStore(this.db)
     this.groups = new GroupStore(this.db)
     this.hashKeys = new HashKeyStore(this.db)
-    this.checkpointer = path === ':memory:' ? undefined : new Checkpointer(path)
+    this.checkpointer = this.db.pragma('journal_mode', { simple: true }) === 'wal' ? new Checkpointer(path) : undefined
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
       const { lastId, duplicates } = this.events.insert(events, now, endpoint)
       let next = 0 // index into `duplicates`: their person and group effects were applied the first time
