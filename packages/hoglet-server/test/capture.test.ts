@@ -32,6 +32,31 @@ describe('capture encodings', () => {
     expect(stored.at(-1)!.id - stored[0]!.id).toBe(122)
   })
 
+  it('stores concurrent large batches one after the other, each request in one run of ids', async () => {
+    const server = await startTestServer()
+    // Each body is over 1 MiB and holds several ingest transactions: both are parsed and
+    // stored a slice per turn of the event loop, so without taking turns their slices interleave.
+    const batches = ['a', 'b', 'c'].map((tag) =>
+      Array.from({ length: 8000 }, (_, i) => event(`${tag}-event`, `${tag}-${i % 50}`, { i, note: 'x'.repeat(120) })),
+    )
+    // A refused request among them does not hold up the ones after it.
+    const bodies = [batchBody(batches[0]!), batchBody([]), batchBody(batches[1]!), batchBody(batches[2]!)]
+    const answers = await Promise.all(bodies.map((body) => post(server, '/batch/', body, { gzip: true })))
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 200, 200])
+    // Every row in arrival order (the control API lists at most 10,000).
+    const rows = server.store.db.prepare('SELECT event, properties FROM events ORDER BY id').all() as { event: string; properties: string }[]
+    const stored = rows.map((r) => ({ event: r.event, properties: JSON.parse(r.properties) as { i: number } }))
+    expect(stored).toHaveLength(24_000)
+    // How many times the request changes along the ids: 2 when each request's events are contiguous.
+    let changes = 0
+    for (let k = 1; k < stored.length; k++) if (stored[k]!.event !== stored[k - 1]!.event) changes++
+    expect(changes).toBe(2)
+    for (const events of batches) {
+      const ids = stored.filter((e) => e.event === events[0]!.event).map((e) => e.properties.i)
+      expect(ids).toEqual(events.map((_, i) => i))
+    }
+  })
+
   it('gunzips a body marked Content-Encoding: gzip', async () => {
     const server = await startTestServer()
     const res = await post(server, '/batch', batchBody([event('a', 'u'), event('b', 'u')]), { gzip: true })

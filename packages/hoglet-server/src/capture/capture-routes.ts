@@ -5,6 +5,7 @@ import { HttpError } from '../http/errors.js'
 import { readBody } from '../http/read-body.js'
 import type { Reply, RequestContext, Router } from '../http/router.js'
 import type { IncomingEvent } from '../store/events.js'
+import { OneAtATime } from './one-at-a-time.js'
 import { normalizeEvent, parseCapture, type ParsedEvent } from './parse-capture.js'
 import { parseJsonInSlices } from './parse-json-in-slices.js'
 
@@ -26,12 +27,15 @@ const BEACON = { status: 204 } satisfies Reply
 
 /** Registers `/batch`, `/i/v0/e`, the legacy aliases, the AI lane and capture v1. */
 export function registerCaptureRoutes(router: Router, sink: CaptureSink): void {
+  const inTurn = new OneAtATime()
   const handler = (limit: number, endpoint: string, legacy: boolean) =>
     async function capture(ctx: RequestContext): Promise<Reply> {
       const text = await readCaptureText(ctx, limit, legacy)
-      const parsed = await parseCapture(text)
-      checkToken(parsed.token, sink.projectToken)
-      await sink.store(parsed.events, endpoint)
+      await inTurn.run(async () => {
+        const parsed = await parseCapture(text)
+        checkToken(parsed.token, sink.projectToken)
+        await sink.store(parsed.events, endpoint)
+      })
       return ctx.query.get('beacon') === '1' ? BEACON : OK
     }
 
@@ -40,7 +44,7 @@ export function registerCaptureRoutes(router: Router, sink: CaptureSink): void {
   for (const path of ['/i/v0/e', '/e', '/capture', '/track', '/engage']) {
     router.on(['POST', 'GET'], path, handler(EVENT_LIMIT, path + '/', true))
   }
-  router.on('POST', '/i/v1/analytics/events', async (ctx) => captureV1(ctx, sink))
+  router.on('POST', '/i/v1/analytics/events', async (ctx) => captureV1(ctx, sink, inTurn))
 }
 
 async function readCaptureText(ctx: RequestContext, limit: number, legacy: boolean): Promise<string> {
@@ -87,13 +91,15 @@ function sdkInfo(header: string): { name: string; version: string } | undefined 
 
 const V1_HEADERS = ['posthog-sdk-info', 'posthog-attempt', 'posthog-request-id', 'posthog-request-timestamp']
 
+/** Capture v1's error answer. */
+const fail = (status: number, error: string, description: string): Reply => ({
+  status,
+  body: { error, error_description: description, error_uri: 'https://posthog.com/docs/api' },
+})
+
 /** Capture v1: Bearer token, PostHog-* headers, per-event results. */
-async function captureV1(ctx: RequestContext, sink: CaptureSink): Promise<Reply> {
+async function captureV1(ctx: RequestContext, sink: CaptureSink, inTurn: OneAtATime): Promise<Reply> {
   const { req } = ctx
-  const fail = (status: number, error: string, description: string): Reply => ({
-    status,
-    body: { error, error_description: description, error_uri: 'https://posthog.com/docs/api' },
-  })
   const auth = req.headers.authorization
   const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : ''
   if (!token) return fail(401, 'missing_authorization', 'an `Authorization: Bearer <project token>` header is required')
@@ -112,6 +118,12 @@ async function captureV1(ctx: RequestContext, sink: CaptureSink): Promise<Reply>
     throw err
   }
   ctx.bodyText = text
+  return inTurn.run(() => storeV1(ctx, text, sink))
+}
+
+/** Capture v1 after its body is decoded: parse, validate, store, per-event results. */
+async function storeV1(ctx: RequestContext, text: string, sink: CaptureSink): Promise<Reply> {
+  const { req } = ctx
   let body: unknown
   try {
     body = await parseJsonInSlices(text) // a huge batch is parsed a slice per turn of the event loop

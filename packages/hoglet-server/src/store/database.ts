@@ -62,7 +62,8 @@ const CHECKPOINT_BYTES = 40 * 1024 * 1024
  * file made with other pages keeps them), WAL so readers never block the writer,
  * `synchronous = NORMAL` (durable across process crashes, which is what a development
  * server needs), a 64 MiB page cache and checkpoints every ~40 MiB of WAL rather than 4 MiB
- * (twice the ingest rate on a 2-core machine), then runs pending migrations.
+ * (twice the ingest rate on a 2-core machine; `checkpointer.ts` does most of that copying on a
+ * worker thread), then runs pending migrations.
  * The events table's only secondary index is the unique one that stores each event once
  * (every index slows each insert, and filtered reads only happen from tests and the web page).
  */

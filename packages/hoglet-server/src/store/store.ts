@@ -1,3 +1,4 @@
+import { Checkpointer } from './checkpointer.js'
 import { openDatabase, type Db } from './database.js'
 import { EventStore, type IncomingEvent } from './events.js'
 import { GroupStore } from './groups.js'
@@ -29,6 +30,8 @@ export class Store {
   /** Events received again and not stored (already stored under their uuid), since the start or the last `clear()`. */
   duplicateEvents = 0
   private readonly ingestTx
+  /** WAL checkpoints off the event loop; none for an in-memory database (no WAL). */
+  private readonly checkpointer: Checkpointer | undefined
 
   constructor(path: string) {
     this.db = openDatabase(path)
@@ -36,6 +39,7 @@ export class Store {
     this.persons = new PersonStore(this.db)
     this.groups = new GroupStore(this.db)
     this.hashKeys = new HashKeyStore(this.db)
+    this.checkpointer = this.db.pragma('journal_mode', { simple: true }) === 'wal' ? new Checkpointer(path) : undefined
     this.ingestTx = this.db.transaction((events: IncomingEvent[], endpoint: string, now: number) => {
       const { lastId, duplicates } = this.events.insert(events, now, endpoint)
       let next = 0 // index into `duplicates`: their person and group effects were applied the first time
@@ -66,6 +70,7 @@ export class Store {
       throw err
     }
     this.duplicateEvents += events.length - result.stored
+    this.checkpointer?.committed()
     return result
   }
 
@@ -99,6 +104,7 @@ export class Store {
   }
 
   close(): void {
+    this.checkpointer?.close()
     if (this.db.open) this.db.close()
   }
 }
