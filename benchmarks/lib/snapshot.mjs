@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const PACKAGES = ['hoglet', 'hoglet-server']
+/** The snapshot's one-line package (see copyPackages). */
+export const WARMUP_PACKAGE = 'bench-loader-warmup'
 
 /** Snapshots the built packages; returns the folder to pass as HOGLET_BENCH_MODULES. */
 export async function snapshotBuiltPackages({ attempts = 10 } = {}) {
@@ -49,6 +51,12 @@ function copyPackages(dir) {
   }
   // Imports made from this file resolve bare names against the snapshot's node_modules.
   writeFileSync(join(dir, 'load.mjs'), 'export default (name) => import(name)\n')
+  // A one-line package that is neither library's: cold-start imports it first, so that Node's
+  // one-time work for the first package import of a process is not charged to either library.
+  const warmup = join(modules, WARMUP_PACKAGE)
+  mkdirSync(warmup, { recursive: true })
+  writeFileSync(join(warmup, 'package.json'), `${JSON.stringify({ name: WARMUP_PACKAGE, type: 'module', exports: { '.': { import: './index.js' } } })}\n`)
+  writeFileSync(join(warmup, 'index.js'), 'export default 1\n')
 }
 
 export function removeSnapshot(dir) {
