@@ -24,7 +24,8 @@ interface HttpModules {
 }
 
 // Node's own fetch is a small wrapper that loads its bundled undici; a test double or an
-// interceptor installed before hoglet was imported is not, and keeps every request.
+// interceptor installed before this module is imported (with hoglet's first request) is not,
+// and keeps every request.
 const nativeFetch = typeof globalThis.fetch === 'function' && /undici/.test(Function.prototype.toString.call(globalThis.fetch)) ? globalThis.fetch : undefined
 const isPlainNode =
   typeof process === 'object' && typeof process.versions?.node === 'string' && process.versions.bun === undefined && !('Deno' in globalThis)

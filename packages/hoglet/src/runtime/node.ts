@@ -4,7 +4,8 @@ import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
 import { PipelineSpool } from '../pipeline/pipeline-spool.js'
-import { nodePost } from './node-http.js'
+import { lazyModule } from '../lazy-module.js'
+import type { FetchLike } from '../fetch-types.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
 import type { AsyncContextStorage, Runtime } from './types.js'
 import { watchProcess } from '../process-watch.js'
@@ -89,6 +90,11 @@ function allowManyListeners(signal: AbortSignal): void {
     // A runtime's node:events without EventTarget support: only a warning is at stake.
   }
 }
+
+// node:http's client (node-http.ts) is imported with the first request: the first batch is
+// sent asynchronously anyway, and most cold starts send nothing before they are measured.
+const nodeHttp = lazyModule(() => import('./node-http.js'))
+const nodePost: FetchLike = async (url, init) => (nodeHttp.loaded() ?? (await nodeHttp.load())).nodePost(url, init)
 
 /** Node.js, and Bun and Deno through their Node compatibility. */
 export const nodeRuntime: Runtime = {
