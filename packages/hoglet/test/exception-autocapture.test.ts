@@ -71,6 +71,16 @@ describe('exception autocapture in a real process', () => {
     expect(events.map((e) => e.event)).toContain('before failure')
   })
 
+  it('a crash on the tick after construction is delivered too (the exception code is there from the start)', async () => {
+    const { plain, hoglet, events } = await compare('uncaught-at-once')
+    expect(hoglet.code).toBe(plain.code)
+    expect(hoglet.stderr).toBe(plain.stderr)
+    const exception = events.find((e) => e.event === '$exception')!
+    expect(exception.properties.$exception_list[0]).toMatchObject({ type: 'TypeError', value: 'crash at once', mechanism: { handled: false } })
+    expect(exception.properties.$exception_list[0].stacktrace.frames.at(-1).context_line).toBeTypeOf('string')
+    expect(events.map((e) => e.event)).toContain('before failure')
+  })
+
   it('a thrown non-error crashes the same way and is captured as synthetic', async () => {
     const { plain, hoglet, events } = await compare('uncaught-string')
     expect(hoglet.code).toBe(plain.code)
