@@ -149,11 +149,16 @@ describe('the lean HTTP/1.1 client', () => {
     expect(idleConnections().get(server.key)).toBe(1)
   })
 
-  it('reads a body framed by the end of the connection, and does not reuse it', async () => {
-    const server = await rawServer((socket) => socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it'))
-    expect(await (await post(server.url)).text()).toBe('all of it')
-    expect(await (await post(server.url)).text()).toBe('all of it')
+  /** Two requests to a server answering every one with `answer`: each reads `body`, and each needed its own connection. */
+  async function expectOneConnectionPerRequest(answer: (socket: net.Socket) => void, body: string): Promise<void> {
+    const server = await rawServer(answer)
+    expect(await (await post(server.url)).text()).toBe(body)
+    expect(await (await post(server.url)).text()).toBe(body)
     expect(server.connections()).toBe(2)
+  }
+
+  it('reads a body framed by the end of the connection, and does not reuse it', async () => {
+    await expectOneConnectionPerRequest((socket) => socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it'), 'all of it')
   })
 
   it('reads a Content-Length sent twice with the same value, and refuses two different ones', async () => {
@@ -207,10 +212,7 @@ describe('the lean HTTP/1.1 client', () => {
   })
 
   it('does not reuse a connection that sent bytes after the response', async () => {
-    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n'))
-    expect(await (await post(server.url)).text()).toBe('ok')
-    expect(await (await post(server.url)).text()).toBe('ok')
-    expect(server.connections()).toBe(2)
+    await expectOneConnectionPerRequest((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n'), 'ok')
   })
 
   it('aborts with the signal’s reason and closes the connection', async () => {
