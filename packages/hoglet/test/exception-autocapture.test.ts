@@ -1,8 +1,8 @@
 import { relative } from 'node:path'
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runNodeToExit } from './helpers/child.js'
 import { createTestServer, type TestServer } from './helpers/test-server.js'
 import { receivedEvents } from './integrations/helpers.js'
 
@@ -10,44 +10,32 @@ import { receivedEvents } from './integrations/helpers.js'
 const fixture = fileURLToPath(new URL('./fixtures/autocapture-crash.mjs', import.meta.url))
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
+function run(nodeArgs: string[], scenario: string, withHoglet: boolean, host = '', env: Record<string, string> = {}) {
+  return runNodeToExit([fixture, scenario, withHoglet ? '1' : '0', host], `crash fixture (${scenario})`, { nodeArgs, env: { NODE_OPTIONS: '', ...env }, timeoutMs: 30_000 })
 }
 
-function run(nodeArgs: string[], scenario: string, withHoglet: boolean, host = '', env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, fixture, scenario, withHoglet ? '1' : '0', host], {
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+/** A recording server for one describe block, started after checking the package is built. */
+function sinkForBlock(): { readonly server: TestServer } {
+  const holder = {} as { server: TestServer }
+  beforeAll(async () => {
+    if (!existsSync(dist)) throw new Error('These tests run the built package: run `npm run build` first.')
+    holder.server = await createTestServer()
   })
+  afterAll(async () => {
+    await holder.server?.close()
+  })
+  return holder
 }
 
 describe('exception autocapture in a real process', () => {
-  let sink: TestServer
-  beforeAll(async () => {
-    if (!existsSync(dist)) throw new Error('These tests run the built package: run `npm run build` first.')
-    sink = await createTestServer()
-  })
-  afterAll(async () => {
-    await sink.close()
-  })
+  const sink = sinkForBlock()
 
   /** Runs the scenario without and with hoglet; returns both runs and the events this run delivered. */
   async function compare(scenario: string, nodeArgs: string[] = []) {
-    const before = receivedEvents(sink).length
+    const before = receivedEvents(sink.server).length
     const plain = await run(nodeArgs, scenario, false)
-    const hoglet = await run(nodeArgs, scenario, true, sink.url)
-    return { plain, hoglet, events: receivedEvents(sink).slice(before) }
+    const hoglet = await run(nodeArgs, scenario, true, sink.server.url)
+    return { plain, hoglet, events: receivedEvents(sink.server).slice(before) }
   }
 
   it('an uncaught exception is delivered, then crashes with the same exit code and stderr as without hoglet', async () => {
@@ -164,30 +152,23 @@ describe('exception autocapture when the server does not answer', () => {
 // README (Capture v1): "the last-moment delivery of a crash uses /batch/". The crash fixture runs
 // with POSTHOG_CAPTURE_MODE=v1 (the client is given no captureMode).
 describe('a crash under Capture v1', () => {
-  let sink: TestServer
-  beforeAll(async () => {
-    if (!existsSync(dist)) throw new Error('These tests run the built package: run `npm run build` first.')
-    sink = await createTestServer()
-  })
-  afterAll(async () => {
-    await sink.close()
-  })
+  const sink = sinkForBlock()
 
   it('the client in the fixture does use v1: an exception the program handles goes to /i/v1/analytics/events', async () => {
-    const result = await run([], 'handled-by-program', true, sink.url, { POSTHOG_CAPTURE_MODE: 'v1' })
+    const result = await run([], 'handled-by-program', true, sink.server.url, { POSTHOG_CAPTURE_MODE: 'v1' })
     expect(result.code).toBe(3)
-    const v1 = sink.requestsTo('/i/v1/analytics/events')
+    const v1 = sink.server.requestsTo('/i/v1/analytics/events')
     expect(v1.length).toBeGreaterThan(0)
     expect(v1.flatMap((r) => r.json.batch.map((e: { event: string }) => e.event))).toContain('$exception')
-    expect(sink.requestsTo('/batch/')).toHaveLength(0)
-    sink.requests.length = 0
+    expect(sink.server.requestsTo('/batch/')).toHaveLength(0)
+    sink.server.requests.length = 0
   })
 
   it('a crash delivers the $exception and the queued events through /batch/ before Node exits', async () => {
-    const result = await run([], 'uncaught-error', true, sink.url, { POSTHOG_CAPTURE_MODE: 'v1' })
+    const result = await run([], 'uncaught-error', true, sink.server.url, { POSTHOG_CAPTURE_MODE: 'v1' })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('TypeError: fixture crash')
-    expect(receivedEvents(sink).map((e) => e.event).sort()).toEqual(['$exception', 'before failure'])
-    expect(sink.requestsTo('/i/v1/')).toHaveLength(0)
+    expect(receivedEvents(sink.server).map((e) => e.event).sort()).toEqual(['$exception', 'before failure'])
+    expect(sink.server.requestsTo('/i/v1/')).toHaveLength(0)
   })
 })

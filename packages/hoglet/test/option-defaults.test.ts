@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../src/logger.js'
 import { resolveOptions } from '../src/options.js'
+import { runNodeToExit } from './helpers/child.js'
 import { receivedEvents, serverPerTest } from './helpers/client.js'
 
 // README option-table claims not proven elsewhere: the defaults of the rows src/options.test.ts
@@ -77,23 +77,7 @@ describe("persistence: 'file' without persistenceDir (child processes using the 
   })
 
   /** Runs a script with the OS temp dir pointed at `dir` (TMPDIR), so the default spool lives there. */
-  function run(dir: string, script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      child.stderr.on('data', (d) => (stderr += d))
-      const killer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error('child did not exit within 15 s'))
-      }, 15_000)
-      child.on('exit', (code) => {
-        clearTimeout(killer)
-        resolve({ code, stdout, stderr })
-      })
-    })
-  }
+  const run = (dir: string, script: string) => runNodeToExit(['--input-type=module', '-e', script], 'child', { env: { TMPDIR: dir } })
 
   it('spools under <os temp dir>/hoglet-spool, and the next client on the default directory replays it', async () => {
     temp = mkdtempSync(join(tmpdir(), 'hoglet-default-spool-'))
