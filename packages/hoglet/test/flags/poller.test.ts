@@ -140,59 +140,45 @@ describe('definitions poller', () => {
     expect(rec.logs.filter(([level]) => level === 'error')).toHaveLength(2)
   })
 
-  it('backs off after consecutive errors: each gap at least doubles the interval', async () => {
+  /** Gaps between the first `requests` definitions requests of a poller that only ever gets 500s. */
+  async function gapsWhileFailing(overrides: Partial<DefinitionsPollerConfig<string[]>>, requests: number): Promise<number[]> {
     server.route('/flags/definitions', { status: 500, body: 'down' })
-    const { poller } = makePoller({ pollIntervalMs: 100 })
+    const { poller } = makePoller(overrides)
     poller.start()
-    await server.waitForRequests('/flags/definitions', 4, 15_000)
+    await server.waitForRequests('/flags/definitions', requests, 15_000)
     await poller.stop()
     const t = server.requestsTo('/flags/definitions').map((r) => r.receivedAt)
+    return t.slice(1, requests).map((at, i) => at - t[i]!)
+  }
+
+  it('backs off after consecutive errors: each gap at least doubles the interval', async () => {
+    const gaps = await gapsWhileFailing({ pollIntervalMs: 100 }, 4)
     // failures 1, 2, 3 → waits of 200, 400, 800 ms (timers never fire early)
-    expect(t[1]! - t[0]!).toBeGreaterThanOrEqual(190)
-    expect(t[2]! - t[1]!).toBeGreaterThanOrEqual(390)
-    expect(t[3]! - t[2]!).toBeGreaterThanOrEqual(790)
+    expect(gaps[0]).toBeGreaterThanOrEqual(190)
+    expect(gaps[1]).toBeGreaterThanOrEqual(390)
+    expect(gaps[2]).toBeGreaterThanOrEqual(790)
   })
 
   // The cap is 60 s in production; a smaller one keeps these tests short. An uncapped gap would
   // be twice the one before, well past each upper bound below.
-  const gapsBetween = (count: number) => {
-    const t = server.requestsTo('/flags/definitions').map((r) => r.receivedAt)
-    return t.slice(1, count).map((at, i) => at - t[i]!)
-  }
-
   it('backing off stops growing at the cap: doubling gaps, then the cap each time', async () => {
-    server.route('/flags/definitions', { status: 500, body: 'down' })
-    const { poller } = makePoller({ pollIntervalMs: 100, maxBackoffMs: 400 })
-    poller.start()
-    await server.waitForRequests('/flags/definitions', 6, 15_000)
-    await poller.stop()
+    const gaps = await gapsWhileFailing({ pollIntervalMs: 100, maxBackoffMs: 400 }, 6)
     // failures 1..5 → 200, 400, then 400 three times (uncapped: 800, 1600, 3200)
-    const gaps = gapsBetween(6)
     expect(gaps[0]).toBeGreaterThanOrEqual(190)
     for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(390)
     for (const gap of gaps.slice(3)) expect(gap).toBeLessThan(1200)
   })
 
   it('an interval longer than the cap is never shortened, and does not double either', async () => {
-    server.route('/flags/definitions', { status: 500, body: 'down' })
-    const { poller } = makePoller({ pollIntervalMs: 500, maxBackoffMs: 300 })
-    poller.start()
-    await server.waitForRequests('/flags/definitions', 4, 15_000)
-    await poller.stop()
+    const gaps = await gapsWhileFailing({ pollIntervalMs: 500, maxBackoffMs: 300 }, 4)
     // uncapped: 1000, 2000, 4000
-    const gaps = gapsBetween(4)
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(490)
     for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(1500)
   })
 
   it('without polling, retries until the first load are capped too', async () => {
-    server.route('/flags/definitions', { status: 500, body: 'down' })
-    const { poller } = makePoller({ pollIntervalMs: null, maxBackoffMs: 300 })
-    poller.start()
-    await server.waitForRequests('/flags/definitions', 4, 15_000)
-    await poller.stop()
+    const gaps = await gapsWhileFailing({ pollIntervalMs: null, maxBackoffMs: 300 }, 4)
     // uncapped: 1000, 2000, 4000
-    const gaps = gapsBetween(4)
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(290)
     for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(1500)
   })
