@@ -2,6 +2,7 @@ import type { ExceptionCapturer } from './capture-exception.js'
 import { queuedEventsAsRequests, type CrashRequest } from './crash-delivery.js'
 import type { EventQueue } from '../pipeline/event-queue.js'
 import type { LaneSpool } from '../pipeline/spool.js'
+import { BATCH_PATH } from '../pipeline/batch-paths.js'
 
 export type CrashOrigin = 'uncaughtException' | 'unhandledRejection'
 
@@ -62,7 +63,7 @@ export function installExceptionAutocapture(deps: AutocaptureDeps): () => void {
 }
 
 function deliverBeforeExit({ lane, serialize, config, hooks, delivering }: AutocaptureDeps): void {
-  const requests = queuedEventsAsRequests(lane.queue, serialize, `${config.host}/batch/`, config.apiKey, lane.inFlightEvents())
+  const requests = queuedEventsAsRequests(lane.queue, serialize, config.host + BATCH_PATH, config.apiKey, lane.inFlightEvents())
   delivering()
   const sent = hooks.sendBlocking(requests, CRASH_DELIVERY_TIMEOUT_MS) as { statuses?: number[] } | undefined
   // Delivered: the spool need not replay them at the next start.

@@ -12,9 +12,7 @@ import { Closing } from './closing.js'
 import type { SpoolStore } from './spool.js'
 import type { PipelineSpool } from './pipeline-spool.js'
 import { WaitUntilFlusher } from './wait-until.js'
-
-export const BATCH_PATH = '/batch/'
-export const AI_PATH = '/i/v0/ai/batch/'
+import { AI_PATH, BATCH_PATH } from './batch-paths.js'
 
 /**
  * Everything between a queued event and the network, built once per client: the counters,

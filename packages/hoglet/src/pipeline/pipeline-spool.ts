@@ -7,6 +7,7 @@
 import type { DropReason } from '../errors/events-dropped-error.js'
 import type { ResolvedOptions } from '../options.js'
 import type { LaneSpool, SpoolOptions, SpoolRecord, SpoolStore } from './spool.js'
+import { AI_PATH } from './batch-paths.js'
 
 /** What the wiring uses of a lane (`Lane`). */
 export interface SpoolableLane {
@@ -32,9 +33,6 @@ export interface SpoolFiles {
   open(options: SpoolOptions): SpoolStore
   sha1Hex(input: string): string
 }
-
-/** The AI lane's path (the pipeline's `AI_PATH`): a store that holds its events gets that lane at start. */
-const AI_PATH = '/i/v0/ai/batch/'
 
 export class PipelineSpool {
   /** The open store, or undefined between a shutdown's close and the reopen after it. */
@@ -65,7 +63,7 @@ export class PipelineSpool {
     }
   }
 
-  /** Whether the store holds AI events (the pipeline then creates that lane at start). */
+  /** Whether the store holds AI events (the pipeline then creates that lane at start, not on first use). */
   hasAiEvents(): boolean {
     return this.store?.hasInherited(AI_PATH) ?? false
   }
