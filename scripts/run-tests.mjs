@@ -5,12 +5,13 @@
 // a system package or runtime is missing, and CI installs them all.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 mkdirSync('test-output', { recursive: true })
 const report = 'test-output/vitest-report.json'
 const result = spawnSync(
   process.execPath,
-  ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
   { stdio: 'inherit' },
 )
 let summary = 'tests: no report was written'
