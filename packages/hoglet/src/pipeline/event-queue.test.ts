@@ -63,6 +63,31 @@ describe('EventQueue', () => {
     expect(drain(queue)).toEqual(Array.from({ length: 550 }, (_, i) => event(150 + i)))
   })
 
+  it("uses the runtime's memory pair (compress and expand) for memory blocks when it has one", () => {
+    const calls = { deflate: 0, compress: 0, expand: 0 }
+    const { deflate, inflate, compress, expand } = nodeRuntime.compactor!
+    const queue = new EventQueue(10_000, {
+      deflate: (text) => (calls.deflate++, deflate(text)),
+      inflate,
+      compress: (text) => (calls.compress++, compress!(text)),
+      expand: (data) => (calls.expand++, expand!(data)),
+    })
+    fill(queue, 0, 400)
+    expect(queue.compact(100, 128)).toBe(256)
+    expect(drain(queue)).toEqual(Array.from({ length: 400 }, (_, i) => event(i)))
+    expect(calls).toEqual({ deflate: 0, compress: 2, expand: 2 })
+  })
+
+  it('deflates memory blocks with a compactor that has only deflate and inflate (a custom runtime)', () => {
+    const { deflate, inflate } = nodeRuntime.compactor!
+    let deflated = 0
+    const queue = new EventQueue(10_000, { deflate: (text) => (deflated++, deflate(text)), inflate })
+    fill(queue, 0, 400)
+    expect(queue.compact(100, 128)).toBe(256)
+    expect(deflated).toBe(2)
+    expect(drain(queue)).toEqual(Array.from({ length: 400 }, (_, i) => event(i)))
+  })
+
   it('does nothing without a compactor (edge runtimes)', () => {
     const queue = new EventQueue(1000)
     fill(queue, 0, 500)

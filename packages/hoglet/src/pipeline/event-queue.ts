@@ -20,10 +20,13 @@ export const enum SlotForm {
   Complete = 3,
 }
 
-/** Synchronous raw-deflate pair (see `Runtime.compactor`). */
+/** Synchronous compression (see `Runtime.compactor`). */
 export interface Compactor {
   deflate(text: string): Uint8Array
   inflate(data: Uint8Array): string
+  /** A memory block in the runtime's fastest format (read back only by `expand`); deflate when the pair is not given. */
+  compress?(text: string): Uint8Array
+  expand?(data: Uint8Array): string
   /** Raw deflate at the request body's gzip level, ended by a sync flush, with the text's CRC-32 and UTF-8 length. */
   pack?(text: string): { data: Uint8Array; crc: number; bytes: number } | undefined
 }
@@ -65,6 +68,9 @@ export class EventQueue {
   /** For a compacted event (`json[slot]` undefined), the block that holds its JSON. */
   readonly block: Array<CompactBlock | undefined> = []
   readonly #compactor: Compactor | undefined
+  /** How memory blocks are compressed and read back: the runtime's pair, else its deflate. */
+  readonly #compress: ((text: string) => Uint8Array) | undefined
+  readonly #expand: ((data: Uint8Array) => string) | undefined
   /** Sequence number of the first event compaction has not looked at yet. */
   #compactSeq = 0
   time: Float64Array
@@ -81,6 +87,9 @@ export class EventQueue {
   constructor(capacity: number, compactor?: Compactor) {
     this.capacity = capacity
     this.#compactor = compactor
+    const pair = compactor?.compress !== undefined && compactor.expand !== undefined
+    this.#compress = pair ? compactor.compress : compactor?.deflate
+    this.#expand = pair ? compactor.expand : compactor?.inflate
     // Typed columns grow by doubling up to `capacity`: a huge maxQueueSize costs nothing up front.
     const initial = Math.min(capacity, 1024)
     this.time = new Float64Array(initial)
@@ -122,7 +131,7 @@ export class EventQueue {
     if (json !== undefined) return json
     const block = this.block[slot]!
     // JSON.stringify never emits a raw newline, so it safely separates the events of a block.
-    const parts = block.wire !== undefined ? packing()!.wireBlockTexts(block.wire, this.#compactor!.inflate) : this.#compactor!.inflate(block.data).split('\n')
+    const parts = block.wire !== undefined ? packing()!.wireBlockTexts(block.wire, this.#compactor!.inflate) : this.#expand!(block.data).split('\n')
     for (let k = 0; k < block.count; k++) {
       const seq = block.firstSeq + k
       if (seq < this.removed) continue // dropped or sent already
@@ -169,7 +178,7 @@ export class EventQueue {
 
   #memoryBlock(first: number, count: number, parts: string[]): CompactBlock {
     for (let k = 0; k < count; k++) parts[k] = this.json[this.#slotOf(first + k)]!
-    return { data: this.#compactor!.deflate(parts.join('\n')), firstSeq: first, count, wire: undefined }
+    return { data: this.#compress!(parts.join('\n')), firstSeq: first, count, wire: undefined }
   }
 
   /** The block as a whole batch in its wire form, or undefined when a batch could not take it whole. */

@@ -1,5 +1,6 @@
 import { nodeBuiltin } from './node-builtins.js'
 import { createDeflater } from './node-deflater.js'
+import { createMemoryCodec } from './node-memory-codec.js'
 import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
@@ -45,6 +46,8 @@ function onBeforeExit(hook: () => Promise<void>): () => void {
 
 // Level 1: a backlog compacts about 6× at a fraction of the cost of the default level.
 const memoryDeflater = createDeflater(1)
+// Brotli where node:zlib has it, cheaper still (see node-memory-codec.ts), else the deflater.
+const memoryCodec = createMemoryCodec(memoryDeflater)
 // zlib's default level (6) and memory, as the request body's gzip, so a packed batch is the same size.
 const wireDeflater = createDeflater(-1)
 
@@ -62,7 +65,9 @@ function utf8(text: string): Buffer {
 
 const compactor = {
   deflate: (text: string): Uint8Array => memoryDeflater.deflate(utf8(text)),
-  // The blocks end with a flush, not a final block: inflated up to the end of the data.
+  compress: (text: string): Uint8Array => memoryCodec.compress(utf8(text)),
+  expand: (data: Uint8Array): string => memoryCodec.expand(data),
+  // Packed blocks end with a flush, not a final block: inflated up to the end of the data.
   inflate: (data: Uint8Array): string => {
     const zlib = nodeBuiltin('node:zlib')
     return zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')

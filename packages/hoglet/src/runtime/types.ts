@@ -63,12 +63,17 @@ export interface Runtime {
   /** The release id the environment names (`POSTHOG_RELEASE_ID` on Node), sent as `$release_id` on `$exception`. */
   releaseId?: () => string | undefined
   /**
-   * Fast synchronous raw-deflate pair, used to compact a queue backlog (events queued beyond the
+   * Fast synchronous compression, used to compact a queue backlog (events queued beyond the
    * next batches) in memory; absent where the runtime has no synchronous compressor.
    */
   compactor?: {
+    /** Raw deflate ended by a flush; memory blocks use it when `compress` and `expand` are not both given. */
     deflate: (text: string) => Uint8Array
+    /** Raw deflate ended by a flush (`deflate`'s, or a packed block's, below) back to its text. */
     inflate: (data: Uint8Array) => string
+    /** A memory block in whatever format the runtime compresses fastest: only `expand` reads it back. */
+    compress?: (text: string) => Uint8Array
+    expand?: (data: Uint8Array) => string
     /**
      * Raw deflate at the request body's gzip level, ended by a sync flush (byte-aligned, not
      * final), with the text's CRC-32 and UTF-8 length: a backlog compacted this way is put in

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import * as zlib from 'node:zlib'
+import { createDeflater } from './node-deflater.js'
+import { createMemoryCodec } from './node-memory-codec.js'
+
+const block = (n: number): string =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ event: 'page viewed', distinct_id: `user-${i}`, properties: { path: '/pricing', note: 'é vent 日本'.repeat(i % 5), i } })).join('\n')
+
+describe('createMemoryCodec', () => {
+  it('compresses blocks with brotli where node:zlib has it, and reads every block back whole, in any order', () => {
+    const codec = createMemoryCodec(createDeflater(1))
+    const texts = [block(128), block(1), block(0), block(500), 'x'.repeat(300_000)]
+    const data = texts.map((text) => codec.compress(Buffer.from(text)))
+    // A brotli stream, not raw deflate: brotli's own decoder reads it.
+    expect(zlib.brotliDecompressSync(data[0]).toString('utf8')).toBe(texts[0])
+    for (const k of [3, 0, 4, 1, 2]) expect(codec.expand(data[k])).toBe(texts[k])
+    expect(data[0].length).toBeLessThan(texts[0].length / 5)
+  })
+
+  it('deflates instead where node:zlib has no brotli (partial Node compatibility)', () => {
+    const { brotliCompressSync: _missing, ...withoutBrotli } = zlib
+    const codec = createMemoryCodec(createDeflater(1), () => withoutBrotli as typeof zlib)
+    const text = block(128)
+    const data = codec.compress(Buffer.from(text))
+    expect(zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')).toBe(text)
+    expect(codec.expand(data)).toBe(text)
+  })
+
+  it('deflates instead where brotli does not give its sample back', () => {
+    const broken = { ...zlib, brotliDecompressSync: () => Buffer.from('something else') }
+    const codec = createMemoryCodec(createDeflater(1), () => broken as unknown as typeof zlib)
+    const text = block(10)
+    const data = codec.compress(Buffer.from(text))
+    expect(zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')).toBe(text)
+    expect(codec.expand(data)).toBe(text)
+  })
+})
