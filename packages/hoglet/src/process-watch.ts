@@ -67,5 +67,5 @@ function warnAtExit(client: WatchedClient): void {
   const left = client.pending()
   if (left === 0 || client.quietAtExit()) return
   const where = client.spooled() ? 'they stay in the spool for the next start' : 'they are lost'
-  client.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown(): ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
+  client.logger.warn(`The process is exiting with ${left} event(s) not yet sent and no shutdown() since they were captured: ${where}. Call \`await posthog.shutdown()\` before exiting, or set \`flushOnSignals\`.`)
 }

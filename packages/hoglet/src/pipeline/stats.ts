@@ -1,7 +1,7 @@
 import type { DropReason } from '../errors/events-dropped-error.js'
 
 /** Why a call was refused before any event existed. */
-export type RefusalReason = 'invalid' | 'too_large' | 'shutdown'
+export type RefusalReason = 'invalid' | 'too_large'
 
 /**
  * A snapshot of the client's delivery counters (see `client.stats()`). At every moment
@@ -25,7 +25,7 @@ export interface PipelineStats {
   dropped: Record<DropReason, number>
   /** Total of `dropped`. */
   droppedTotal: number
-  /** Calls refused before an event existed (bad input, over the size cap, after shutdown), by reason. */
+  /** Calls refused before an event existed (bad input, over the size cap), by reason. A client stays usable after `shutdown()`, so nothing is refused for it. */
   refused: Record<RefusalReason, number>
   /** Total of `refused`. */
   refusedTotal: number
@@ -44,7 +44,7 @@ export function emptyDropCounts(): Record<DropReason, number> {
 }
 
 export function emptyRefusalCounts(): Record<RefusalReason, number> {
-  return { invalid: 0, too_large: 0, shutdown: 0 }
+  return { invalid: 0, too_large: 0 }
 }
 
 /** The mutable counters behind `stats()`; plain fields so counting costs nothing. */

@@ -53,6 +53,10 @@ describe('shutdown()', () => {
     const second = await client.shutdown()
     expect(second).toEqual({ delivered: 2, undelivered: 0, timedOut: false })
     expect(receivedEvents(server).map((e) => e.event)).toEqual(['late', '$identify'])
+    // Accepted, not refused: counted as captured and delivered like any other.
+    const stats = client.stats()
+    expect(stats).toMatchObject({ captured: 2, delivered: 2, refusedTotal: 0, queued: 0 })
+    expect(stats.refused).toEqual({ invalid: 0, too_large: 0 })
   })
 
   it('is bounded by its timeout when the server is down (connection refused, retrying)', async () => {
