@@ -80,6 +80,23 @@ export const SCENARIOS = {
     return { events: events.length, batches: batches.length, encoding: expected }
   },
 
+  async 'a queued backlog (compacted in memory where the runtime compresses)'(env, control) {
+    // 1,000 events wait for one flush: past the next batch, Node, Bun and Deno compress them in
+    // blocks (brotli, or deflate where the runtime's node:zlib has no brotli); every byte must come back.
+    const id = uid(env, 'backlog')
+    const c = client(env, { flushAt: 5000 })
+    const text = `é 日本 🚀 ${'x'.repeat(200)}`
+    for (let i = 0; i < 1000; i++) c.capture({ distinctId: id, event: 'conformance backlog', properties: { i, text } })
+    check(c.stats().queued === 1000, 'all 1,000 queued before the flush', c.stats().queued)
+    await c.flush()
+    const events = await control.events({ distinctId: id })
+    check(events.length === 1000, 'all 1,000 events stored', events.length)
+    check(events.map((e) => e.properties.i).sort((a, b) => a - b).join() === [...Array(1000).keys()].join(), 'every index once')
+    check(events.every((e) => e.properties.text === text), 'every text intact')
+    await c.shutdown()
+    return { events: events.length }
+  },
+
   async 'identify, alias, groupIdentify'(env, control) {
     const id = uid(env, 'person')
     const company = uid(env, 'company')
