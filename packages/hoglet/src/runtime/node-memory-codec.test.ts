@@ -3,12 +3,18 @@ import * as zlib from 'node:zlib'
 import { createDeflater } from './node-deflater.js'
 import { createMemoryCodec } from './node-memory-codec.js'
 
+const deflater = createDeflater(1)
+const deflateFallback = {
+  compress: (input: Uint8Array) => deflater.deflate(input),
+  expand: (data: Uint8Array) => zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8'),
+}
+
 const block = (n: number): string =>
   Array.from({ length: n }, (_, i) => JSON.stringify({ event: 'page viewed', distinct_id: `user-${i}`, properties: { path: '/pricing', note: 'é vent 日本'.repeat(i % 5), i } })).join('\n')
 
 describe('createMemoryCodec', () => {
   it('compresses blocks with brotli where node:zlib has it, and reads every block back whole, in any order', () => {
-    const codec = createMemoryCodec(createDeflater(1))
+    const codec = createMemoryCodec(deflateFallback)
     const texts = [block(128), block(1), block(0), block(500), 'x'.repeat(300_000)]
     const data = texts.map((text) => codec.compress(Buffer.from(text)))
     // A brotli stream, not raw deflate: brotli's own decoder reads it.
@@ -19,7 +25,7 @@ describe('createMemoryCodec', () => {
 
   it('deflates instead where node:zlib has no brotli (partial Node compatibility)', () => {
     const { brotliCompressSync: _missing, ...withoutBrotli } = zlib
-    const codec = createMemoryCodec(createDeflater(1), () => withoutBrotli as typeof zlib)
+    const codec = createMemoryCodec(deflateFallback, () => withoutBrotli as typeof zlib)
     const text = block(128)
     const data = codec.compress(Buffer.from(text))
     expect(zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')).toBe(text)
@@ -28,7 +34,7 @@ describe('createMemoryCodec', () => {
 
   it('deflates instead where brotli does not give its sample back', () => {
     const broken = { ...zlib, brotliDecompressSync: () => Buffer.from('something else') }
-    const codec = createMemoryCodec(createDeflater(1), () => broken as unknown as typeof zlib)
+    const codec = createMemoryCodec(deflateFallback, () => broken as unknown as typeof zlib)
     const text = block(10)
     const data = codec.compress(Buffer.from(text))
     expect(zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')).toBe(text)

@@ -1,5 +1,4 @@
 import { nodeBuiltin } from './node-builtins.js'
-import type { Deflater } from './node-deflater.js'
 
 /**
  * Compression of the queue's memory blocks (a backlog's texts kept compressed until they are
@@ -18,8 +17,11 @@ export interface MemoryCodec {
 
 type Zlib = typeof import('node:zlib')
 
-/** `zlib` is read on first use (node:zlib is not loaded at import); tests hand in a partial one. */
-export function createMemoryCodec(deflater: Deflater, zlibOf: () => Zlib = () => nodeBuiltin('node:zlib')): MemoryCodec {
+/**
+ * `fallback`: the runtime's raw deflate pair, used when brotli is not. `zlib` is read on first
+ * use (node:zlib is not loaded at import); tests hand in a partial one.
+ */
+export function createMemoryCodec(fallback: MemoryCodec, zlibOf: () => Zlib = () => nodeBuiltin('node:zlib')): MemoryCodec {
   let brotli: boolean | undefined
   let options: import('node:zlib').BrotliOptions | undefined
   const useBrotli = (): boolean => {
@@ -35,8 +37,8 @@ export function createMemoryCodec(deflater: Deflater, zlibOf: () => Zlib = () =>
           [c.BROTLI_PARAM_LGWIN]: 17,
         },
       }
-      const sample = new TextEncoder().encode(`{"event":"self-check","n":${Math.random()}}\n{"event":"self-check"}`)
-      brotli = typeof zlib.brotliCompressSync === 'function' && zlib.brotliDecompressSync(zlib.brotliCompressSync(sample, options)).toString('utf8') === new TextDecoder().decode(sample)
+      const sample = `{"event":"self-check","n":${Math.random()}}\n{"event":"self-check"}`
+      brotli = typeof zlib.brotliCompressSync === 'function' && zlib.brotliDecompressSync(zlib.brotliCompressSync(sample, options)).toString('utf8') === sample
     } catch {
       brotli = false
     }
@@ -44,16 +46,14 @@ export function createMemoryCodec(deflater: Deflater, zlibOf: () => Zlib = () =>
   }
   return {
     compress(input) {
-      if (!useBrotli()) return deflater.deflate(input)
+      if (!useBrotli()) return fallback.compress(input)
       const zlib = zlibOf()
       options!.params![zlib.constants.BROTLI_PARAM_SIZE_HINT] = input.length
       return new Uint8Array(zlib.brotliCompressSync(input, options))
     },
     expand(data) {
-      const zlib = zlibOf()
       // A block is only expanded by the process that compressed it, so `brotli` is settled here.
-      if (brotli) return zlib.brotliDecompressSync(data).toString('utf8')
-      return zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')
+      return brotli ? zlibOf().brotliDecompressSync(data).toString('utf8') : fallback.expand(data)
     },
   }
 }

@@ -46,8 +46,6 @@ function onBeforeExit(hook: () => Promise<void>): () => void {
 
 // Level 1: a backlog compacts about 6× at a fraction of the cost of the default level.
 const memoryDeflater = createDeflater(1)
-// Brotli where node:zlib has it, cheaper still (see node-memory-codec.ts), else the deflater.
-const memoryCodec = createMemoryCodec(memoryDeflater)
 // zlib's default level (6) and memory, as the request body's gzip, so a packed batch is the same size.
 const wireDeflater = createDeflater(-1)
 
@@ -63,15 +61,20 @@ function utf8(text: string): Buffer {
   return scratch.subarray(0, scratch.write(text, 0, 'utf8'))
 }
 
+// Blocks end with a flush, not a final block: inflated up to the end of the data.
+function inflate(data: Uint8Array): string {
+  const zlib = nodeBuiltin('node:zlib')
+  return zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')
+}
+
+// Brotli where node:zlib has it, cheaper still (see node-memory-codec.ts), else level-1 deflate.
+const memoryCodec = createMemoryCodec({ compress: (input) => memoryDeflater.deflate(input), expand: inflate })
+
 const compactor = {
   deflate: (text: string): Uint8Array => memoryDeflater.deflate(utf8(text)),
   compress: (text: string): Uint8Array => memoryCodec.compress(utf8(text)),
-  expand: (data: Uint8Array): string => memoryCodec.expand(data),
-  // Packed blocks end with a flush, not a final block: inflated up to the end of the data.
-  inflate: (data: Uint8Array): string => {
-    const zlib = nodeBuiltin('node:zlib')
-    return zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')
-  },
+  expand: memoryCodec.expand,
+  inflate,
   // zlib.crc32 is Node 20.15+ (and not in every runtime's node:zlib): without it, nothing is packed.
   pack: (text: string): { data: Uint8Array; crc: number; bytes: number } | undefined => {
     const zlib = nodeBuiltin('node:zlib')
