@@ -20,15 +20,21 @@ export const enum SlotForm {
   Complete = 3,
 }
 
-/** Synchronous compression (see `Runtime.compactor`). */
+/** A runtime's fast synchronous compression (`Runtime.compactor`), used to compact a queue backlog. */
 export interface Compactor {
-  deflate(text: string): Uint8Array
-  inflate(data: Uint8Array): string
-  /** A memory block in the runtime's fastest format (read back only by `expand`); deflate when the pair is not given. */
-  compress?(text: string): Uint8Array
-  expand?(data: Uint8Array): string
-  /** Raw deflate at the request body's gzip level, ended by a sync flush, with the text's CRC-32 and UTF-8 length. */
-  pack?(text: string): { data: Uint8Array; crc: number; bytes: number } | undefined
+  /** Raw deflate ended by a flush; memory blocks use it when `compress` and `expand` are not both given. */
+  deflate: (text: string) => Uint8Array
+  /** Raw deflate ended by a flush (`deflate`'s, or a packed block's, below) back to its text. */
+  inflate: (data: Uint8Array) => string
+  /** A memory block in whatever format the runtime compresses fastest: only `expand` reads it back. */
+  compress?: (text: string) => Uint8Array
+  expand?: (data: Uint8Array) => string
+  /**
+   * Raw deflate at the request body's gzip level, ended by a sync flush (byte-aligned, not
+   * final), with the text's CRC-32 and UTF-8 length: a backlog compacted this way is put in
+   * the gzipped request body as it is.
+   */
+  pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined
 }
 
 /** How `compact()` turns blocks into whole batches in their wire form (see `WireBlock`). */

@@ -1,6 +1,7 @@
 import type { StackFrame } from '../exceptions/stack-parser.js'
 import type { FetchLike } from '../fetch-types.js'
 import type { ResolvedOptions } from '../options.js'
+import type { Compactor } from '../pipeline/event-queue.js'
 import type { PipelineSpool, SpoolingPipeline } from '../pipeline/pipeline-spool.js'
 import type { WatchedClient } from '../process-watch.js'
 
@@ -66,21 +67,7 @@ export interface Runtime {
    * Fast synchronous compression, used to compact a queue backlog (events queued beyond the
    * next batches) in memory; absent where the runtime has no synchronous compressor.
    */
-  compactor?: {
-    /** Raw deflate ended by a flush; memory blocks use it when `compress` and `expand` are not both given. */
-    deflate: (text: string) => Uint8Array
-    /** Raw deflate ended by a flush (`deflate`'s, or a packed block's, below) back to its text. */
-    inflate: (data: Uint8Array) => string
-    /** A memory block in whatever format the runtime compresses fastest: only `expand` reads it back. */
-    compress?: (text: string) => Uint8Array
-    expand?: (data: Uint8Array) => string
-    /**
-     * Raw deflate at the request body's gzip level, ended by a sync flush (byte-aligned, not
-     * final), with the text's CRC-32 and UTF-8 length: a backlog compacted this way is put in
-     * the gzipped request body as it is.
-     */
-    pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined
-  }
+  compactor?: Compactor
   /**
    * Installs a client's process hooks where there is a process (`flushOnExit`, the unsent-events
    * warning at exit, `flushOnSignals`; see `process-watch.ts`); returns the function removing them.
