@@ -15,3 +15,6 @@ export function batchEnvelope(apiKey: string, historicalMigration: boolean): Bat
     closing: historicalMigration ? '],"historical_migration":true,"sent_at":"' : '],"sent_at":"',
   }
 }
+
+/** Room left for the envelope around a batch's events (`api_key`, `historical_migration`, `sent_at`), in bytes. */
+export const ENVELOPE_ROOM_BYTES = 1024

@@ -153,6 +153,7 @@ export class EventPipeline {
       closing: this.closing,
       maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,
+      compaction: this.#runtime.compaction,
       packsBatches: path !== CAPTURE_V1_PATH && this.sender.sendsPackedBatches ? this.sender.envelope : undefined,
       afterPush: this.waitUntil && (() => this.waitUntil!.schedule()),
     })

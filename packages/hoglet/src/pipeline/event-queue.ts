@@ -1,6 +1,4 @@
-import { utf8Length } from '../event.js'
-import { packing, type WireBlock } from './packed-batch.js'
-import type { BatchEnvelope } from './batch-envelope.js'
+import type { WireBlock } from './wire-block.js'
 
 /** The scope the context module hands to event building (immutable). */
 export interface ScopeLike {
@@ -37,20 +35,8 @@ export interface Compactor {
   pack?: (text: string) => { data: Uint8Array; crc: number; bytes: number } | undefined
 }
 
-/** How `compact()` turns blocks into whole batches in their wire form (see `WireBlock`). */
-export interface WireCompaction {
-  /** Completes a queued event for the wire (the lane's serializer). */
-  serialize(queue: EventQueue, slot: number): string
-  /** Largest event a batch takes (UTF-8 bytes); a block holding a larger one is compacted for memory instead. */
-  maxEventBytes: number
-  /** Largest text of a block, envelope included (UTF-8 bytes). */
-  maxBytes: number
-  /** The request body around the events, compressed with them. */
-  envelope: BatchEnvelope
-}
-
-/** Consecutive queued events compressed together; each of their slots points here. */
-interface CompactBlock {
+/** Consecutive queued events compressed together (see queue-compaction.ts); each of their slots points here. */
+export interface CompactBlock {
   readonly data: Uint8Array
   readonly firstSeq: number
   readonly count: number
@@ -73,12 +59,8 @@ export class EventQueue {
   readonly json: Array<string | undefined> = []
   /** For a compacted event (`json[slot]` undefined), the block that holds its JSON. */
   readonly block: Array<CompactBlock | undefined> = []
-  readonly #compactor: Compactor | undefined
-  /** How memory blocks are compressed and read back: the runtime's pair, else its deflate. */
-  readonly #compress: ((text: string) => Uint8Array) | undefined
-  readonly #expand: ((data: Uint8Array) => string) | undefined
-  /** Sequence number of the first event compaction has not looked at yet. */
-  #compactSeq = 0
+  /** Reads a compacted event's block back (set by the queue's compaction, when it has one). */
+  expand: ((slot: number) => string) | undefined = undefined
   time: Float64Array
   form: Uint8Array
   /** JSON of the head event when a batch had to leave it for the next one (byte cap). */
@@ -90,12 +72,8 @@ export class EventQueue {
   /** Events that left the queue (taken for sending or dropped as oldest). */
   removed = 0
 
-  constructor(capacity: number, compactor?: Compactor) {
+  constructor(capacity: number) {
     this.capacity = capacity
-    this.#compactor = compactor
-    const pair = compactor?.compress !== undefined && compactor.expand !== undefined
-    this.#compress = pair ? compactor.compress : compactor?.deflate
-    this.#expand = pair ? compactor.expand : compactor?.inflate
     // Typed columns grow by doubling up to `capacity`: a huge maxQueueSize costs nothing up front.
     const initial = Math.min(capacity, 1024)
     this.time = new Float64Array(initial)
@@ -133,86 +111,7 @@ export class EventQueue {
 
   /** The JSON of the event in `slot`, inflating its compacted block first when needed. */
   jsonAt(slot: number): string {
-    const json = this.json[slot]
-    if (json !== undefined) return json
-    const block = this.block[slot]!
-    // JSON.stringify never emits a raw newline, so it safely separates the events of a block.
-    const parts = block.wire !== undefined ? packing()!.wireBlockTexts(block.wire, this.#compactor!.inflate) : this.#expand!(block.data).split('\n')
-    for (let k = 0; k < block.count; k++) {
-      const seq = block.firstSeq + k
-      if (seq < this.removed) continue // dropped or sent already
-      const at = this.#slotOf(seq)
-      if (this.block[at] === block) {
-        this.json[at] = parts[k]
-        this.block[at] = undefined
-      }
-    }
-    return this.json[slot]!
-  }
-
-  /**
-   * Compresses, `blockSize` events at a time, the events queued beyond the first `hot` ones:
-   * the next batches stay plain strings, a backlog (PostHog down, a burst) shrinks several times.
-   * With `wire`, each block is one whole batch in its wire form (see `WireBlock`), compressed
-   * once for both memory and the request; otherwise the stored texts, fast, for memory only.
-   * `maxBlocks` bounds one call (the caller continues later). Returns the number of events compacted.
-   */
-  compact(hot: number, blockSize: number, wire?: WireCompaction, maxBlocks = Number.POSITIVE_INFINITY): number {
-    const compactor = this.#compactor
-    if (compactor === undefined) return 0
-    if (this.#compactSeq < this.removed + hot) this.#compactSeq = this.removed + hot
-    // Called after every push of an idle lane's backlog: most calls find no whole block yet.
-    if (this.#compactSeq + blockSize > this.pushed) return 0
-    // The packing module loads with the first wire compaction; until then blocks are for memory.
-    const pack = wire !== undefined && compactor.pack !== undefined && packing() !== undefined ? compactor.pack : undefined
-    let compacted = 0
-    const parts: string[] = new Array(blockSize)
-    while (this.#compactSeq + blockSize <= this.pushed && compacted < maxBlocks * blockSize) {
-      const first = this.#compactSeq
-      const block = (pack !== undefined && this.#wireBlock(first, blockSize, wire!, pack, parts)) || this.#memoryBlock(first, blockSize, parts)
-      for (let k = 0; k < blockSize; k++) {
-        const at = this.#slotOf(first + k)
-        this.json[at] = undefined
-        this.block[at] = block
-        if (block.wire !== undefined) this.form[at] = SlotForm.Complete
-      }
-      this.#compactSeq += blockSize
-      compacted += blockSize
-    }
-    return compacted
-  }
-
-  #memoryBlock(first: number, count: number, parts: string[]): CompactBlock {
-    for (let k = 0; k < count; k++) parts[k] = this.json[this.#slotOf(first + k)]!
-    return { data: this.#compress!(parts.join('\n')), firstSeq: first, count, wire: undefined }
-  }
-
-  /** The block as a whole batch in its wire form, or undefined when a batch could not take it whole. */
-  #wireBlock(first: number, count: number, wire: WireCompaction, pack: NonNullable<Compactor['pack']>, parts: string[]): CompactBlock | undefined {
-    try {
-      for (let k = 0; k < count; k++) {
-        const text = wire.serialize(this, this.#slotOf(first + k))
-        if (text.length * 3 > wire.maxEventBytes && utf8Length(text) > wire.maxEventBytes) return undefined
-        parts[k] = text
-      }
-    } catch {
-      // An event that cannot be completed (a replayed record's bad time): the batch refuses it when taken.
-      return undefined
-    }
-    const block = packing()!.wireBlock(parts, wire.envelope, pack, wire.maxBytes)
-    return block === undefined ? undefined : { data: block.data, firstSeq: first, count, wire: block }
-  }
-
-  /** The wire block that starts at the head, when all of it is still queued and compressed. */
-  wireBlockAtHead(): WireBlock | undefined {
-    if (this.size === 0 || this.pendingJson !== undefined) return undefined
-    const block = this.block[this.head]
-    return block?.wire !== undefined && block.firstSeq === this.removed && block.count <= this.size ? block.wire : undefined
-  }
-
-  #slotOf(seq: number): number {
-    const slot = this.head + (seq - this.removed)
-    return slot >= this.capacity ? slot - this.capacity : slot
+    return this.json[slot] ?? this.expand!(slot)
   }
 
   // Slots are filled contiguously from 0 until the buffer first wraps, so growing is a plain copy.

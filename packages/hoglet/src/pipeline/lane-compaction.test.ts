@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { nodeRuntime } from '../runtime/node.js'
+import { webRuntime } from '../runtime/web.js'
+import type { Runtime } from '../runtime/types.js'
 import { Closing } from './closing.js'
 import { SlotForm } from './event-queue.js'
 import { Lane } from './lane.js'
@@ -9,7 +11,7 @@ import { Counters } from './stats.js'
 const text = (i: number): string => JSON.stringify({ uuid: `id-${i}`, event: 'e', distinct_id: `u${i}`, properties: { i, note: 'line\nbreak é' } })
 
 /** A lane that waits for its flush (flushAt far away): nothing may be sent while it fills. */
-function idleLane(): Lane {
+function idleLane(runtime: Runtime = nodeRuntime): Lane {
   return new Lane({
     path: '/batch/',
     capacity: 10_000,
@@ -25,7 +27,8 @@ function idleLane(): Lane {
     counters: new Counters(),
     report: { refused: () => undefined },
     closing: new Closing(),
-    compactor: nodeRuntime.compactor,
+    compactor: runtime.compactor,
+    compaction: runtime.compaction,
   })
 }
 
@@ -47,6 +50,17 @@ describe('Lane compaction of a lane that is not sending', () => {
     push(lane, 256, 1000)
     // Synchronously, before any turn of the event loop: every whole block beyond the first 128.
     expect(compacted()).toBe(Math.floor((1000 - 128) / 128) * 128)
+    const texts: string[] = []
+    for (let slot = 0; slot < lane.queue.size; slot++) texts.push(lane.queue.jsonAt(slot))
+    expect(texts).toEqual(Array.from({ length: 1000 }, (_, i) => text(i)))
+  })
+
+  it('keeps every event as text on a runtime without compaction (edge), and gives them back in order', () => {
+    expect(webRuntime.compactor).toBeUndefined()
+    expect(webRuntime.compaction).toBeUndefined()
+    const lane = idleLane(webRuntime)
+    push(lane, 0, 1000)
+    expect(lane.queue.json.slice(0, lane.queue.size).every((j) => j !== undefined)).toBe(true)
     const texts: string[] = []
     for (let slot = 0; slot < lane.queue.size; slot++) texts.push(lane.queue.jsonAt(slot))
     expect(texts).toEqual(Array.from({ length: 1000 }, (_, i) => text(i)))

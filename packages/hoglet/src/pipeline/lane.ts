@@ -1,8 +1,9 @@
 import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
-import { EventQueue, type Compactor, type WireCompaction } from './event-queue.js'
-import { batchTexts, packing, type PackedBatch } from './packed-batch.js'
-import type { BatchEnvelope } from './batch-envelope.js'
+import { EventQueue, type Compactor } from './event-queue.js'
+import { batchTexts, type PackedBatch } from './packed-batch.js'
+import { ENVELOPE_ROOM_BYTES, type BatchEnvelope } from './batch-envelope.js'
+import type { CompactingLane, LaneCompaction } from './lane-compaction.js'
 import type { BatchSender } from './send-report.js'
 import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
@@ -28,36 +29,8 @@ interface Waiter {
  */
 const MAX_REQUESTS_IN_FLIGHT = 2
 
-/**
- * Events compressed together when the queue is compacted: about 60 KB of typical JSON, past
- * the 32 KB window of deflate, so a larger block would compress hardly better.
- */
-const COMPACT_BLOCK = 128
-/**
- * Events at the head of the queue that stay plain strings: the next batch, but never more than
- * one block. A queue waiting for its flush (hundreds of events between timer flushes) then
- * keeps most of its events compressed, at about a sixth of their JSON size.
- */
-const MAX_HOT_EVENTS = COMPACT_BLOCK
-/**
- * Largest batch compacted in its wire form while the lane is sending (one block is one batch,
- * compressed synchronously): above this, blocks are compacted for memory only.
- */
-const MAX_WIRE_BLOCK = 1000
-/**
- * Events compressed into wire blocks per compaction callback (level 6, about 3 µs each): a
- * large backlog is packed over several turns of the event loop, a few milliseconds at a time,
- * so requests the application serves meanwhile are not held up.
- */
-const WIRE_EVENTS_PER_TURN = 1600
-
 const RESOLVED = Promise.resolve()
 
-const later: (fn: () => void) => { unref?: () => void } =
-  typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0)
-
-// Room for `{"api_key":…,"batch":[…],"historical_migration":true,"sent_at":"…"}` around the events.
-const ENVELOPE_BYTES = 1024
 
 /**
  * One queue and the loop that empties it into one endpoint (`/batch/`, or the AI lane's
@@ -95,13 +68,8 @@ export class Lane {
   /** Keep sending partial batches until this many events have left the queue. */
   #forceUntil = 0
   #waiters: Waiter[] = []
-  /** Queue length from which a backlog is worth compacting (never without a compactor). */
-  readonly #compactAt: number
-  readonly #hot: number
-  #compactScheduled = false
-  /** How a backlog is compacted into whole wire batches while the lane sends (undefined: never). */
-  readonly #wire: WireCompaction | undefined
-  readonly #inflate: ((data: Uint8Array) => string) | undefined
+  /** The backlog's compaction, where the runtime compresses synchronously (see lane-compaction.ts). */
+  readonly #compaction: LaneCompaction | undefined
   readonly #afterPush: (() => void) | undefined
   /** Events this lane got acknowledged by the server. */
   delivered = 0
@@ -130,17 +98,14 @@ export class Lane {
     /** Most events kept after network failures (default: `capacity`). */
     maxHeld?: number
     compactor?: Compactor
-    /**
-     * The body around the events when the sender sends gzipped `/batch/` bodies: a backlog
-     * compacted while the lane is sending is compressed once, as whole request bodies (see `WireBlock`).
-     */
+    /** How a backlog is compacted with `compactor` (`Runtime.compaction`); without both, events stay texts. */
+    compaction?: (compactor: Compactor, lane: CompactingLane) => LaneCompaction
+    /** See `CompactingLane.packsBatches`. */
     packsBatches?: BatchEnvelope
     /** Called after every push (the `waitUntil` debounce). */
     afterPush?: (() => void) | undefined
   }) {
-    this.queue = new EventQueue(params.capacity, params.compactor)
-    this.#hot = Math.min(params.maxBatchSize, MAX_HOT_EVENTS)
-    this.#compactAt = params.compactor ? this.#hot + COMPACT_BLOCK : Number.POSITIVE_INFINITY
+    const queue = (this.queue = new EventQueue(params.capacity))
     this.path = params.path
     this.maxEventBytes = params.maxEventBytes
     this.#maxBatchSize = params.maxBatchSize
@@ -152,18 +117,17 @@ export class Lane {
     this.#closing = params.closing
     this.#afterPush = params.afterPush
     this.#maxHeld = params.maxHeld ?? params.capacity
-    const compactor = params.compactor
-    this.#inflate = compactor?.inflate
-    this.#wire =
-      params.packsBatches !== undefined && compactor?.pack !== undefined && params.maxBatchSize <= MAX_WIRE_BLOCK
-        ? {
-            serialize: params.serialize,
-            maxEventBytes: params.maxEventBytes,
-            // The events may take what #take lets a batch take; the block holds the envelope too.
-            maxBytes: MAX_REQUEST_BYTES - ENVELOPE_BYTES + utf8Length(params.packsBatches.opening) + utf8Length(params.packsBatches.closing),
-            envelope: params.packsBatches,
-          }
-        : undefined
+    const { compactor, compaction } = params
+    if (compactor !== undefined && compaction !== undefined) {
+      this.#compaction = compaction(compactor, {
+        queue,
+        maxBatchSize: params.maxBatchSize,
+        maxEventBytes: params.maxEventBytes,
+        serialize: params.serialize,
+        packsBatches: params.packsBatches,
+        sending: () => this.#workers > 0,
+      })
+    }
   }
 
   /** Events neither delivered nor dropped yet: queued, in flight, or held after a network failure. */
@@ -180,12 +144,7 @@ export class Lane {
   pushed(): void {
     if (this.#evicted > 0) this.#reportEvicted()
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
-    if (this.queue.size >= this.#compactAt && !this.#compactScheduled) {
-      // Nothing sending: the backlog is compacted for memory now, a block at a time, so a
-      // burst's texts die young instead of being copied by the GC until a later turn compacts them.
-      if (this.#workers === 0 || this.#wire === undefined) this.#compactNow()
-      else this.#scheduleCompaction()
-    }
+    this.#compaction?.pushed()
     if (this.#afterPush !== undefined) this.#afterPush()
   }
 
@@ -236,32 +195,6 @@ export class Lane {
   attachSpool(spool: LaneSpool): void {
     this.spool = spool
     this.#spoolOffset = this.queue.pushed
-  }
-
-  /** Compacts for memory in the push; a failure (the compressor out of memory) leaves the texts as they are, never throws into capture(). */
-  #compactNow(): void {
-    try {
-      this.queue.compact(this.#hot, COMPACT_BLOCK)
-    } catch {
-      // A block is only swapped in once compressed: the queue is unchanged, and a later push tries again.
-    }
-  }
-
-  /** Compacts a sending lane's backlog off the capture path, right after the current work. */
-  #scheduleCompaction(): void {
-    this.#compactScheduled = true
-    const handle = later(() => {
-      this.#compactScheduled = false
-      // While batches are leaving, the backlog will be sent soon: compress it once, as whole
-      // batches in their wire form, which the sender puts in the request as they are. A queue
-      // that waits (for its flush, nothing sending) is compacted fast, for memory only.
-      if (this.#wire !== undefined && this.#workers > 0) {
-        const maxBlocks = Math.max(1, Math.floor(WIRE_EVENTS_PER_TURN / this.#maxBatchSize))
-        const packed = this.queue.compact(this.#maxBatchSize, this.#maxBatchSize, this.#wire, maxBlocks)
-        if (packed === maxBlocks * this.#maxBatchSize && this.queue.size >= this.#compactAt) this.#scheduleCompaction()
-      } else this.queue.compact(this.#hot, COMPACT_BLOCK)
-    })
-    handle.unref?.()
   }
 
   /** Send whatever is queued now, even a partial batch (the flush timer). */
@@ -405,15 +338,13 @@ export class Lane {
   #take(): string[] | PackedBatch {
     const q = this.queue
     // A batch compacted whole in its wire form (checked for size when it was compacted).
-    const wire = this.#wire !== undefined ? q.wireBlockAtHead() : undefined
-    if (wire !== undefined) {
-      const count = wire.lengths.length
-      for (let k = 0; k < count; k++) q.shift()
-      this.#counters.inFlight += count
-      return packing()!.packedBatch(wire, this.#inflate!)
+    const packed = this.#compaction?.takePacked()
+    if (packed !== undefined) {
+      this.#counters.inFlight += packed.length
+      return packed
     }
     const batch: string[] = []
-    let bytes = ENVELOPE_BYTES
+    let bytes = ENVELOPE_ROOM_BYTES
     while (batch.length < this.#maxBatchSize && q.size > 0) {
       let json = q.pendingJson
       if (json === undefined) {

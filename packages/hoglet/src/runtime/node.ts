@@ -5,6 +5,7 @@ import { refineNodeFrames } from './node-frames.js'
 import { nodeTextFile } from './node-text-file.js'
 import { openFileSpool } from './file-spool.js'
 import { PipelineSpool } from '../pipeline/pipeline-spool.js'
+import { compactLane } from '../pipeline/lane-compaction.js'
 import { lazyModule } from '../lazy-module.js'
 import type { FetchLike } from '../fetch-types.js'
 import { onProcessExit, onTerminationSignals } from './node-exit-hooks.js'
@@ -113,6 +114,7 @@ export const nodeRuntime: Runtime = {
   sha1Hex,
   createContextStorage,
   compactor,
+  compaction: compactLane,
   refineFrames: refineNodeFrames,
   releaseId,
   readEnv,

@@ -2,6 +2,7 @@ import type { StackFrame } from '../exceptions/stack-parser.js'
 import type { FetchLike } from '../fetch-types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Compactor } from '../pipeline/event-queue.js'
+import type { CompactingLane, LaneCompaction } from '../pipeline/lane-compaction.js'
 import type { PipelineSpool, SpoolingPipeline } from '../pipeline/pipeline-spool.js'
 import type { WatchedClient } from '../process-watch.js'
 
@@ -68,6 +69,12 @@ export interface Runtime {
    * next batches) in memory; absent where the runtime has no synchronous compressor.
    */
   compactor?: Compactor
+  /**
+   * The backlog compaction that uses `compactor` (the Node runtime's: `pipeline/lane-compaction.ts`).
+   * A runtime's own field, so that bundles for runtimes without a compactor (edge) do not carry
+   * that code; without it, `compactor` is not used and queued events stay texts.
+   */
+  compaction?: (compactor: Compactor, lane: CompactingLane) => LaneCompaction
   /**
    * Installs a client's process hooks where there is a process (`flushOnExit`, the unsent-events
    * warning at exit, `flushOnSignals`; see `process-watch.ts`); returns the function removing them.
