@@ -1,7 +1,6 @@
 import type { ExceptionCapturer } from './capture-exception.js'
 import { queuedEventsAsRequests, type CrashRequest } from './crash-delivery.js'
 import type { EventQueue } from '../pipeline/event-queue.js'
-import type { LaneSpool } from '../pipeline/spool.js'
 import { BATCH_PATH } from '../pipeline/batch-paths.js'
 
 export type CrashOrigin = 'uncaughtException' | 'unhandledRejection'
@@ -23,7 +22,7 @@ export interface AutocaptureDeps {
    * The lane whose queued and in-flight events are delivered before the process dies, blocking
    * the thread (bounded): only for fatal errors, right before the runtime prints the error and exits.
    */
-  lane: { readonly queue: EventQueue; readonly spool: LaneSpool | undefined; inFlightEvents(): string[] }
+  lane: { readonly queue: EventQueue; readonly spool: { settled(doneSeq: number): void } | undefined; inFlightEvents(): string[] }
   serialize: (queue: EventQueue, slot: number) => string
   config: { readonly host: string; readonly apiKey: string }
   /** Called as that delivery starts: the exit warning has nothing to add then. */

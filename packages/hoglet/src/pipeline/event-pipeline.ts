@@ -146,10 +146,7 @@ export class EventPipeline {
       serialize: this.serialize,
       sender: this.sender,
       counters: this.counters,
-      report: {
-        refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause),
-        evicted: (count) => reporter.drop('queue_full', count, `the spool reached persistenceMaxBytes (${config.persistenceMaxBytes}); the oldest events were dropped`),
-      },
+      report: { refused: (reason, message, cause) => reporter.drop(reason, 1, message, cause) },
       closing: this.closing,
       maxHeld: config.maxQueueSize,
       compactor: this.#runtime.compactor,

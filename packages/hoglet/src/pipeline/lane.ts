@@ -5,7 +5,6 @@ import { batchTexts, type PackedBatch } from './packed-batch.js'
 import { ENVELOPE_ROOM_BYTES, type BatchEnvelope } from './batch-envelope.js'
 import type { CompactingLane, LaneCompaction } from './lane-compaction.js'
 import type { BatchSender } from './send-report.js'
-import type { LaneSpool, SpoolRecord } from './spool.js'
 import type { Counters } from './stats.js'
 import type { Closing } from './closing.js'
 
@@ -14,8 +13,22 @@ export type SlotSerializer = (queue: EventQueue, slot: number) => string
 
 export interface LaneReport {
   refused(reason: DropReason, message: string, cause?: unknown): void
-  /** Queued events dropped because the spool reached its byte bound. */
-  evicted?(count: number): void
+}
+
+/**
+ * The durable spool as a lane uses it (`persistence: 'file'`), in the lane's queue sequence
+ * numbers: `pipeline/pipeline-spool.ts` binds a store's `LaneSpool` to the lane, so the edge's
+ * bundles carry none of that bookkeeping.
+ */
+export interface LaneSpooling {
+  /** Writes one event, before it is queued. */
+  append(json: string, time: number, form: number): void
+  /** After each push: reports the queued events the spool's byte bound dropped during it. */
+  pushed(): void
+  sending(fromSeq: number, toSeq: number): void
+  settledRange(fromSeq: number, toSeq: number): void
+  settled(doneSeq: number): void
+  close(): void
 }
 
 interface Waiter {
@@ -76,11 +89,7 @@ export class Lane {
   /** The latest async preparation (a `sendFeatureFlags` fetch) that will push into this lane. */
   preparing: Promise<unknown> | undefined = undefined
   /** The durable spool (`persistence: 'file'`): every event is appended before it is queued. */
-  spool: LaneSpool | undefined = undefined
-  /** Events the spool's byte bound dropped, reported after the push in progress. */
-  #evicted = 0
-  /** Queue sequence number of the spool's first event (events queued before it was attached are not in it). */
-  #spoolOffset = 0
+  spool: LaneSpooling | undefined = undefined
   /** Lowest queue sequence number among held events: the spool keeps everything from there. */
   #heldSince: number | undefined = undefined
 
@@ -142,46 +151,10 @@ export class Lane {
 
   /** Called after each push: starts the send loop once `flushAt` events wait. */
   pushed(): void {
-    if (this.#evicted > 0) this.#reportEvicted()
+    this.spool?.pushed()
     if (this.#workers === 0 && this.queue.size >= this.#flushAt) this.#start()
     this.#compaction?.pushed()
     if (this.#afterPush !== undefined) this.#afterPush()
-  }
-
-  /** Spool over its byte bound: drops the queued events before sequence number `endSeq`; reported by the next `pushed()`. */
-  evictBefore(endSeq: number): void {
-    const q = this.queue
-    const end = endSeq + this.#spoolOffset
-    while (q.removed < end && q.size > 0) {
-      q.dropOldest()
-      this.#evicted++
-    }
-  }
-
-  #reportEvicted(): void {
-    const count = this.#evicted
-    this.#evicted = 0
-    this.#report.evicted?.(count)
-    this.#settle()
-  }
-
-  /**
-   * Queues events replayed from the spool (a previous process's). They are in the spool
-   * already, so they are not appended again; a queue too small for them drops the oldest.
-   * Returns how many were dropped.
-   */
-  restore(records: readonly SpoolRecord[]): number {
-    const q = this.queue
-    let dropped = 0
-    for (const r of records) {
-      if (!q.push(r.json, r.time, r.form)) {
-        q.dropOldest()
-        dropped++
-        q.push(r.json, r.time, r.form)
-      }
-    }
-    this.#settle()
-    return dropped
   }
 
   /** The JSON of every event in a request not settled yet (crash delivery resends them). */
@@ -189,12 +162,6 @@ export class Lane {
     const events: string[] = []
     for (const batch of this.#batches) if (!batch.finished) events.push(...batchTexts(batch.events))
     return events
-  }
-
-  /** Starts spooling this lane: every later push is appended to `spool` (see pipeline/spool.ts). */
-  attachSpool(spool: LaneSpool): void {
-    this.spool = spool
-    this.#spoolOffset = this.queue.pushed
   }
 
   /** Send whatever is queued now, even a partial batch (the flush timer). */
@@ -269,7 +236,7 @@ export class Lane {
     return count
   }
 
-  /** Called by the client after it dropped the oldest event to make room. */
+  /** Called after the oldest events were dropped from the queue (by the client to make room, or by the spool). */
   droppedOldest(): void {
     this.#settle()
   }
@@ -303,7 +270,7 @@ export class Lane {
         // A backlog: let a second request go out while this one waits for its answer.
         if (this.#workers < MAX_REQUESTS_IN_FLIGHT && q.size >= this.#maxBatchSize) this.#start()
         const endSeq = q.removed
-        this.spool?.sending(startSeq - this.#spoolOffset, endSeq - this.#spoolOffset)
+        this.spool?.sending(startSeq, endSeq)
         const entry = { count: batch.length, finished: false, events: batch, startSeq }
         this.#batches.push(entry)
         this.#inFlight += batch.length
@@ -322,7 +289,7 @@ export class Lane {
           // Answered while an older batch is in flight (or held): the settled prefix (#settle)
           // cannot cover it yet, so the spool records it now and a crash does not replay it.
           if (this.spool !== undefined && !held && (this.#batches[0] !== entry || this.#heldSince !== undefined)) {
-            this.spool.settledRange(startSeq - this.#spoolOffset, endSeq - this.#spoolOffset)
+            this.spool.settledRange(startSeq, endSeq)
           }
           while (this.#batches.length > 0 && this.#batches[0].finished) this.#inFlight -= this.#batches.shift()!.count
         }
@@ -380,7 +347,7 @@ export class Lane {
     if (this.spool !== undefined) {
       // Held events left the queue but are not delivered: their segments must stay.
       const done = this.#heldSince === undefined ? this.#done() : Math.min(this.#done(), this.#heldSince)
-      this.spool.settled(done - this.#spoolOffset)
+      this.spool.settled(done)
     }
     if (this.#waiters.length === 0) return
     const done = this.#done()

@@ -7,15 +7,17 @@
 import type { DropReason } from '../errors/events-dropped-error.js'
 import type { ResolvedOptions } from '../options.js'
 import type { LaneSpool, SpoolOptions, SpoolRecord, SpoolStore } from './spool.js'
+import type { EventQueue } from './event-queue.js'
+import type { LaneSpooling } from './lane.js'
 import { AI_PATH } from './batch-paths.js'
 
 /** What the wiring uses of a lane (`Lane`). */
 export interface SpoolableLane {
   readonly path: string
-  spool: LaneSpool | undefined
-  attachSpool(spool: LaneSpool): void
-  evictBefore(endSeq: number): void
-  restore(records: readonly SpoolRecord[]): number
+  readonly queue: EventQueue
+  spool: LaneSpooling | undefined
+  /** Settles what the queue's dropped events leave done (waiters, the spool). */
+  droppedOldest(): void
   kick(): void
 }
 
@@ -100,19 +102,21 @@ export class PipelineSpool {
     if (this.store === undefined) return
     const config = this.#config
     const { counters, reporter } = this.#pipeline
+    let bound: BoundSpool | undefined
     const spool = this.store.open(lane.path, {
-      evictBefore: (endSeq) => lane.evictBefore(endSeq),
+      evictBefore: (endSeq) => bound?.evictBefore(endSeq),
       warn: (error) => {
         config.logger.warn(error.message)
         reporter.error(error)
       },
     })
-    lane.attachSpool(spool)
+    const evicted = (count: number): void => reporter.drop('queue_full', count, `the spool reached persistenceMaxBytes (${config.persistenceMaxBytes}); the oldest events were dropped`)
+    lane.spool = bound = new BoundSpool(spool, lane, evicted)
     if (spool.replayed.length > 0) {
       // Events a previous process captured: counted as captured (and replayed) here, so stats() adds up.
       counters.captured += spool.replayed.length
       counters.replayed += spool.replayed.length
-      const dropped = lane.restore(spool.replayed)
+      const dropped = restore(lane, spool.replayed)
       if (dropped > 0) reporter.drop('queue_full', dropped, `${dropped} replayed event(s) did not fit in maxQueueSize (${config.maxQueueSize})`)
       const inFlight = spool.replayedInFlight
       counters.replayedInFlight += inFlight
@@ -121,5 +125,84 @@ export class PipelineSpool {
       config.logger.debug(`Replaying ${spool.replayed.length} event(s) from the spool${note}.`)
       lane.kick()
     }
+  }
+}
+
+/**
+ * Queues events replayed from the spool (a previous process's). They are in the spool
+ * already, so they are not appended again; a queue too small for them drops the oldest.
+ * Returns how many were dropped.
+ */
+function restore(lane: SpoolableLane, records: readonly SpoolRecord[]): number {
+  const queue = lane.queue
+  let dropped = 0
+  for (const r of records) {
+    if (!queue.push(r.json, r.time, r.form)) {
+      queue.dropOldest()
+      dropped++
+      queue.push(r.json, r.time, r.form)
+    }
+  }
+  if (dropped > 0) lane.droppedOldest()
+  return dropped
+}
+
+/**
+ * A store's `LaneSpool` bound to one lane (`LaneSpooling`): the lane's queue sequence numbers
+ * become the spool's (events queued before it was attached are not in it), and events the
+ * byte bound evicts are dropped from the queue at once and reported after the push in progress.
+ */
+class BoundSpool implements LaneSpooling {
+  readonly #spool: LaneSpool
+  readonly #lane: SpoolableLane
+  readonly #reportEvicted: (count: number) => void
+  /** Queue sequence number of the spool's first event. */
+  readonly #offset: number
+  /** Events the byte bound dropped, reported by the next `pushed()`. */
+  #evicted = 0
+
+  constructor(spool: LaneSpool, lane: SpoolableLane, reportEvicted: (count: number) => void) {
+    this.#spool = spool
+    this.#lane = lane
+    this.#reportEvicted = reportEvicted
+    this.#offset = lane.queue.pushed
+  }
+
+  append(json: string, time: number, form: number): void {
+    this.#spool.append(json, time, form)
+  }
+
+  /** Over the byte bound: drops the queued events before the spool's sequence number `endSeq`. */
+  evictBefore(endSeq: number): void {
+    const queue = this.#lane.queue
+    const end = endSeq + this.#offset
+    while (queue.removed < end && queue.size > 0) {
+      queue.dropOldest()
+      this.#evicted++
+    }
+  }
+
+  pushed(): void {
+    if (this.#evicted === 0) return
+    const count = this.#evicted
+    this.#evicted = 0
+    this.#reportEvicted(count)
+    this.#lane.droppedOldest()
+  }
+
+  sending(fromSeq: number, toSeq: number): void {
+    this.#spool.sending(fromSeq - this.#offset, toSeq - this.#offset)
+  }
+
+  settledRange(fromSeq: number, toSeq: number): void {
+    this.#spool.settledRange(fromSeq - this.#offset, toSeq - this.#offset)
+  }
+
+  settled(doneSeq: number): void {
+    this.#spool.settled(doneSeq - this.#offset)
+  }
+
+  close(): void {
+    this.#spool.close()
   }
 }
