@@ -22,7 +22,7 @@ const PEERS = ['express', 'fastify', 'hono', 'hono/*', '@sentry/node', '@nestjs/
  */
 const ROWS = [
   ['entry hoglet (Node)', `export * from 'hoglet'`, NODE, 33.2 * KB, 67 * KB],
-  ['entry hoglet/edge', `export * from 'hoglet/edge'`, EDGE, 22.1 * KB, 56 * KB],
+  ['entry hoglet/edge', `export * from 'hoglet/edge'`, EDGE, 21 * KB, 56 * KB],
   ['entry hoglet/engine', `export * from 'hoglet/engine'`, EDGE, 14.7 * KB, 14.7 * KB],
   ['entry hoglet/express', `export * from 'hoglet/express'`, NODE, 3.1 * KB, 3.1 * KB],
   ['entry hoglet/fastify', `export * from 'hoglet/fastify'`, NODE, 1.9 * KB, 1.9 * KB],
@@ -32,13 +32,13 @@ const ROWS = [
   ['entry hoglet/nestjs', `export * from 'hoglet/nestjs'`, NODE, 1.9 * KB, 1.9 * KB],
   ['entry hoglet/redis', `export * from 'hoglet/redis'`, NODE, 2.6 * KB, 2.6 * KB],
   ['entry hoglet/openfeature', `export * from 'hoglet/openfeature'`, NODE, 2.1 * KB, 2.1 * KB],
-  ['edge: capture only', app(`c.capture({ distinctId: 'u', event: 'e' })`), EDGE, 18.5 * KB, 53 * KB, 15 * KB],
-  ['edge: + identify, alias, group', app(`c.identify({ distinctId: 'u' }); c.alias({ distinctId: 'u', alias: 'a' }); c.groupIdentify({ groupType: 'g', groupKey: 'k' })`), EDGE, 18.5 * KB, 53 * KB],
-  ['edge: + remote flags', app(`await c.getFeatureFlag('f', 'u')`), EDGE, 18.5 * KB, 53 * KB],
-  ['edge: + local evaluation', app(`await c.waitForLocalEvaluationReady(); await c.getFeatureFlag('f', 'u', { onlyEvaluateLocally: true })`, `personalApiKey: 'phx_x'`), EDGE, 18.5 * KB, 53 * KB],
-  ['edge: + captureException', app(`c.captureException(new Error('x'), 'u')`), EDGE, 18.5 * KB, 53 * KB],
-  ['edge: + withContext', app(`c.withContext({ distinctId: 'u' }, () => c.capture({ event: 'e' }))`), EDGE, 18.5 * KB, 53 * KB],
-  ['edge: + withHoglet (next)', `import { withHoglet } from 'hoglet/next'\n${app(`export const GET = withHoglet(c, () => new Response('ok'))`)}`, EDGE, 20.1 * KB, 54 * KB],
+  ['edge: capture only', app(`c.capture({ distinctId: 'u', event: 'e' })`), EDGE, 17.4 * KB, 52 * KB, 15 * KB],
+  ['edge: + identify, alias, group', app(`c.identify({ distinctId: 'u' }); c.alias({ distinctId: 'u', alias: 'a' }); c.groupIdentify({ groupType: 'g', groupKey: 'k' })`), EDGE, 17.4 * KB, 52 * KB],
+  ['edge: + remote flags', app(`await c.getFeatureFlag('f', 'u')`), EDGE, 17.4 * KB, 52 * KB],
+  ['edge: + local evaluation', app(`await c.waitForLocalEvaluationReady(); await c.getFeatureFlag('f', 'u', { onlyEvaluateLocally: true })`, `personalApiKey: 'phx_x'`), EDGE, 17.4 * KB, 52 * KB],
+  ['edge: + captureException', app(`c.captureException(new Error('x'), 'u')`), EDGE, 17.4 * KB, 52 * KB],
+  ['edge: + withContext', app(`c.withContext({ distinctId: 'u' }, () => c.capture({ event: 'e' }))`), EDGE, 17.4 * KB, 52 * KB],
+  ['edge: + withHoglet (next)', `import { withHoglet } from 'hoglet/next'\n${app(`export const GET = withHoglet(c, () => new Response('ok'))`)}`, EDGE, 19 * KB, 54 * KB],
 ]
 
 function app(body, options = '') {

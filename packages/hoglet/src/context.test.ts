@@ -1,7 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { ContextManager, type ContextData } from './context.js'
+import { ContextManager, type ContextData, type ContextOptions } from './context.js'
+
+/** What the client's `withContext` does: the scope, then the function inside it. */
+function run<T>(contexts: ContextManager, data: ContextData, fn: () => T, options?: ContextOptions): T {
+  return contexts.runIn(contexts.scope(data, options), fn)
+}
 
 const manager = () => new ContextManager(new AsyncLocalStorage<Readonly<ContextData>>())
 
@@ -12,7 +17,7 @@ describe('ContextManager', () => {
 
   it('keeps a scope across awaits and timers', async () => {
     const contexts = manager()
-    const seen = await contexts.run({ distinctId: 'u1', sessionId: 's1' }, async () => {
+    const seen = await run(contexts, { distinctId: 'u1', sessionId: 's1' }, async () => {
       await sleep(5)
       return new Promise<Readonly<ContextData> | undefined>((resolve) => setTimeout(() => resolve(contexts.get()), 1))
     })
@@ -22,8 +27,8 @@ describe('ContextManager', () => {
 
   it('merges nested scopes: ids inherited unless set, properties combined with the child winning', () => {
     const contexts = manager()
-    contexts.run({ distinctId: 'parent', sessionId: 's', deviceId: 'd', properties: { plan: 'free', region: 'eu' } }, () => {
-      contexts.run({ distinctId: 'child', properties: { plan: 'pro' } }, () => {
+    run(contexts, { distinctId: 'parent', sessionId: 's', deviceId: 'd', properties: { plan: 'free', region: 'eu' } }, () => {
+      run(contexts, { distinctId: 'child', properties: { plan: 'pro' } }, () => {
         expect(contexts.get()).toEqual({ distinctId: 'child', sessionId: 's', deviceId: 'd', properties: { plan: 'pro', region: 'eu' } })
       })
       expect(contexts.get()?.distinctId).toBe('parent')
@@ -32,9 +37,9 @@ describe('ContextManager', () => {
 
   it('starts from nothing with fresh', () => {
     const contexts = manager()
-    contexts.run({ distinctId: 'parent', properties: { a: 1 } }, () => {
-      contexts.run({ sessionId: 'only' }, () => expect(contexts.get()?.distinctId).toBe('parent'))
-      contexts.run({ sessionId: 'only' }, () => expect(contexts.get()).toEqual({ sessionId: 'only' }), { fresh: true })
+    run(contexts, { distinctId: 'parent', properties: { a: 1 } }, () => {
+      run(contexts, { sessionId: 'only' }, () => expect(contexts.get()?.distinctId).toBe('parent'))
+      run(contexts, { sessionId: 'only' }, () => expect(contexts.get()).toEqual({ sessionId: 'only' }), { fresh: true })
     })
   })
 
@@ -42,7 +47,7 @@ describe('ContextManager', () => {
     const contexts = manager()
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        contexts.run({ distinctId: `user-${i}` }, async () => {
+        run(contexts, { distinctId: `user-${i}` }, async () => {
           await sleep(Math.floor(Math.random() * 10))
           return contexts.get()?.distinctId
         }),
@@ -63,7 +68,7 @@ describe('ContextManager', () => {
 
   it('freezes scopes so a caller cannot change another request', () => {
     const contexts = manager()
-    contexts.run({ properties: { a: 1 } }, () => {
+    run(contexts, { properties: { a: 1 } }, () => {
       expect(Object.isFrozen(contexts.get())).toBe(true)
       expect(Object.isFrozen(contexts.get()?.properties)).toBe(true)
     })
@@ -71,8 +76,7 @@ describe('ContextManager', () => {
 
   it('just runs the function where the runtime has no async storage', () => {
     const contexts = new ContextManager(undefined)
-    expect(contexts.supported).toBe(false)
-    expect(contexts.run({ distinctId: 'x' }, () => 7)).toBe(7)
+    expect(run(contexts, { distinctId: 'x' }, () => 7)).toBe(7)
     contexts.enter({ distinctId: 'x' })
     expect(contexts.get()).toBeUndefined()
   })

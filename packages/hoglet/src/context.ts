@@ -52,16 +52,6 @@ export class ContextManager {
     this.#storage = storage
   }
 
-  /** True when scopes really propagate across awaits on this runtime. */
-  get supported(): boolean {
-    return this.#storage !== undefined
-  }
-
-  /** Runs `fn` inside a scope built from `data` (merged with the current scope unless `fresh`). */
-  run<T>(data: ContextData, fn: () => T, options?: ContextOptions): T {
-    return this.runIn(this.scope(data, options), fn)
-  }
-
   /** Runs `fn` inside `scope` (from `scope()`). */
   runIn<T>(scope: Readonly<ContextData>, fn: () => T): T {
     if (this.#storage) return this.#storage.run(scope, fn)

@@ -1,7 +1,7 @@
 import { MAX_REQUEST_BYTES, utf8Length } from '../event.js'
 import type { DropReason } from '../errors/events-dropped-error.js'
 import { EventQueue, type Compactor } from './event-queue.js'
-import { batchTexts, type PackedBatch } from './packed-batch.js'
+import type { PackedBatch } from './wire-block.js'
 import { ENVELOPE_ROOM_BYTES, type BatchEnvelope } from './batch-envelope.js'
 import type { CompactingLane, LaneCompaction } from './lane-compaction.js'
 import type { BatchSender } from './send-report.js'
@@ -160,7 +160,8 @@ export class Lane {
   /** The JSON of every event in a request not settled yet (crash delivery resends them). */
   inFlightEvents(): string[] {
     const events: string[] = []
-    for (const batch of this.#batches) if (!batch.finished) events.push(...batchTexts(batch.events))
+    // Not through packed-batch.ts's batchTexts: that module (and the packing loader) stays out of edge bundles.
+    for (const { finished, events: batch } of this.#batches) if (!finished) events.push(...(Array.isArray(batch) ? batch : (batch as PackedBatch).texts()))
     return events
   }
 
