@@ -44,7 +44,6 @@ const MAX_REQUESTS_IN_FLIGHT = 2
 
 const RESOLVED = Promise.resolve()
 
-
 /**
  * One queue and the loop that empties it into one endpoint (`/batch/`, or the AI lane's
  * `/i/v0/ai/batch/`). Normally one batch is in flight; while a backlog waits, a second loop
