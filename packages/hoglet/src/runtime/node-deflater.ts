@@ -1,4 +1,5 @@
 import { nodeBuiltin } from './node-builtins.js'
+import { createOutputBuffer } from './output-buffer.js'
 
 /**
  * Synchronous raw deflate through one zlib stream kept open, each call ended by a full flush
@@ -23,8 +24,6 @@ interface OpenStream {
   readonly state: Uint32Array
 }
 
-const RETAINED_OUTPUT = 1024 * 1024
-
 type Zlib = ReturnType<typeof nodeBuiltin<'node:zlib'>>
 
 export interface Deflater {
@@ -36,7 +35,7 @@ export interface Deflater {
 
 export function createDeflater(level: number): Deflater {
   let stream: OpenStream | undefined | null // null: the open stream is not usable here
-  let output: Buffer | undefined
+  const outputFor = createOutputBuffer()
   const fallback = (input: Uint8Array): Uint8Array => {
     const zlib = nodeBuiltin('node:zlib')
     return new Uint8Array(zlib.deflateRawSync(input, { level, finishFlush: zlib.constants.Z_FULL_FLUSH }))
@@ -51,13 +50,7 @@ export function createDeflater(level: number): Deflater {
       const zlib = nodeBuiltin('node:zlib')
       // Deflate never grows data by much: input plus a little per 16 KiB stored block.
       const room = input.length + (input.length >>> 10) + 64
-      // The output buffer is kept for the next call, up to 1 MiB (a block of large events gets one of its own).
-      let buffer: Buffer
-      if (room > RETAINED_OUTPUT) buffer = Buffer.allocUnsafeSlow(room)
-      else {
-        if (output === undefined || output.length < room) output = Buffer.allocUnsafeSlow(Math.max(room, 64 * 1024))
-        buffer = output
-      }
+      const buffer = outputFor(room)
       try {
         const block = flushBlock(stream, zlib, input, buffer)
         if (block === undefined) throw new Error('zlib did not finish the block')

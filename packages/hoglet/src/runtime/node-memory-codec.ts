@@ -1,4 +1,5 @@
 import { nodeBuiltin } from './node-builtins.js'
+import { createOutputBuffer } from './output-buffer.js'
 
 /**
  * Compression of the queue's memory blocks (a backlog's texts kept compressed until they are
@@ -87,8 +88,6 @@ interface BrotliHandle {
   writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void
 }
 
-const RETAINED_OUTPUT = 1024 * 1024
-
 function openEncoder(zlib: Zlib, params: Record<number, number | boolean>): BrotliEncoder | null {
   try {
     const c = zlib.constants
@@ -103,7 +102,7 @@ function openEncoder(zlib: Zlib, params: Record<number, number | boolean>): Brot
     const slots = Math.max(...Object.keys(c).filter((name) => name.startsWith('BROTLI_PARAM_')).map((name) => c[name as keyof typeof c] as number)) + 1
     const array = new Uint32Array(slots).fill(0xffffffff)
     for (const [index, value] of Object.entries(params)) array[Number(index)] = Number(value)
-    let output: Buffer | undefined
+    const outputFor = createOutputBuffer()
     let threw = false
     const encoder: BrotliEncoder = {
       get broken() {
@@ -112,12 +111,7 @@ function openEncoder(zlib: Zlib, params: Record<number, number | boolean>): Brot
       encode(input, sizeHint) {
         array[c.BROTLI_PARAM_SIZE_HINT] = sizeHint
         const room = input.length + (input.length >>> 10) + 1024
-        let buffer: Buffer
-        if (room > RETAINED_OUTPUT) buffer = Buffer.allocUnsafeSlow(room)
-        else {
-          if (output === undefined || output.length < room) output = Buffer.allocUnsafeSlow(Math.max(room, 64 * 1024))
-          buffer = output
-        }
+        const buffer = outputFor(room)
         try {
           handle.init(array, state, noop)
           handle.writeSync(c.BROTLI_OPERATION_FINISH, input, 0, input.length, buffer, 0, buffer.length)
