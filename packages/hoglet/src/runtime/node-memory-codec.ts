@@ -54,7 +54,7 @@ export function createMemoryCodec(fallback: MemoryCodec, zlibOf: () => Zlib = ()
       options!.params![zlib.constants.BROTLI_PARAM_SIZE_HINT] = input.length
       if (encoder === undefined) encoder = openEncoder(zlib, options!.params!)
       if (encoder !== null) {
-        const data = encoder.encode(input, input.length)
+        const data = encoder.encode(input)
         if (data !== undefined) return data
         if (encoder.broken) encoder = null // its state is unknown now: never used again
       }
@@ -78,7 +78,7 @@ export function createMemoryCodec(fallback: MemoryCodec, zlibOf: () => Zlib = ()
  */
 interface BrotliEncoder {
   /** The block's brotli stream, a copy the caller owns; undefined when this block did not go through. */
-  encode(input: Uint8Array, sizeHint: number): Uint8Array | undefined
+  encode(input: Uint8Array): Uint8Array | undefined
   /** True once the handle failed (an error or a throw): it is not used again. */
   readonly broken: boolean
 }
@@ -108,8 +108,8 @@ function openEncoder(zlib: Zlib, params: Record<number, number | boolean>): Brot
       get broken() {
         return threw || engine.destroyed
       },
-      encode(input, sizeHint) {
-        array[c.BROTLI_PARAM_SIZE_HINT] = sizeHint
+      encode(input) {
+        array[c.BROTLI_PARAM_SIZE_HINT] = input.length
         const room = input.length + (input.length >>> 10) + 1024
         const buffer = outputFor(room)
         try {
@@ -126,7 +126,7 @@ function openEncoder(zlib: Zlib, params: Record<number, number | boolean>): Brot
       },
     }
     const sample = new TextEncoder().encode(`{"event":"self-check","n":${Math.random()}}\n{"event":"self-check"}`)
-    const data = encoder.encode(sample, sample.length)
+    const data = encoder.encode(sample)
     return data !== undefined && Buffer.from(zlib.brotliDecompressSync(data)).equals(Buffer.from(sample)) ? encoder : null
   } catch {
     return null
