@@ -467,7 +467,7 @@ export interface ResolvedOptions {
   readonly privacyMode: boolean
   readonly enableFullAiCapture: boolean
   readonly isServer: boolean
-  /** Lower-cased bot substrings when `__preview_capture_bot_pageviews` is on, else undefined. */
+  /** When `__preview_capture_bot_pageviews` is on, the lower-cased `custom_blocked_useragents` (checked besides the built-in list), else undefined. */
   readonly botUserAgents: readonly string[] | undefined
   readonly superProperties: Readonly<Record<string, unknown>>
   readonly syncMode: boolean
@@ -697,7 +697,7 @@ export function resolveOptions(apiKey: unknown, options: PostHogOptions | undefi
   out.superProperties = Object.freeze({ ...superProperties })
   out.evaluationContexts ??= out.evaluationEnvironments
   const blocked = (out.custom_blocked_useragents ?? []) as string[]
-  out.botUserAgents = out.__preview_capture_bot_pageviews ? Object.freeze([...BOT_USER_AGENTS, ...blocked.map((ua) => ua.toLowerCase())]) : undefined
+  out.botUserAgents = out.__preview_capture_bot_pageviews ? Object.freeze(blocked.map((ua) => ua.toLowerCase())) : undefined
   // Read under another name above, or validated only (`personProfiles`: posthog-node does nothing with it either).
   for (const name of ['personalApiKey', 'evaluationEnvironments', 'custom_blocked_useragents', 'before_send', 'personProfiles', '__preview_capture_bot_pageviews'] satisfies Renamed[]) delete out[name]
 
@@ -800,15 +800,6 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * Lower-cased user-agent substrings of crawlers and headless browsers, for
  * `__preview_capture_bot_pageviews`: the well-known ones PostHog's SDKs also treat as bots.
  */
-const BOT_USER_AGENTS: readonly string[] = Object.freeze(
-  (
-    'ahrefsbot|ahrefssiteaudit|amazonbot|applebot|baiduspider|bingbot|bingpreview|bot.htm|bot.php|' +
-    'bytespider|ccbot|chatgpt-user|claudebot|crawler|duckduckbot|facebookexternalhit|facebookcatalog|' +
-    'gptbot|googlebot|google-inspectiontool|googleother|headlesschrome|hubspot|linkedinbot|mj12bot|' +
-    'msnbot|perplexitybot|petalbot|pinterest|prerender|rogerbot|semrushbot|sitebulb|slurp|' +
-    'twitterbot|yandexbot|yahoo! slurp|spider|phantomjs|lighthouse|gtmetrix|uptimerobot|pingdom'
-  ).split('|'),
-)
 
 /**
  * The `fetch` every request goes through, safe to store on an object and call as its method:

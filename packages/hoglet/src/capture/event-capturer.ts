@@ -17,6 +17,7 @@ import type { ClientEvents, Reporter } from '../pipeline/reporter.js'
 import type { Counters } from '../pipeline/stats.js'
 import type { Closing } from '../pipeline/closing.js'
 import { isUuid, uuidv7 } from '../uuid.js'
+import { lazyModule } from '../lazy-module.js'
 
 /**
  * Which properties a call gets and which `on()` event announces it: ordinary events take super
@@ -59,6 +60,9 @@ export interface FeatureFlagEnricher {
 
 const FLAG_CALLED = '$feature_flag_called'
 
+/** The bot list and check of `__preview_capture_bot_pageviews`, imported when a client has it on. */
+const botCode = lazyModule(() => import('./bot-pageviews.js'))
+
 /** What the capturer needs from the client that owns it. */
 export interface EventCapturerHost {
   readonly config: ResolvedOptions
@@ -94,6 +98,8 @@ export class EventCapturer {
   readonly #reporter: Reporter
   readonly #counters: Counters
   readonly #emitter: Emitter<ClientEvents>
+  /** With the bot preview on: settles once the bot list is loaded (or failed to load, reported). */
+  readonly #botsReady: Promise<void> | undefined
 
   constructor(host: EventCapturerHost) {
     this.#host = host
@@ -104,6 +110,12 @@ export class EventCapturer {
     this.#superProperties = host.config.superProperties
     this.#hasSuperProperties = Object.keys(this.#superProperties).length > 0
     this.off = host.config.disabled || !host.config.defaultOptIn
+    if (host.config.botUserAgents !== undefined) {
+      this.#botsReady = botCode.load().then(
+        () => {},
+        (error: unknown) => host.reportError(new InvalidEventError('capture', 'the bot user-agent list did not load; pageviews are sent unmarked', { cause: error })),
+      )
+    }
   }
 
   register(properties: Record<string, unknown>): void {
@@ -162,16 +174,25 @@ export class EventCapturer {
     if (uuid === undefined || uuid === '') uuid = uuidv7(now)
     else if (typeof uuid !== 'string' || !isUuid(uuid)) return this.#reporter.refuse(method, '`uuid` must be a UUID string')
 
-    if (message.sendFeatureFlags && message.flags === undefined && this.flagEnricher !== undefined) {
-      // Read the message once, now: the flag lookup is async, and what the caller changes
-      // after capture() returns must not be sent (nor can a throwing getter lose the event later).
+    const fetchFlags = message.sendFeatureFlags && message.flags === undefined && this.flagEnricher !== undefined
+    // While the bot list loads (the bot preview is on), every event waits for it, so that events keep their order.
+    const botsLoading = this.#botsReady !== undefined && botCode.loaded() === undefined
+    if (fetchFlags || botsLoading) {
+      // Read the message once, now: what the caller changes after capture() returns must not
+      // be sent (nor can a throwing getter lose the event later).
       let snapshot: Snapshot
       try {
         snapshot = snapshotMessage(message)
       } catch (error) {
         return this.#reporter.refuseSerialisation(method, error)
       }
-      this.#captureWithFetchedFlags(method, message.sendFeatureFlags === true ? true : (message.sendFeatureFlags as Record<string, unknown>), snapshot, lane, distinctId as string, uuid, time, scope, personless, kind)
+      const sendFlags = message.sendFeatureFlags as true | Record<string, unknown>
+      const flags = message.flags
+      const compute = (): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined =>
+        fetchFlags ? this.flagEnricher!.fetchProperties(distinctId as string, snapshot.groups, sendFlags) : flags !== undefined ? this.#snapshotProperties(flags) : undefined
+      // The flag lookup starts within the call (a throw in it becomes a rejection) unless the bot list is awaited first.
+      const work = botsLoading ? this.#botsReady!.then(compute) : new Promise<Record<string, unknown> | undefined>((resolve) => resolve(compute()))
+      this.#captureLater(method, work, snapshot, lane, distinctId as string, uuid, time, scope, personless, kind)
       return uuid
     }
     if (
@@ -278,7 +299,7 @@ export class EventCapturer {
       isServer: this.#config.isServer,
     })
     const bots = this.#config.botUserAgents
-    if (bots !== undefined && event === '$pageview') markBotPageview(wire, bots)
+    if (bots !== undefined && event === '$pageview') botCode.loaded()?.markBotPageview(wire, bots)
     if (event === FLAG_CALLED) {
       const slim = this.flagEnricher?.exposureProperties?.(wire.properties)
       if (slim) wire.properties = slim
@@ -296,9 +317,10 @@ export class EventCapturer {
     }
   }
 
-  #captureWithFetchedFlags(
+  /** Queues the event once `work` has computed its flag properties (or none); the event is counted as captured now. */
+  #captureLater(
     method: string,
-    sendFeatureFlags: true | Record<string, unknown>,
+    work: Promise<Record<string, unknown> | undefined>,
     message: Snapshot,
     lane: Lane,
     distinctId: string,
@@ -308,16 +330,9 @@ export class EventCapturer {
     personless: boolean,
     kind: CaptureKind,
   ): void {
-    const options = sendFeatureFlags === true ? true : sendFeatureFlags
     const counters = this.#counters
     counters.captured++
     counters.preparing++
-    let work: Promise<Record<string, unknown> | undefined>
-    try {
-      work = Promise.resolve(this.flagEnricher!.fetchProperties(distinctId, message.groups, options))
-    } catch (error) {
-      work = Promise.reject(error)
-    }
     const failed = (error: unknown): undefined => {
       this.#host.reportError(new InvalidEventError(method, 'feature flags could not be evaluated; the event is sent without them', { cause: error }), 'warn')
       return undefined
@@ -400,17 +415,7 @@ function writesAsObject(value: object): boolean {
   return Object.getPrototypeOf(value) === Object.prototype && (value as { toJSON?: unknown }).toJSON === undefined && objectToString.call(value) === '[object Object]'
 }
 
-/** posthog-node's preview: a `$pageview` from a bot user agent becomes `$bot_pageview` with `$browser_type: 'bot'`. */
-function markBotPageview(wire: WireEvent, bots: readonly string[]): void {
-  const agent = wire.properties.$raw_user_agent
-  if (typeof agent !== 'string') return
-  const lower = agent.toLowerCase()
-  if (!bots.some((bot) => lower.includes(bot))) return
-  wire.event = '$bot_pageview'
-  wire.properties.$browser_type = 'bot'
-}
-
-/** The parts of a capture message read after capture() returns (the `sendFeatureFlags` path). */
+/** The parts of a capture message read after capture() returns (events queued once their flags or the bot list are there). */
 interface Snapshot {
   readonly event: string
   readonly properties: Record<string, unknown> | undefined

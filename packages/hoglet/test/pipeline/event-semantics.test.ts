@@ -217,3 +217,31 @@ describe('events and counters', () => {
     expect(client.stats()).toMatchObject({ captured: 2, delivered: 2, retried: 1, requests: 2, inFlight: 0, queued: 0, droppedTotal: 0 })
   })
 })
+
+describe('bot pageviews (__preview_capture_bot_pageviews)', () => {
+  it('events captured while the bot list loads are counted at once and sent in call order, built-in and custom bots marked', async () => {
+    const bots = clientFor(server, { flushAt: 100, __preview_capture_bot_pageviews: true, custom_blocked_useragents: ['Acme-Monitor'] })
+    const pageview = (agent: string): void => bots.capture({ distinctId: 'u', event: '$pageview', properties: { $raw_user_agent: agent } })
+    pageview('Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)')
+    bots.capture({ distinctId: 'u', event: 'signup', properties: { $raw_user_agent: 'Googlebot' } })
+    pageview('acme-monitor/3.1')
+    pageview('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15')
+    // The list is this file's first import of it: the four wait for it, counted and queued already.
+    expect(bots.stats()).toMatchObject({ captured: 4, queued: 4 })
+    await bots.flush()
+    const events = await receivedEvents(server)
+    expect(events.map((e) => [e.event, e.properties.$browser_type])).toEqual([
+      ['$bot_pageview', 'bot'],
+      ['signup', undefined],
+      ['$bot_pageview', 'bot'],
+      ['$pageview', undefined],
+    ])
+    // Once loaded, a later client's pageview is built and queued within the call.
+    const later = clientFor(server, { flushAt: 100, __preview_capture_bot_pageviews: true })
+    later.capture({ distinctId: 'u', event: '$pageview', properties: { $raw_user_agent: 'Mozilla/5.0 (compatible; GPTBot/1.0)' } })
+    expect(later.stats().queued).toBe(1)
+    await later.flush()
+    expect((await receivedEvents(server)).at(-1)).toMatchObject({ event: '$bot_pageview', properties: { $browser_type: 'bot' } })
+    await Promise.all([bots.shutdown(2000), later.shutdown(2000)])
+  })
+})
