@@ -8,7 +8,7 @@ import type { DropReason } from '../errors/events-dropped-error.js'
 import type { ResolvedOptions } from '../options.js'
 import type { LaneSpool, SpoolOptions, SpoolRecord, SpoolStore } from './spool.js'
 import type { EventQueue } from './event-queue.js'
-import type { LaneSpooling } from './lane.js'
+import type { LaneSpooling } from './lane-state.js'
 import { AI_PATH } from './batch-paths.js'
 
 /** What the wiring uses of a lane (`Lane`). */
